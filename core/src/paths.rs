@@ -1,0 +1,80 @@
+//! Default file locations (reference §4.1), computed from an injected environment so the rule
+//! is the same for every host.
+
+/// `getDefaultUsageFilePath(env)`: the first non-empty trimmed `PIE_LAB_USAGE_PATH`,
+/// `PIE_ADK_USAGE_PATH`, `PI_ADK_USAGE_PATH`; else `<agentDir>/usage.jsonl`.
+pub fn default_usage_file_path(env: &dyn Fn(&str) -> Option<String>, home: &str) -> String {
+    for key in [
+        "PIE_LAB_USAGE_PATH",
+        "PIE_ADK_USAGE_PATH",
+        "PI_ADK_USAGE_PATH",
+    ] {
+        if let Some(value) = non_empty(env, key) {
+            return value;
+        }
+    }
+    join(&agent_dir(env, home), "usage.jsonl")
+}
+
+/// The agent folder: `PIE_CODING_AGENT_DIR`, else `PI_CODING_AGENT_DIR` (trimmed), else
+/// `~/.pie/agent`.
+pub fn agent_dir(env: &dyn Fn(&str) -> Option<String>, home: &str) -> String {
+    non_empty(env, "PIE_CODING_AGENT_DIR")
+        .or_else(|| non_empty(env, "PI_CODING_AGENT_DIR"))
+        .unwrap_or_else(|| join(&join(home, ".pie"), "agent"))
+}
+
+fn non_empty(env: &dyn Fn(&str) -> Option<String>, key: &str) -> Option<String> {
+    env(key)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// POSIX `path.join` for two segments (the agent folder is always absolute or `~`-free here).
+fn join(dir: &str, name: &str) -> String {
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() && !name.is_empty() {
+        return format!("/{name}");
+    }
+    format!("{dir}/{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn usage_path_precedence() {
+        assert_eq!(
+            default_usage_file_path(&env(&[("PIE_CODING_AGENT_DIR", "/tmp/pie-agent")]), "/h"),
+            "/tmp/pie-agent/usage.jsonl"
+        );
+        assert_eq!(
+            default_usage_file_path(
+                &env(&[
+                    ("PIE_LAB_USAGE_PATH", "  "),
+                    ("PI_ADK_USAGE_PATH", " /x.jsonl ")
+                ]),
+                "/h"
+            ),
+            "/x.jsonl"
+        );
+        assert_eq!(
+            default_usage_file_path(&env(&[]), "/home/u"),
+            "/home/u/.pie/agent/usage.jsonl"
+        );
+        assert_eq!(
+            default_usage_file_path(&env(&[("PI_CODING_AGENT_DIR", "/a/")]), "/h"),
+            "/a/usage.jsonl"
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! The handful of record fields that queries and summaries read.
+//!
+//! Every source of records (JSON objects, JSONL lines, columns sent from JavaScript) is reduced to
+//! [`UsageFacts`] first, so the filtering, sorting and summing rules exist once. A field that is
+//! missing, `null` or of the wrong type is `None`: the summary's `??` fallbacks treat all three
+//! alike (see the README's compatibility notes for non-numeric amounts).
+
+use serde_json::{Map, Value};
+
+/// Numeric fields the summary adds up, with their nesting flattened.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Amounts {
+    pub usage_input: Option<f64>,
+    pub usage_output: Option<f64>,
+    pub usage_cache_read: Option<f64>,
+    pub usage_cache_write: Option<f64>,
+    pub usage_reasoning: Option<f64>,
+    pub usage_total_tokens: Option<f64>,
+    pub input_tokens: Option<f64>,
+    pub output_tokens: Option<f64>,
+    pub cost_total: Option<f64>,
+    pub cost_usd: Option<f64>,
+}
+
+/// The query- and summary-relevant view of one record.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct UsageFacts<'a> {
+    pub timestamp: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub routing_mode: Option<&'a str>,
+    pub provider: Option<&'a str>,
+    pub model: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+    pub agent_run_id: Option<&'a str>,
+    pub endpoint: Option<&'a str>,
+    pub client_origin: Option<&'a str>,
+    pub amounts: Amounts,
+}
+
+impl<'a> UsageFacts<'a> {
+    /// Reads the facts of a record held as a JSON object.
+    pub fn from_object(record: &'a Map<String, Value>) -> Self {
+        let text = |key: &str| record.get(key).and_then(Value::as_str);
+        let num = |obj: Option<&Map<String, Value>>, key: &str| {
+            obj.and_then(|o| o.get(key)).and_then(Value::as_f64)
+        };
+        let usage = record.get("usage").and_then(Value::as_object);
+        let cost = record.get("cost").and_then(Value::as_object);
+        UsageFacts {
+            timestamp: text("timestamp"),
+            status: text("status"),
+            routing_mode: text("routingMode"),
+            provider: text("resolvedProvider"),
+            model: text("resolvedModel"),
+            request_id: text("requestId"),
+            agent_run_id: text("agentRunId"),
+            endpoint: text("endpoint"),
+            client_origin: text("clientOrigin"),
+            amounts: Amounts {
+                usage_input: num(usage, "input"),
+                usage_output: num(usage, "output"),
+                usage_cache_read: num(usage, "cacheRead"),
+                usage_cache_write: num(usage, "cacheWrite"),
+                usage_reasoning: num(usage, "reasoning"),
+                usage_total_tokens: num(usage, "totalTokens"),
+                input_tokens: num(Some(record), "inputTokens"),
+                output_tokens: num(Some(record), "outputTokens"),
+                cost_total: num(cost, "total"),
+                cost_usd: num(Some(record), "costUsd"),
+            },
+        }
+    }
+}
+
+/// A source of facts addressable by position: records in memory, parsed lines or JS columns.
+pub trait FactSource {
+    fn len(&self) -> usize;
+    fn facts(&self, index: usize) -> UsageFacts<'_>;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl FactSource for [UsageFacts<'_>] {
+    fn len(&self) -> usize {
+        <[UsageFacts<'_>]>::len(self)
+    }
+    fn facts(&self, index: usize) -> UsageFacts<'_> {
+        self[index]
+    }
+}
+
+impl FactSource for [Map<String, Value>] {
+    fn len(&self) -> usize {
+        <[Map<String, Value>]>::len(self)
+    }
+    fn facts(&self, index: usize) -> UsageFacts<'_> {
+        UsageFacts::from_object(&self[index])
+    }
+}

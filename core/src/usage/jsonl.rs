@@ -1,0 +1,257 @@
+//! Reading `usage.jsonl` (reference §4.1), tolerant where the reference is not.
+//!
+//! Lines are split on `\n` with an optional `\r` before it; lines that are empty after a
+//! JavaScript `trim()` are skipped. Unlike the reference, a line that is not a JSON object (a
+//! corrupt line, or the torn tail of a crashed append) does not fail the whole read: it is skipped
+//! and reported as a [`LineDiagnostic`]. A leading UTF-8 BOM is accepted. Invalid UTF-8 is decoded
+//! with replacement characters, as Node's `readFile(path, "utf-8")` does.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Why a line was skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DiagnosticCode {
+    /// The line is not valid JSON.
+    #[serde(rename = "INVALID_JSON")]
+    InvalidJson,
+    /// The last line has no newline and is not valid JSON: an append that did not finish.
+    #[serde(rename = "TRUNCATED_LINE")]
+    TruncatedLine,
+    /// The line is valid JSON but not an object.
+    #[serde(rename = "NOT_AN_OBJECT")]
+    NotAnObject,
+}
+
+/// One skipped line. Never carries the line's content: it may hold secrets.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineDiagnostic {
+    /// 1-based line number in the file.
+    pub line: usize,
+    /// Byte offset of the line's first byte in the file.
+    pub byte_offset: u64,
+    pub code: DiagnosticCode,
+    pub message: String,
+}
+
+/// The records of a JSONL file and the lines that were skipped.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JsonlRead {
+    pub records: Vec<Map<String, Value>>,
+    pub diagnostics: Vec<LineDiagnostic>,
+}
+
+/// One non-blank line of a JSONL buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct Line<'a> {
+    /// 1-based line number.
+    pub number: usize,
+    pub offset: u64,
+    /// The line without its `\n` / `\r\n` terminator.
+    pub bytes: &'a [u8],
+    /// Whether a newline terminated the line (false only for the last line of a torn file).
+    pub terminated: bool,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The non-blank lines of `bytes`, after an optional BOM. `base` is the file offset of `bytes[0]`.
+pub fn lines(bytes: &[u8], base: u64) -> impl Iterator<Item = Line<'_>> {
+    let skip = if bytes.starts_with(BOM) && base == 0 {
+        BOM.len()
+    } else {
+        0
+    };
+    let mut pos = skip;
+    let mut number = 0usize;
+    std::iter::from_fn(move || loop {
+        if pos >= bytes.len() {
+            return None;
+        }
+        number += 1;
+        let start = pos;
+        let (end, terminated) = match memchr_newline(&bytes[start..]) {
+            Some(i) => (start + i, true),
+            None => (bytes.len(), false),
+        };
+        pos = end + 1;
+        let mut content = &bytes[start..end];
+        if terminated && content.last() == Some(&b'\r') {
+            content = &content[..content.len() - 1];
+        }
+        if !is_js_blank(content) {
+            return Some(Line {
+                number,
+                offset: base + start as u64,
+                bytes: content,
+                terminated,
+            });
+        }
+    })
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+/// Whether `String.prototype.trim()` would leave nothing. Fast path for ASCII whitespace.
+fn is_js_blank(line: &[u8]) -> bool {
+    if line
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c'))
+    {
+        return true;
+    }
+    if line.is_ascii() {
+        return false;
+    }
+    String::from_utf8_lossy(line).chars().all(is_js_whitespace)
+}
+
+/// ECMAScript WhiteSpace and LineTerminator code points (what `trim()` removes).
+fn is_js_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
+/// Parses one line into a record, or explains why it is skipped.
+pub fn parse_line(line: &Line<'_>) -> Result<Map<String, Value>, LineDiagnostic> {
+    let text = String::from_utf8_lossy(line.bytes);
+    match crate::json::parse(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(diagnostic(
+            line,
+            DiagnosticCode::NotAnObject,
+            "is valid JSON but not an object".into(),
+        )),
+        Err(e) if !line.terminated => Err(diagnostic(
+            line,
+            DiagnosticCode::TruncatedLine,
+            format!("is an unfinished last line (no newline) and not valid JSON: {e}"),
+        )),
+        Err(e) => Err(diagnostic(
+            line,
+            DiagnosticCode::InvalidJson,
+            format!("is not valid JSON: {e}"),
+        )),
+    }
+}
+
+fn diagnostic(line: &Line<'_>, code: DiagnosticCode, what: String) -> LineDiagnostic {
+    LineDiagnostic {
+        line: line.number,
+        byte_offset: line.offset,
+        code,
+        message: format!("line {} (byte {}) {}", line.number, line.offset, what),
+    }
+}
+
+/// Reads every record of a JSONL buffer, skipping and reporting bad lines.
+pub fn read_jsonl(bytes: &[u8]) -> JsonlRead {
+    let mut out = JsonlRead::default();
+    for line in lines(bytes, 0) {
+        match parse_line(&line) {
+            Ok(record) => out.records.push(record),
+            Err(d) => out.diagnostics.push(d),
+        }
+    }
+    out
+}
+
+/// The good lines of a JSONL buffer joined into one JSON array text (`[l1,l2,...]`), so a
+/// JavaScript host materializes all records with a single `JSON.parse` and gets exactly the
+/// objects `JSON.parse(line)` would give. Lines are copied verbatim, never re-serialized.
+pub fn records_array_text(bytes: &[u8]) -> (String, Vec<LineDiagnostic>) {
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    let mut diagnostics = Vec::new();
+    out.push(b'[');
+    for line in lines(bytes, 0) {
+        match check_object_line(&line) {
+            Ok(()) => {
+                if out.len() > 1 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(line.bytes);
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    out.push(b']');
+    let text = match String::from_utf8(out) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    (text, diagnostics)
+}
+
+/// Validates a line as a JSON object without building it.
+fn check_object_line(line: &Line<'_>) -> Result<(), LineDiagnostic> {
+    let first = line
+        .bytes
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r'));
+    if first != Some(&b'{') {
+        // Not an object (or not JSON at all): the full parser gives the precise reason.
+        return parse_line(line).map(|_| ());
+    }
+    match serde_json::from_slice::<serde::de::IgnoredAny>(line.bytes) {
+        Ok(_) => Ok(()),
+        Err(_) => parse_line(line).map(|_| ()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_blank_lines_and_bom() {
+        let text = b"\xEF\xBB\xBF{\"a\":1}\r\n\r\n   \n{\"b\":2}\n";
+        let read = read_jsonl(text);
+        assert_eq!(read.records.len(), 2);
+        assert!(read.diagnostics.is_empty());
+        let (array, diags) = records_array_text(text);
+        assert_eq!(array, "[{\"a\":1},{\"b\":2}]");
+        assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn corrupt_and_torn_lines_are_reported_not_fatal() {
+        let text = b"{\"a\":1}\nnot json\n[1]\n{\"b\":2}\n{\"c\":";
+        let read = read_jsonl(text);
+        assert_eq!(read.records.len(), 2);
+        let codes: Vec<_> = read
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.byte_offset, d.code))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                (2, 8, DiagnosticCode::InvalidJson),
+                (3, 17, DiagnosticCode::NotAnObject),
+                (5, 29, DiagnosticCode::TruncatedLine)
+            ]
+        );
+        let (array, diags) = records_array_text(text);
+        assert_eq!(array, "[{\"a\":1},{\"b\":2}]");
+        assert_eq!(diags, read.diagnostics);
+    }
+
+    #[test]
+    fn diagnostics_never_echo_content() {
+        let read = read_jsonl(b"{\"apiKey\":\"sk-secret\"\n");
+        assert_eq!(read.diagnostics.len(), 1);
+        assert!(!read.diagnostics[0].message.contains("sk-secret"));
+    }
+}

@@ -1,0 +1,349 @@
+//! `queryUsageRecords`: filter, sort by time, limit (reference §5.1).
+//!
+//! Rules worth knowing: a `status`/`routingMode` filter keeps only its non-empty strings, so `""`
+//! or `[]` match nothing; text filters are exact; date bounds are inclusive and an unparseable
+//! bound is no bound; ties keep input order in both directions; `limit` counts only when it is a
+//! number (`NaN` and negatives give nothing, fractions are truncated).
+
+use std::cmp::Ordering;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::facts::{FactSource, UsageFacts};
+use crate::time::parse_js_date;
+
+/// A `from`/`to` bound: a date string, or epoch milliseconds (a JavaScript `Date`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum DateBound {
+    Text(String),
+    Millis(f64),
+}
+
+impl DateBound {
+    /// The bound in epoch ms, or `None` for an invalid date (which means "no bound").
+    pub fn millis(&self) -> Option<f64> {
+        match self {
+            DateBound::Text(s) => parse_js_date(s),
+            DateBound::Millis(ms) if ms.is_finite() => Some(*ms),
+            DateBound::Millis(_) => None,
+        }
+    }
+}
+
+/// A text filter: an exact string, or a value of another type, which no record field equals.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextFilter {
+    Equals(String),
+    MatchesNothing,
+}
+
+impl TextFilter {
+    fn accepts(&self, field: Option<&str>) -> bool {
+        match self {
+            TextFilter::Equals(want) => field == Some(want.as_str()),
+            TextFilter::MatchesNothing => false,
+        }
+    }
+}
+
+impl From<&str> for TextFilter {
+    fn from(s: &str) -> Self {
+        TextFilter::Equals(s.to_owned())
+    }
+}
+
+/// `UsageRecordQuery`. `None` means "not given"; see the module doc for each rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UsageRecordQuery {
+    /// The allowed statuses, as given (empty strings are dropped when the query runs).
+    pub status: Option<Vec<String>>,
+    pub routing_mode: Option<Vec<String>>,
+    pub provider: Option<TextFilter>,
+    pub model: Option<TextFilter>,
+    pub request_id: Option<TextFilter>,
+    pub agent_run_id: Option<TextFilter>,
+    pub endpoint: Option<TextFilter>,
+    pub client_origin: Option<TextFilter>,
+    pub from: Option<DateBound>,
+    pub to: Option<DateBound>,
+    /// Only a number limits; `NaN` gives an empty result.
+    pub limit: Option<f64>,
+    /// `"asc"` sorts oldest first; anything else (or nothing) newest first.
+    pub order: Option<String>,
+}
+
+impl UsageRecordQuery {
+    pub fn is_ascending(&self) -> bool {
+        self.order.as_deref() == Some("asc")
+    }
+
+    /// The number of results `limit` allows out of `len` (`slice(0, Math.max(0, limit))`).
+    pub fn limit_of(&self, len: usize) -> usize {
+        match self.limit {
+            None => len,
+            Some(n) if n.is_nan() || n <= 0.0 => 0,
+            Some(n) if n >= len as f64 => len,
+            Some(n) => n.trunc() as usize,
+        }
+    }
+
+    /// The filter part, compiled once per query.
+    pub fn compile(&self) -> CompiledFilter<'_> {
+        fn set(list: &Option<Vec<String>>) -> Option<Vec<&str>> {
+            list.as_ref().map(|l| {
+                l.iter()
+                    .filter(|s| !s.is_empty())
+                    .map(String::as_str)
+                    .collect()
+            })
+        }
+        CompiledFilter {
+            query: self,
+            status: set(&self.status),
+            routing_mode: set(&self.routing_mode),
+            from: self.from.as_ref().and_then(DateBound::millis),
+            to: self.to.as_ref().and_then(DateBound::millis),
+        }
+    }
+}
+
+/// A query's filter with its sets built and its bounds parsed.
+pub struct CompiledFilter<'q> {
+    query: &'q UsageRecordQuery,
+    status: Option<Vec<&'q str>>,
+    routing_mode: Option<Vec<&'q str>>,
+    from: Option<f64>,
+    to: Option<f64>,
+}
+
+impl CompiledFilter<'_> {
+    pub fn has_time_bound(&self) -> bool {
+        self.from.is_some() || self.to.is_some()
+    }
+
+    /// Whether a record passes every filter except the time bounds.
+    pub fn accepts_fields(&self, f: &UsageFacts<'_>) -> bool {
+        let in_set = |set: &Option<Vec<&str>>, v: Option<&str>| match set {
+            None => true,
+            Some(set) => v.is_some_and(|v| set.contains(&v)),
+        };
+        let text = |filter: &Option<TextFilter>, v: Option<&str>| {
+            filter.as_ref().is_none_or(|t| t.accepts(v))
+        };
+        let q = self.query;
+        in_set(&self.status, f.status)
+            && in_set(&self.routing_mode, f.routing_mode)
+            && text(&q.provider, f.provider)
+            && text(&q.model, f.model)
+            && text(&q.request_id, f.request_id)
+            && text(&q.agent_run_id, f.agent_run_id)
+            && text(&q.endpoint, f.endpoint)
+            && text(&q.client_origin, f.client_origin)
+    }
+
+    /// Whether a record time (NaN when unparseable) is within the inclusive bounds.
+    pub fn accepts_time(&self, t: f64) -> bool {
+        self.from.is_none_or(|from| t >= from) && self.to.is_none_or(|to| t <= to)
+    }
+}
+
+/// Record time for sorting: `Date.parse(timestamp)`, NaN when missing or unparseable.
+pub fn record_time(f: &UsageFacts<'_>) -> f64 {
+    f.timestamp.and_then(parse_js_date).unwrap_or(f64::NAN)
+}
+
+/// Orders two record times; unparseable times (NaN) go last in both directions.
+pub fn compare_times(a: f64, b: f64, ascending: bool) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) if ascending => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+        (false, false) => b.partial_cmp(&a).unwrap_or(Ordering::Equal),
+    }
+}
+
+/// Positions of the matching records, sorted and limited as the query says.
+pub fn query_indices<S: FactSource + ?Sized>(source: &S, query: &UsageRecordQuery) -> Vec<usize> {
+    let filter = query.compile();
+    let mut hits: Vec<(usize, f64)> = Vec::new();
+    for i in 0..source.len() {
+        let facts = source.facts(i);
+        if !filter.accepts_fields(&facts) {
+            continue;
+        }
+        let t = record_time(&facts);
+        if filter.accepts_time(t) {
+            hits.push((i, t));
+        }
+    }
+    sort_and_limit(hits, query)
+}
+
+/// Stable sort by time (ties keep input order), then `limit`.
+pub fn sort_and_limit(mut hits: Vec<(usize, f64)>, query: &UsageRecordQuery) -> Vec<usize> {
+    let ascending = query.is_ascending();
+    hits.sort_by(|a, b| compare_times(a.1, b.1, ascending));
+    let keep = query.limit_of(hits.len());
+    hits.into_iter().take(keep).map(|(i, _)| i).collect()
+}
+
+/// `queryUsageRecords(records, query)`: the same record objects, filtered, sorted and limited.
+pub fn query_usage_records<'r>(
+    records: &'r [Map<String, Value>],
+    query: &UsageRecordQuery,
+) -> Vec<&'r Map<String, Value>> {
+    query_indices(records, query)
+        .into_iter()
+        .map(|i| &records[i])
+        .collect()
+}
+
+// ---- Lenient deserialization: a query arrives from JavaScript or a URL with any value types. ----
+
+/// Any JSON-like value, keeping `NaN` (JavaScript hands us real numbers, not JSON).
+enum Loose {
+    Absent,
+    Num(f64),
+    Str(String),
+    Seq(Vec<Loose>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Loose {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Loose;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_unit<E>(self) -> Result<Loose, E> {
+                Ok(Loose::Absent)
+            }
+            fn visit_none<E>(self) -> Result<Loose, E> {
+                Ok(Loose::Absent)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Loose, D::Error> {
+                Loose::deserialize(d)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Loose, E> {
+                Ok(Loose::Other)
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Loose, E> {
+                Ok(Loose::Num(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Loose, E> {
+                Ok(Loose::Num(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Loose, E> {
+                Ok(Loose::Num(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Loose, E> {
+                Ok(Loose::Str(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Loose, E> {
+                Ok(Loose::Str(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Loose>()? {
+                    items.push(item);
+                }
+                Ok(Loose::Seq(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Loose::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Loose {
+    /// `status`-style selector: one string or a list; non-strings never match.
+    fn selector(self) -> Option<Vec<String>> {
+        match self {
+            Loose::Absent => None,
+            Loose::Str(s) => Some(vec![s]),
+            Loose::Seq(items) => Some(
+                items
+                    .into_iter()
+                    .filter_map(|i| match i {
+                        Loose::Str(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            Loose::Num(_) | Loose::Other => Some(Vec::new()),
+        }
+    }
+
+    fn text(self) -> Option<TextFilter> {
+        match self {
+            Loose::Absent => None,
+            Loose::Str(s) => Some(TextFilter::Equals(s)),
+            _ => Some(TextFilter::MatchesNothing),
+        }
+    }
+
+    fn bound(self) -> Option<DateBound> {
+        match self {
+            Loose::Str(s) => Some(DateBound::Text(s)),
+            Loose::Num(ms) => Some(DateBound::Millis(ms)),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UsageRecordQuery {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Raw {
+            status: Option<Loose>,
+            routing_mode: Option<Loose>,
+            provider: Option<Loose>,
+            model: Option<Loose>,
+            request_id: Option<Loose>,
+            agent_run_id: Option<Loose>,
+            endpoint: Option<Loose>,
+            client_origin: Option<Loose>,
+            from: Option<Loose>,
+            to: Option<Loose>,
+            limit: Option<Loose>,
+            order: Option<Loose>,
+        }
+        let raw = Option::<Raw>::deserialize(d)?;
+        let Some(r) = raw else {
+            return Ok(UsageRecordQuery::default());
+        };
+        let take = |l: Option<Loose>| l.unwrap_or(Loose::Absent);
+        Ok(UsageRecordQuery {
+            status: take(r.status).selector(),
+            routing_mode: take(r.routing_mode).selector(),
+            provider: take(r.provider).text(),
+            model: take(r.model).text(),
+            request_id: take(r.request_id).text(),
+            agent_run_id: take(r.agent_run_id).text(),
+            endpoint: take(r.endpoint).text(),
+            client_origin: take(r.client_origin).text(),
+            from: take(r.from).bound(),
+            to: take(r.to).bound(),
+            limit: match take(r.limit) {
+                Loose::Num(n) => Some(n),
+                _ => None,
+            },
+            order: match take(r.order) {
+                Loose::Str(s) => Some(s),
+                _ => None,
+            },
+        })
+    }
+}

@@ -1,0 +1,38 @@
+// @pie-lab/storage for Node.js: the wasm core loaded synchronously, plus the file stores.
+
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+
+import { checkColumnLayout } from "./columns.js";
+import { installWasm, type WasmModule } from "./wasm.js";
+
+const require = createRequire(import.meta.url);
+installWasm(require("../wasm/node/pie_storage_wasm.js") as WasmModule);
+checkColumnLayout();
+
+import { wasm } from "./wasm.js";
+
+export * from "./types.js";
+export {
+  createUsageRecordId,
+  queryUsageRecords,
+  summarizeUsageRecords,
+  summarizeUsageJsonl,
+  summarizeUsageJsonlDetailed,
+  parseUsageJsonl,
+  usageRecordLine,
+  InMemoryUsageStore,
+  createInMemoryUsageStore,
+} from "./usage.js";
+export { JsonlUsageStore, createJsonlUsageStore } from "./jsonl-store.js";
+
+/**
+ * The server's default usage file: `PIE_LAB_USAGE_PATH` (or the legacy ADK names), else
+ * `<PIE_CODING_AGENT_DIR | PI_CODING_AGENT_DIR | ~/.pie/agent>/usage.jsonl`.
+ */
+export function getDefaultUsageFilePath(
+  env: Record<string, string | undefined> = process.env,
+  home: string = homedir(),
+): string {
+  return wasm().defaultUsageFilePath(env, home);
+}

@@ -1,0 +1,160 @@
+// Raw file I/O for the wasm core (the `JsStorage` contract in wasm/src/js_storage.rs).
+// Synchronous on purpose: the core drives each operation as one step, and every call here is a
+// single system call or a short sequence of them. No format or protocol rule lives here.
+
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === "ENOENT";
+}
+
+/** Sleeps synchronously (the lock protocol waits between attempts). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export class NodeFileStorage {
+  constructor(readonly path: string) {}
+
+  readAll(): Uint8Array | null {
+    try {
+      return readFileSync(this.path);
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  readRange(offset: number, length: number): Uint8Array {
+    const fd = openSync(this.path, "r");
+    try {
+      const buffer = Buffer.alloc(length);
+      const read = readSync(fd, buffer, 0, length, offset);
+      return buffer.subarray(0, read);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  size(): number | null {
+    try {
+      return statSync(this.path).size;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  /** One write() on an append-mode descriptor, so concurrent appenders never interleave. */
+  append(bytes: Uint8Array): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const fd = openSync(this.path, "a", 0o600);
+    try {
+      const written = writeSync(fd, bytes);
+      if (written !== bytes.length) throw new Error(`short append to ${this.path}: ${written} of ${bytes.length} bytes`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Temp file in the same folder, fsync, rename over the target, fsync the folder. */
+  replace(bytes: Uint8Array): void {
+    const folder = dirname(this.path);
+    mkdirSync(folder, { recursive: true });
+    let mode = 0o600;
+    try {
+      mode = statSync(this.path).mode & 0o777;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    const temp = join(folder, `.${basename(this.path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+    const fd = openSync(temp, "wx", mode);
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(temp, this.path);
+    } catch (error) {
+      try { closeSync(fd); } catch { /* already closed */ }
+      try { unlinkSync(temp); } catch { /* already gone */ }
+      throw error;
+    }
+    const dirFd = openSync(folder, "r");
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  }
+
+  // Lock primitives: the protocol itself (proper-lockfile compatible) runs in the core.
+
+  /** `<realpath of the file>.lock`, as proper-lockfile names it (folder's realpath if missing). */
+  lockPath(): string {
+    try {
+      return `${realpathSync(this.path)}.lock`;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      mkdirSync(dirname(this.path), { recursive: true });
+      return `${join(realpathSync(dirname(this.path)), basename(this.path))}.lock`;
+    }
+  }
+
+  lockMkdir(path: string): "created" | "exists" {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      mkdirSync(path);
+      return "created";
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return "exists";
+      throw error;
+    }
+  }
+
+  lockMtimeMs(path: string): number | null {
+    try {
+      return statSync(path).mtimeMs;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  lockRemoveDir(path: string): void {
+    try {
+      rmdirSync(path);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+
+  lockSetMtimeMs(path: string, ms: number): void {
+    const seconds = ms / 1000;
+    utimesSync(path, seconds, seconds);
+  }
+
+  nowMs(): number {
+    return Date.now();
+  }
+
+  sleepMs(ms: number): void {
+    sleepSync(ms);
+  }
+}

@@ -1,0 +1,27 @@
+// `npm test`: install what is missing, build, then run the Rust, Node and browser suites.
+
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "./build.mjs";
+import { ensureChromium, log, root, run } from "./lib.mjs";
+
+function testFiles(folder) {
+  return readdirSync(join(root, folder))
+    .filter((f) => f.endsWith(".test.mjs"))
+    .sort()
+    .map((f) => join(root, folder, f));
+}
+
+build();
+ensureChromium();
+
+log("Rust suite (core with the fs feature, wasm glue)");
+run("cargo", ["test", "--workspace", "--features", "pie-storage-core/fs"]);
+
+log("Node suite (built package, real files, several processes)");
+run(process.execPath, ["--test", "--test-concurrency=1", ...testFiles("tests/node")]);
+
+log("Browser suite (headless Chromium)");
+run(process.execPath, ["--test", ...testFiles("tests/browser")]);
+
+log("all suites passed");

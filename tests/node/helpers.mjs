@@ -1,0 +1,31 @@
+// Shared fixtures for the Node suites.
+
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export function tempDir(label = "pie-storage-test") {
+  return mkdtempSync(join(tmpdir(), `${label}-`));
+}
+
+let counter = 0;
+
+/** A valid usage record; `overrides` replace or add fields. */
+export function usageRecord(overrides = {}) {
+  counter += 1;
+  return {
+    id: `usage_${counter}`,
+    requestId: `request_${counter}`,
+    timestamp: new Date(Date.UTC(2026, 4, 22, 0, 0, counter)).toISOString(),
+    requestedModel: "openai/gpt-5.4",
+    routingMode: "fixed",
+    resolvedProvider: "openai",
+    resolvedModel: "gpt-5.4",
+    attemptIndex: 0,
+    attemptCount: 1,
+    usage: { input: 10, output: 5, cacheRead: 0, cacheWrite: 0, totalTokens: 15 },
+    cost: { input: 0.01, output: 0.02, cacheRead: 0, cacheWrite: 0, total: 0.03, currency: "USD", pricingSource: "pie-metadata" },
+    status: "success",
+    ...overrides,
+  };
+}

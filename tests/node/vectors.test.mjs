@@ -1,0 +1,118 @@
+// Runs the shared conformance vectors (tests/vectors/*.json) against the built npm package.
+// The Rust suite runs the same files against the core (core/tests/vectors.rs).
+
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import * as storage from "@pie-lab/storage";
+
+const dir = join(import.meta.dirname, "..", "vectors");
+const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+
+/** `{"$number": "NaN"}` → NaN, `{"$date": iso}` → Date; everything else as is. */
+function decode(value) {
+  if (Array.isArray(value)) return value.map(decode);
+  if (value && typeof value === "object") {
+    if ("$number" in value) return Number(value.$number);
+    if ("$date" in value) return new Date(value.$date);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
+  }
+  return value;
+}
+
+function recordsOf(file, c) {
+  return structuredClone(typeof c.records === "string" ? file.recordSets[c.records] : c.records);
+}
+
+function subsetMatches(expected, actual, path) {
+  if (typeof expected === "number" && Number.isNaN(expected)) {
+    assert.ok(Number.isNaN(actual), `${path}: expected NaN, got ${actual}`);
+  } else if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), `${path}: expected an array`);
+    assert.equal(actual.length, expected.length, `${path}: length`);
+    expected.forEach((e, i) => subsetMatches(e, actual[i], `${path}[${i}]`));
+  } else if (expected && typeof expected === "object") {
+    for (const [k, v] of Object.entries(expected)) {
+      assert.ok(k in actual, `${path}.${k}: missing`);
+      subsetMatches(v, actual[k], `${path}.${k}`);
+    }
+  } else {
+    assert.equal(actual, expected, path);
+  }
+}
+
+function decodeBase64(b64) {
+  return new Uint8Array(Buffer.from(b64, "base64"));
+}
+
+const runners = {
+  query(file, c) {
+    const records = recordsOf(file, c);
+    const result = storage.queryUsageRecords(records, decode(c.query));
+    assert.deepEqual(result.map((r) => r.id), c.expect);
+    // The same objects come back, not copies.
+    for (const r of result) assert.ok(records.includes(r));
+  },
+  summary(file, c) {
+    const summary = storage.summarizeUsageRecords(recordsOf(file, c));
+    if (c.expectExact) assert.equal(JSON.stringify(summary), JSON.stringify(c.expectExact));
+    else subsetMatches(decode(c.expect), summary, "summary");
+  },
+  summarizeQuery(file, c) {
+    const records = recordsOf(file, c);
+    const { limit: _limit, ...query } = decode(c.query);
+    const summary = storage.summarizeUsageRecords(storage.queryUsageRecords(records, query));
+    subsetMatches(decode(c.expect), summary, "summary");
+    // The JSONL path of the core agrees with the object path.
+    const jsonl = records.map((r) => JSON.stringify(r)).join("\n") + "\n";
+    assert.deepEqual(storage.summarizeUsageJsonl(jsonl, decode(c.query)), summary);
+  },
+  jsonl(file, c) {
+    const input = c.base64 ? decodeBase64(c.base64) : c.text;
+    const { records, diagnostics } = storage.parseUsageJsonl(input);
+    assert.deepEqual(records, c.expectRecords);
+    assert.deepEqual(
+      diagnostics.map(({ line, byteOffset, code }) => ({ line, byteOffset, code })),
+      c.expectDiagnostics,
+    );
+  },
+  validate(file, c) {
+    if (c.expectValid) {
+      assert.doesNotThrow(() => storage.usageRecordLine(c.record));
+    } else {
+      assert.throws(
+        () => storage.usageRecordLine(c.record),
+        (error) => error instanceof Error && error.code === c.expectError.code && error.path === c.expectError.path,
+      );
+    }
+  },
+  line(file, c) {
+    assert.equal(JSON.stringify(c.record), c.expectLine, "the vector agrees with JSON.stringify");
+    assert.equal(storage.usageRecordLine(c.record), c.expectLine);
+  },
+  defaultUsagePath(file, c) {
+    // The home folder is injected through HOME so the default branch is checked too.
+    assert.equal(storage.getDefaultUsageFilePath(c.env, c.home), c.expect);
+  },
+  recordId(file, c) {
+    const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);
+    assert.match(id, new RegExp(c.expectPattern));
+  },
+};
+
+let total = 0;
+for (const name of files) {
+  const file = JSON.parse(readFileSync(join(dir, name), "utf8"));
+  for (const c of file.cases) {
+    total += 1;
+    test(`${name}: ${c.name}`, () => {
+      const run = runners[c.op];
+      assert.ok(run, `unknown op ${c.op}`);
+      run(file, c);
+    });
+  }
+}
+
+test("the full vector set was loaded", () => assert.ok(total >= 50, `only ${total} cases`));

@@ -1,0 +1,165 @@
+//! A [`ByteStorage`] backed by a JavaScript object, so hosts only implement raw I/O.
+//!
+//! The object provides synchronous methods: `readAll(): Uint8Array | null`,
+//! `readRange(offset, length): Uint8Array`, `size(): number | null`, `append(bytes)`,
+//! `replace(bytes)`, and `lockPath(): string` plus the lock primitives `lockMkdir(path)`,
+//! `lockMtimeMs(path)`, `lockRemoveDir(path)`, `lockSetMtimeMs(path, ms)`, `nowMs()` and
+//! `sleepMs(ms)`. The lock protocol itself (proper-lockfile compatible) runs in the core's
+//! [`DirLock`]. Thrown JS errors become storage errors.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Reflect, Uint8Array};
+use pie_storage_core::storage::dir_lock::{DirLock, HeldLock, LockFs, MkdirOutcome};
+use pie_storage_core::storage::ByteStorage;
+use pie_storage_core::Error;
+use wasm_bindgen::{JsCast, JsValue};
+
+type CoreResult<T> = pie_storage_core::error::Result<T>;
+
+pub struct JsStorage {
+    target: JsValue,
+    held: RefCell<Option<(DirLock, HeldLock)>>,
+}
+
+impl JsStorage {
+    pub fn new(target: JsValue) -> Self {
+        JsStorage {
+            target,
+            held: RefCell::new(None),
+        }
+    }
+
+    fn call(&self, method: &str, args: &[JsValue]) -> pie_storage_core::error::Result<JsValue> {
+        let f: Function = Reflect::get(&self.target, &method.into())
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or_else(|| Error::storage(format!("storage has no {method}() method")))?;
+        let result = match args {
+            [] => f.call0(&self.target),
+            [a] => f.call1(&self.target, a),
+            [a, b] => f.call2(&self.target, a, b),
+            _ => f.apply(&self.target, &args.iter().collect()),
+        };
+        result.map_err(|e| js_error_to_core(method, &e))
+    }
+}
+
+/// Keeps the JS error's code and message (file system errors name paths, never contents).
+fn js_error_to_core(method: &str, e: &JsValue) -> Error {
+    let get = |key: &str| {
+        Reflect::get(e, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let message = get("message").unwrap_or_else(|| "unknown error".into());
+    let mut err = Error::storage(format!("{method} failed: {message}"));
+    if let Some(code) = get("code") {
+        if code == pie_storage_core::ErrorCode::LockTimeout.as_str() {
+            err.code = pie_storage_core::ErrorCode::LockTimeout;
+        }
+    }
+    err
+}
+
+fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
+    if v.is_null() || v.is_undefined() {
+        None
+    } else {
+        Some(Uint8Array::new(v).to_vec())
+    }
+}
+
+fn number_of(v: &JsValue) -> Option<u64> {
+    v.as_f64()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map(|n| n as u64)
+}
+
+impl ByteStorage for JsStorage {
+    fn read_all(&self) -> pie_storage_core::error::Result<Option<Vec<u8>>> {
+        Ok(bytes_of(&self.call("readAll", &[])?))
+    }
+
+    fn read_range(&self, offset: u64, len: usize) -> pie_storage_core::error::Result<Vec<u8>> {
+        let v = self.call(
+            "readRange",
+            &[JsValue::from(offset as f64), JsValue::from(len as f64)],
+        )?;
+        Ok(bytes_of(&v).unwrap_or_default())
+    }
+
+    fn size(&self) -> pie_storage_core::error::Result<Option<u64>> {
+        Ok(number_of(&self.call("size", &[])?))
+    }
+
+    fn append(&self, bytes: &[u8]) -> pie_storage_core::error::Result<()> {
+        self.call("append", &[Uint8Array::from(bytes).into()])
+            .map(|_| ())
+    }
+
+    fn replace(&self, bytes: &[u8]) -> pie_storage_core::error::Result<()> {
+        self.call("replace", &[Uint8Array::from(bytes).into()])
+            .map(|_| ())
+    }
+
+    fn lock(&self) -> CoreResult<()> {
+        if self.held.borrow().is_some() {
+            return Err(Error::storage(
+                "the lock is already held by this store (locks are not re-entrant)",
+            ));
+        }
+        let path = self
+            .call("lockPath", &[])?
+            .as_string()
+            .ok_or_else(|| Error::storage("lockPath() must return a string"))?;
+        let lock = DirLock::new(path);
+        let held = lock.acquire(self)?;
+        *self.held.borrow_mut() = Some((lock, held));
+        Ok(())
+    }
+
+    fn unlock(&self) -> CoreResult<()> {
+        match self.held.borrow_mut().take() {
+            Some((lock, held)) => lock.release(self, held),
+            None => Err(Error::storage("unlock() without a held lock")),
+        }
+    }
+}
+
+impl LockFs for JsStorage {
+    fn mkdir(&self, path: &str) -> CoreResult<MkdirOutcome> {
+        match self
+            .call("lockMkdir", &[path.into()])?
+            .as_string()
+            .as_deref()
+        {
+            Some("created") => Ok(MkdirOutcome::Created),
+            _ => Ok(MkdirOutcome::Exists),
+        }
+    }
+
+    fn mtime_ms(&self, path: &str) -> CoreResult<Option<f64>> {
+        Ok(self.call("lockMtimeMs", &[path.into()])?.as_f64())
+    }
+
+    fn remove_dir(&self, path: &str) -> CoreResult<()> {
+        self.call("lockRemoveDir", &[path.into()]).map(|_| ())
+    }
+
+    fn set_mtime_ms(&self, path: &str, ms: f64) -> CoreResult<()> {
+        self.call("lockSetMtimeMs", &[path.into(), ms.into()])
+            .map(|_| ())
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.call("nowMs", &[])
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or_else(js_sys::Date::now)
+    }
+
+    fn sleep_ms(&self, ms: u32) {
+        let _ = self.call("sleepMs", &[ms.into()]);
+    }
+}

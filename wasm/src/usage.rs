@@ -1,0 +1,218 @@
+//! Usage history bindings: ids, validation, column-based query/summary, JSONL text and stores.
+
+use pie_storage_core::usage::{
+    self, jsonl, query_indices, summarize_facts, JsonlUsageStore, TextColumn, UsageColumns,
+    UsageRecordQuery, UsageSummary, AMOUNT_FIELDS, TEXT_FIELDS,
+};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::errors::{coded, to_js, JsResult};
+use crate::js_storage::JsStorage;
+
+fn to_js_value<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| coded("PIE_INTERNAL", &e.to_string()))
+}
+
+fn query_from_js(query: JsValue) -> JsResult<UsageRecordQuery> {
+    if query.is_undefined() || query.is_null() {
+        return Ok(UsageRecordQuery::default());
+    }
+    serde_wasm_bindgen::from_value(query).map_err(|e| coded("PIE_INVALID_QUERY", &e.to_string()))
+}
+
+/// `createUsageRecordId(prefix = "usage")`.
+#[wasm_bindgen(js_name = createUsageRecordId)]
+pub fn create_usage_record_id(prefix: Option<String>) -> JsResult<String> {
+    usage::create_usage_record_id(prefix.as_deref().unwrap_or("usage")).map_err(to_js)
+}
+
+/// Validates a record given as `JSON.stringify(record)` and returns the exact line a
+/// `JsonlUsageStore` would append (without the newline).
+#[wasm_bindgen(js_name = usageRecordLine)]
+pub fn usage_record_line(json: &str) -> JsResult<String> {
+    let map = usage::validate_usage_record_json(json).map_err(to_js)?;
+    Ok(pie_storage_core::json::to_js_string(
+        &serde_json::Value::Object(map),
+    ))
+}
+
+/// Field names and slot order of the column layout, so the JS encoder can check it agrees.
+#[wasm_bindgen(js_name = usageColumnLayout)]
+pub fn usage_column_layout() -> JsResult<JsValue> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Layout {
+        text_fields: &'static [&'static str],
+        amount_fields: &'static [&'static str],
+    }
+    to_js_value(&Layout {
+        text_fields: &TEXT_FIELDS,
+        amount_fields: &AMOUNT_FIELDS,
+    })
+}
+
+/// Records as columns, filled by the JS encoder (see `core/src/usage/columns.rs`).
+#[wasm_bindgen(js_name = UsageColumns)]
+pub struct JsUsageColumns {
+    inner: UsageColumns,
+}
+
+#[wasm_bindgen(js_class = UsageColumns)]
+impl JsUsageColumns {
+    #[wasm_bindgen(constructor)]
+    pub fn new(rows: u32) -> Self {
+        JsUsageColumns {
+            inner: UsageColumns::new(rows as usize),
+        }
+    }
+
+    /// One text column: ids per row (0 = missing), the dictionary joined, its UTF-16 lengths.
+    #[wasm_bindgen(js_name = setText)]
+    pub fn set_text(
+        &mut self,
+        field: &str,
+        ids: Vec<u32>,
+        joined: &str,
+        lengths: Vec<u32>,
+    ) -> JsResult<()> {
+        if ids.len() != self.inner.rows {
+            return Err(coded(
+                "PIE_INVALID_COLUMNS",
+                "text column length differs from the row count",
+            ));
+        }
+        let column = TextColumn::from_joined(ids, joined, &lengths);
+        if self.inner.set_text(field, column) {
+            Ok(())
+        } else {
+            Err(coded(
+                "PIE_INVALID_COLUMNS",
+                &format!("unknown text field {field}"),
+            ))
+        }
+    }
+
+    /// All amounts, `rows * 10` numbers, and the per-row bit mask of present slots.
+    #[wasm_bindgen(js_name = setAmounts)]
+    pub fn set_amounts(&mut self, amounts: Vec<f64>, present: Vec<u16>) -> JsResult<()> {
+        if amounts.len() != self.inner.rows * AMOUNT_FIELDS.len()
+            || present.len() != self.inner.rows
+        {
+            return Err(coded(
+                "PIE_INVALID_COLUMNS",
+                "amount columns do not match the row count",
+            ));
+        }
+        self.inner.amounts = amounts;
+        self.inner.present = present;
+        Ok(())
+    }
+}
+
+/// `queryUsageRecords` over columns: the positions of the result, in result order.
+#[wasm_bindgen(js_name = queryUsageColumns)]
+pub fn query_usage_columns(columns: &JsUsageColumns, query: JsValue) -> JsResult<Vec<u32>> {
+    let query = query_from_js(query)?;
+    Ok(query_indices(&columns.inner, &query)
+        .into_iter()
+        .map(|i| i as u32)
+        .collect())
+}
+
+/// `summarizeUsageRecords` over columns (every row, in order).
+#[wasm_bindgen(js_name = summarizeUsageColumns)]
+pub fn summarize_usage_columns(columns: &JsUsageColumns) -> JsResult<JsValue> {
+    to_js_value(&summarize_facts(&columns.inner, 0..columns.inner.rows))
+}
+
+fn summarize_jsonl_bytes(
+    bytes: &[u8],
+    query: JsValue,
+) -> JsResult<(UsageSummary, Vec<jsonl::LineDiagnostic>)> {
+    let query = UsageRecordQuery {
+        limit: None,
+        ..query_from_js(query)?
+    };
+    let read = jsonl::read_jsonl(bytes);
+    let picked = query_indices(read.records.as_slice(), &query);
+    Ok((
+        summarize_facts(read.records.as_slice(), picked),
+        read.diagnostics,
+    ))
+}
+
+/// `summarizeUsageJsonl(bytes, query?)`: the summary of raw JSONL and the skipped lines.
+#[wasm_bindgen(js_name = summarizeUsageJsonlBytes)]
+pub fn summarize_usage_jsonl_bytes(bytes: &[u8], query: JsValue) -> JsResult<JsValue> {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        summary: &'a UsageSummary,
+        diagnostics: &'a [jsonl::LineDiagnostic],
+    }
+    let (summary, diagnostics) = summarize_jsonl_bytes(bytes, query)?;
+    to_js_value(&Out {
+        summary: &summary,
+        diagnostics: &diagnostics,
+    })
+}
+
+/// Records of raw JSONL as one JSON array text, plus the skipped lines.
+#[wasm_bindgen(js_name = parseUsageJsonl)]
+pub fn parse_usage_jsonl(bytes: &[u8]) -> JsResult<JsValue> {
+    #[derive(Serialize)]
+    struct Out {
+        text: String,
+        diagnostics: Vec<jsonl::LineDiagnostic>,
+    }
+    let (text, diagnostics) = jsonl::records_array_text(bytes);
+    to_js_value(&Out { text, diagnostics })
+}
+
+/// A `JsonlUsageStore` over a JS storage object (see `js_storage.rs`).
+#[wasm_bindgen(js_name = JsonlUsageStoreCore)]
+pub struct JsJsonlUsageStore {
+    inner: JsonlUsageStore<JsStorage>,
+}
+
+#[wasm_bindgen(js_class = JsonlUsageStoreCore)]
+impl JsJsonlUsageStore {
+    #[wasm_bindgen(constructor)]
+    pub fn new(storage: JsValue) -> Self {
+        JsJsonlUsageStore {
+            inner: JsonlUsageStore::new(JsStorage::new(storage)),
+        }
+    }
+
+    /// Validates `JSON.stringify(record)` and appends it as one line.
+    #[wasm_bindgen(js_name = recordUsageJson)]
+    pub fn record_usage_json(&self, json: &str) -> JsResult<()> {
+        let map = usage::validate_usage_record_json(json).map_err(to_js)?;
+        self.inner.record_usage_object(&map).map_err(to_js)
+    }
+
+    /// Every record as one JSON array text (for a single `JSON.parse`).
+    #[wasm_bindgen(js_name = readRecordsArrayText)]
+    pub fn read_records_array_text(&self) -> JsResult<String> {
+        self.inner.read_records_array_text().map_err(to_js)
+    }
+
+    /// The lines skipped by the last read.
+    pub fn diagnostics(&self) -> JsResult<JsValue> {
+        to_js_value(&self.inner.diagnostics())
+    }
+}
+
+/// `getDefaultUsageFilePath(env)`: `env` is a plain object of environment variables.
+#[wasm_bindgen(js_name = defaultUsageFilePath)]
+pub fn default_usage_file_path(env: JsValue, home: &str) -> String {
+    let lookup = |key: &str| {
+        js_sys::Reflect::get(&env, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    pie_storage_core::paths::default_usage_file_path(&lookup, home)
+}
