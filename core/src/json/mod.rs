@@ -1,11 +1,10 @@
 //! JavaScript-compatible JSON output.
 //!
 //! The TypeScript package writes files with `JSON.stringify`, and files must stay byte-identical
-//! whichever implementation wrote them. `serde_json`'s own writer differs from V8 in three ways
-//! that matter: number formatting (`1e21` vs `1e+21`, `5.0` vs `5`, exact `u64`s vs doubles),
-//! property order (JS enumerates array-index keys first) and string escaping (serde_json escapes
-//! DEL and some other characters differently in some modes). The writers here follow V8 exactly
-//! for every value `JSON.parse` can produce.
+//! whichever implementation wrote them. `serde_json`'s own writer differs from V8 where it matters:
+//! number formatting (`1e21` vs `1e+21`, `5.0` vs `5`, exact `u64`s vs doubles) and property
+//! order (JS enumerates array-index keys first). The writers here follow V8 exactly for every
+//! value `JSON.parse` can produce.
 //!
 //! Known limits: JS strings may hold lone surrogates, Rust strings cannot, so such input is
 //! rejected by [`parse`] (as it is by `serde_json`) instead of being round-tripped. Numbers that
@@ -35,7 +34,7 @@ pub fn write_js_number(n: f64, out: &mut String) {
     if !n.is_finite() {
         out.push_str("null");
     } else if n == 0.0 {
-        // Covers -0, which ryu-js would otherwise be free to print with a sign.
+        // Both zeros print as `0` in JS; handled here so it does not hinge on ryu-js.
         out.push('0');
     } else {
         out.push_str(ryu_js::Buffer::new().format_finite(n));
