@@ -1,6 +1,6 @@
 // Usage-history API shared by the Node and browser entries: thin wrappers over the wasm core.
 
-import { encodeColumns, type TextField } from "./columns.js";
+import { encodeColumns, encodeSummaryColumns, type TextField } from "./columns.js";
 import type {
   UsageLineDiagnostic,
   UsageRecord,
@@ -38,26 +38,37 @@ export function queryForCore(query: UsageRecordQuery | undefined): Record<string
   return out;
 }
 
-/** Filters, sorts (by time, stable) and limits records; returns the same objects. */
+/**
+ * Filters, sorts (by time, stable) and limits records; returns the same objects. Field filters
+ * run first, so timestamps are sent to the core only for the records that passed them.
+ */
 export function queryUsageRecords(records: UsageRecord[], query: UsageRecordQuery = {}): UsageRecord[] {
-  const fields: TextField[] = ["timestamp"];
+  const coreQuery = queryForCore(query);
+  const fields: TextField[] = [];
   for (const [key, field] of FILTER_FIELDS) if (query[key] !== undefined) fields.push(field);
-  const columns = encodeColumns(records, fields, false);
+  let candidates: Uint32Array | undefined;
+  if (fields.length > 0) {
+    const filterColumns = encodeColumns(records, fields);
+    try {
+      candidates = call(() => wasm().filterUsageColumns(filterColumns, coreQuery));
+    } finally {
+      filterColumns.free();
+    }
+  }
+  const timeColumns = encodeColumns(records, ["timestamp"], candidates);
   try {
-    const picked = call(() => wasm().queryUsageColumns(columns, queryForCore(query)));
+    const picked = call(() => wasm().orderUsageColumns(timeColumns, coreQuery));
     const out = new Array<UsageRecord>(picked.length);
-    for (let i = 0; i < picked.length; i++) out[i] = records[picked[i]];
+    for (let i = 0; i < picked.length; i++) out[i] = records[candidates ? candidates[picked[i]] : picked[i]];
     return out;
   } finally {
-    columns.free();
+    timeColumns.free();
   }
 }
 
-const SUMMARY_FIELDS: TextField[] = ["status", "resolvedProvider", "resolvedModel", "endpoint", "clientOrigin"];
-
 /** Totals plus groups by provider, model, endpoint and client origin. */
 export function summarizeUsageRecords(records: UsageRecord[]): UsageSummary {
-  const columns = encodeColumns(records, SUMMARY_FIELDS, true);
+  const columns = encodeSummaryColumns(records);
   try {
     return call(() => wasm().summarizeUsageColumns(columns)) as UsageSummary;
   } finally {

@@ -16,12 +16,28 @@ thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+thread_local! {
+    /// The host's `Intl.Collator("en-US")`: `localeCompare` order without bundling ICU data.
+    static COLLATOR: js_sys::Function = js_sys::Intl::Collator::new(
+        &js_sys::Array::of1(&"en-US".into()),
+        &js_sys::Object::new(),
+    )
+    .compare();
+}
+
+fn host_locale_compare(a: &str, b: &str) -> std::cmp::Ordering {
+    let result = COLLATOR.with(|compare| compare.call2(&JsValue::UNDEFINED, &a.into(), &b.into()));
+    let n = result.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    n.partial_cmp(&0.0).unwrap_or(std::cmp::Ordering::Equal)
+}
+
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         LAST_PANIC.with(|p| *p.borrow_mut() = Some(message));
     }));
+    pie_storage_core::usage::collate::set_host_collator(host_locale_compare);
 }
 
 /// The message of the panic that aborted the last call, if any (cleared by reading it).

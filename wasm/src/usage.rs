@@ -1,8 +1,8 @@
 //! Usage history bindings: ids, validation, column-based query/summary, JSONL text and stores.
 
 use pie_storage_core::usage::{
-    self, jsonl, query_indices, summarize_facts, JsonlUsageStore, TextColumn, UsageColumns,
-    UsageRecordQuery, UsageSummary, AMOUNT_FIELDS, TEXT_FIELDS,
+    self, filter_by_fields, jsonl, order_by_time, query_indices, summarize_facts, JsonlUsageStore,
+    TextColumn, UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS, TEXT_FIELDS,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -70,9 +70,10 @@ impl JsUsageColumns {
         }
     }
 
-    /// One text column: ids per row (0 = missing), the dictionary joined, its UTF-16 lengths.
-    #[wasm_bindgen(js_name = setText)]
-    pub fn set_text(
+    /// A dictionary-coded text column: ids per row (0 = missing), the dictionary's entries
+    /// joined, and their UTF-16 lengths.
+    #[wasm_bindgen(js_name = setDictText)]
+    pub fn set_dict_text(
         &mut self,
         field: &str,
         ids: Vec<u32>,
@@ -85,7 +86,32 @@ impl JsUsageColumns {
                 "text column length differs from the row count",
             ));
         }
-        let column = TextColumn::from_joined(ids, joined, &lengths);
+        self.set(field, TextColumn::dict_from_joined(ids, joined, &lengths))
+    }
+
+    /// A plain text column: every row's value joined as UTF-8 bytes, and each row's UTF-16
+    /// length (0xFFFFFFFF for a missing value). Bytes, because TextEncoder is much faster than
+    /// wasm-bindgen's string copy for megabytes of text.
+    #[wasm_bindgen(js_name = setPlainText)]
+    pub fn set_plain_text(
+        &mut self,
+        field: &str,
+        joined: Vec<u8>,
+        lengths: Vec<u32>,
+    ) -> JsResult<()> {
+        if lengths.len() != self.inner.rows {
+            return Err(coded(
+                "PIE_INVALID_COLUMNS",
+                "text column length differs from the row count",
+            ));
+        }
+        // JS strings may hold lone surrogates, which TextEncoder turns into U+FFFD.
+        let joined = String::from_utf8(joined)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        self.set(field, TextColumn::plain_from_joined(joined, &lengths))
+    }
+
+    fn set(&mut self, field: &str, column: TextColumn) -> JsResult<()> {
         if self.inner.set_text(field, column) {
             Ok(())
         } else {
@@ -113,14 +139,37 @@ impl JsUsageColumns {
     }
 }
 
+fn positions(rows: Vec<usize>) -> Vec<u32> {
+    rows.into_iter().map(|i| i as u32).collect()
+}
+
 /// `queryUsageRecords` over columns: the positions of the result, in result order.
 #[wasm_bindgen(js_name = queryUsageColumns)]
 pub fn query_usage_columns(columns: &JsUsageColumns, query: JsValue) -> JsResult<Vec<u32>> {
-    let query = query_from_js(query)?;
-    Ok(query_indices(&columns.inner, &query)
-        .into_iter()
-        .map(|i| i as u32)
-        .collect())
+    Ok(positions(query_indices(
+        &columns.inner,
+        &query_from_js(query)?,
+    )))
+}
+
+/// Query step one: the rows passing every filter but the time bounds (input order).
+#[wasm_bindgen(js_name = filterUsageColumns)]
+pub fn filter_usage_columns(columns: &JsUsageColumns, query: JsValue) -> JsResult<Vec<u32>> {
+    Ok(positions(filter_by_fields(
+        &columns.inner,
+        &query_from_js(query)?,
+    )))
+}
+
+/// Query step two over columns holding the candidates' timestamps: time bounds, sort, limit.
+#[wasm_bindgen(js_name = orderUsageColumns)]
+pub fn order_usage_columns(columns: &JsUsageColumns, query: JsValue) -> JsResult<Vec<u32>> {
+    let rows = 0..columns.inner.rows;
+    Ok(positions(order_by_time(
+        &columns.inner,
+        rows,
+        &query_from_js(query)?,
+    )))
 }
 
 /// `summarizeUsageRecords` over columns (every row, in order).

@@ -36,41 +36,106 @@ pub const AMOUNT_FIELDS: [&str; 10] = [
 
 pub const AMOUNT_SLOTS: usize = AMOUNT_FIELDS.len();
 
-/// One dictionary-coded text column: `ids[i] == 0` means missing, `k` means `dict[k - 1]`.
-#[derive(Clone, Debug, Default)]
-pub struct TextColumn {
-    pub ids: Vec<u32>,
-    pub dict: Vec<String>,
+/// A text column, dictionary-coded for fields with few distinct values (provider, status...)
+/// or plain for fields where nearly every value differs (timestamps, request ids).
+#[derive(Clone, Debug)]
+pub enum TextColumn {
+    /// `ids[i] == 0` means missing, `k` means `dict[k - 1]`.
+    Dict { ids: Vec<u32>, dict: Vec<String> },
+    /// Row `i` is `text[starts[i]..starts[i + 1]]`, or missing when `missing[i]` is set.
+    Plain {
+        text: String,
+        starts: Vec<usize>,
+        missing: Vec<bool>,
+    },
 }
 
+/// UTF-16 length marking a missing value in [`TextColumn::plain_from_joined`].
+pub const MISSING_LENGTH: u32 = u32::MAX;
+
 impl TextColumn {
-    fn get(&self, row: usize) -> Option<&str> {
-        let id = *self.ids.get(row)? as usize;
-        id.checked_sub(1)
-            .and_then(|k| self.dict.get(k))
-            .map(String::as_str)
+    pub fn get(&self, row: usize) -> Option<&str> {
+        match self {
+            TextColumn::Dict { ids, dict } => {
+                let id = *ids.get(row)? as usize;
+                id.checked_sub(1)
+                    .and_then(|k| dict.get(k))
+                    .map(String::as_str)
+            }
+            TextColumn::Plain {
+                text,
+                starts,
+                missing,
+            } => {
+                if *missing.get(row)? {
+                    return None;
+                }
+                text.get(*starts.get(row)?..*starts.get(row + 1)?)
+            }
+        }
+    }
+
+    /// The dictionary id of a row (0 = missing), for grouping without hashing strings.
+    pub fn id(&self, row: usize) -> Option<u32> {
+        match self {
+            TextColumn::Dict { ids, .. } => ids.get(row).copied(),
+            TextColumn::Plain { .. } => None,
+        }
+    }
+
+    /// A plain column from every row's value back to back, with each row's UTF-16 length
+    /// ([`MISSING_LENGTH`] for a missing value).
+    pub fn plain_from_joined(joined: String, utf16_lengths: &[u32]) -> Self {
+        let mut starts = Vec::with_capacity(utf16_lengths.len() + 1);
+        let mut missing = Vec::with_capacity(utf16_lengths.len());
+        let ascii = joined.is_ascii();
+        let mut at = 0usize;
+        starts.push(0);
+        for &len in utf16_lengths {
+            let is_missing = len == MISSING_LENGTH;
+            missing.push(is_missing);
+            if !is_missing {
+                at = if ascii {
+                    (at + len as usize).min(joined.len())
+                } else {
+                    advance_utf16(&joined, at, len)
+                };
+            }
+            starts.push(at);
+        }
+        TextColumn::Plain {
+            text: joined,
+            starts,
+            missing,
+        }
     }
 
     /// Builds the dictionary from one string holding every entry back to back, split by
     /// UTF-16 lengths (the unit JavaScript measures strings in).
-    pub fn from_joined(ids: Vec<u32>, joined: &str, utf16_lengths: &[u32]) -> Self {
+    pub fn dict_from_joined(ids: Vec<u32>, joined: &str, utf16_lengths: &[u32]) -> Self {
         let mut dict = Vec::with_capacity(utf16_lengths.len());
-        let mut rest = joined;
+        let mut at = 0usize;
         for &len in utf16_lengths {
-            let mut units = 0usize;
-            let mut end = 0usize;
-            for c in rest.chars() {
-                if units >= len as usize {
-                    break;
-                }
-                units += c.len_utf16();
-                end += c.len_utf8();
-            }
-            dict.push(rest[..end].to_owned());
-            rest = &rest[end..];
+            let end = advance_utf16(joined, at, len);
+            dict.push(joined[at..end].to_owned());
+            at = end;
         }
-        TextColumn { ids, dict }
+        TextColumn::Dict { ids, dict }
     }
+}
+
+/// The byte index `len` UTF-16 units after byte index `from` (clamped to the end).
+fn advance_utf16(text: &str, from: usize, len: u32) -> usize {
+    let mut units = 0usize;
+    let mut end = from;
+    for c in text[from..].chars() {
+        if units >= len as usize {
+            break;
+        }
+        units += c.len_utf16();
+        end += c.len_utf8();
+    }
+    end
 }
 
 /// A batch of records as columns. Absent columns read as missing fields.
@@ -106,12 +171,34 @@ impl UsageColumns {
         self.text[column].as_ref().and_then(|c| c.get(row))
     }
 
-    fn amount(&self, row: usize, slot: usize) -> Option<f64> {
-        let mask = *self.present.get(row)?;
-        if mask & (1 << slot) == 0 {
-            return None;
+    /// The column of a field of [`TEXT_FIELDS`], if it was sent.
+    pub fn column(&self, field: &str) -> Option<&TextColumn> {
+        let at = TEXT_FIELDS.iter().position(|f| *f == field)?;
+        self.text[at].as_ref()
+    }
+
+    /// The amounts of one row.
+    pub fn amounts_of(&self, row: usize) -> Amounts {
+        let mask = self.present.get(row).copied().unwrap_or(0);
+        let block = self
+            .amounts
+            .get(row * AMOUNT_SLOTS..(row + 1) * AMOUNT_SLOTS);
+        let a = |s: usize| match block {
+            Some(block) if mask & (1 << s) != 0 => Some(block[s]),
+            _ => None,
+        };
+        Amounts {
+            usage_input: a(0),
+            usage_output: a(1),
+            usage_cache_read: a(2),
+            usage_cache_write: a(3),
+            usage_reasoning: a(4),
+            usage_total_tokens: a(5),
+            input_tokens: a(6),
+            output_tokens: a(7),
+            cost_total: a(8),
+            cost_usd: a(9),
         }
-        self.amounts.get(row * AMOUNT_SLOTS + slot).copied()
     }
 }
 
@@ -120,9 +207,16 @@ impl FactSource for UsageColumns {
         self.rows
     }
 
+    fn timestamp(&self, row: usize) -> Option<&str> {
+        self.text_at(0, row)
+    }
+
+    fn as_columns(&self) -> Option<&UsageColumns> {
+        Some(self)
+    }
+
     fn facts(&self, row: usize) -> UsageFacts<'_> {
         let t = |c| self.text_at(c, row);
-        let a = |s| self.amount(row, s);
         UsageFacts {
             timestamp: t(0),
             status: t(1),
@@ -133,18 +227,7 @@ impl FactSource for UsageColumns {
             agent_run_id: t(6),
             endpoint: t(7),
             client_origin: t(8),
-            amounts: Amounts {
-                usage_input: a(0),
-                usage_output: a(1),
-                usage_cache_read: a(2),
-                usage_cache_write: a(3),
-                usage_reasoning: a(4),
-                usage_total_tokens: a(5),
-                input_tokens: a(6),
-                output_tokens: a(7),
-                cost_total: a(8),
-                cost_usd: a(9),
-            },
+            amounts: self.amounts_of(row),
         }
     }
 }
@@ -155,10 +238,22 @@ mod tests {
 
     #[test]
     fn splits_dictionary_by_utf16_lengths() {
-        let col = TextColumn::from_joined(vec![1, 0, 2, 3], "a😀bé", &[1, 3, 1]);
-        assert_eq!(col.dict, vec!["a", "😀b", "é"]);
+        let col = TextColumn::dict_from_joined(vec![1, 0, 2, 3], "a😀bé", &[1, 3, 1]);
         assert_eq!(col.get(0), Some("a"));
         assert_eq!(col.get(1), None);
+        assert_eq!(col.get(2), Some("😀b"));
         assert_eq!(col.get(3), Some("é"));
+        assert_eq!(col.id(2), Some(2));
+    }
+
+    #[test]
+    fn splits_plain_columns_by_utf16_lengths() {
+        let col = TextColumn::plain_from_joined("ab😀é".into(), &[2, MISSING_LENGTH, 0, 3]);
+        assert_eq!(col.get(0), Some("ab"));
+        assert_eq!(col.get(1), None);
+        assert_eq!(col.get(2), Some(""));
+        assert_eq!(col.get(3), Some("😀é"));
+        let ascii = TextColumn::plain_from_joined("2026x".into(), &[4, 1]);
+        assert_eq!(ascii.get(1), Some("x"));
     }
 }

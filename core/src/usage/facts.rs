@@ -72,10 +72,37 @@ impl<'a> UsageFacts<'a> {
     }
 }
 
+impl<'a> UsageFacts<'a> {
+    /// A text fact by its record field name (a name of `TEXT_FIELDS`).
+    pub fn field(&self, name: &str) -> Option<&'a str> {
+        match name {
+            "timestamp" => self.timestamp,
+            "status" => self.status,
+            "routingMode" => self.routing_mode,
+            "resolvedProvider" => self.provider,
+            "resolvedModel" => self.model,
+            "requestId" => self.request_id,
+            "agentRunId" => self.agent_run_id,
+            "endpoint" => self.endpoint,
+            "clientOrigin" => self.client_origin,
+            _ => None,
+        }
+    }
+}
+
 /// A source of facts addressable by position: records in memory, parsed lines or JS columns.
 pub trait FactSource {
     fn len(&self) -> usize;
     fn facts(&self, index: usize) -> UsageFacts<'_>;
+    /// The record's timestamp alone (sorting reads nothing else).
+    fn timestamp(&self, index: usize) -> Option<&str> {
+        self.facts(index).timestamp
+    }
+    /// The source as columns, when it is: queries and summaries then work column by column
+    /// (filters evaluated once per dictionary entry, groups found by id) instead of per record.
+    fn as_columns(&self) -> Option<&super::columns::UsageColumns> {
+        None
+    }
     fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -16,7 +16,10 @@ pub use columns::{TextColumn, UsageColumns, AMOUNT_FIELDS, TEXT_FIELDS};
 pub use facts::{Amounts, FactSource, UsageFacts};
 pub use id::{create_usage_record_id, usage_record_id_from_bytes};
 pub use jsonl::{DiagnosticCode, JsonlRead, LineDiagnostic};
-pub use query::{query_indices, query_usage_records, DateBound, UsageRecordQuery};
+pub use query::{
+    filter_by_fields, order_by_time, query_indices, query_usage_records, DateBound, TextFilter,
+    UsageRecordQuery,
+};
 pub use record::{
     ErrorCodeValue, RoutingMode, UsageCost, UsageMedia, UsageRecord, UsageRecordStatus,
     UsageTokenSaver, UsageTokens, UsageTraceEvent,

@@ -11,6 +11,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::columns::{TextColumn, UsageColumns};
 use super::facts::{FactSource, UsageFacts};
 use crate::time::parse_js_date;
 
@@ -75,6 +76,18 @@ pub struct UsageRecordQuery {
 }
 
 impl UsageRecordQuery {
+    /// Whether any filter other than the time bounds is set.
+    pub fn has_field_filters(&self) -> bool {
+        self.status.is_some()
+            || self.routing_mode.is_some()
+            || self.provider.is_some()
+            || self.model.is_some()
+            || self.request_id.is_some()
+            || self.agent_run_id.is_some()
+            || self.endpoint.is_some()
+            || self.client_origin.is_some()
+    }
+
     pub fn is_ascending(&self) -> bool {
         self.order.as_deref() == Some("asc")
     }
@@ -109,6 +122,23 @@ impl UsageRecordQuery {
     }
 }
 
+/// The test one filter applies to a record field (missing fields are `None`).
+pub enum FieldCheck<'q> {
+    /// `status`/`routingMode`: the value must be one of the non-empty strings given.
+    InSet(&'q [&'q str]),
+    /// Text filters: exact equality.
+    Text(&'q TextFilter),
+}
+
+impl FieldCheck<'_> {
+    pub fn accepts(&self, value: Option<&str>) -> bool {
+        match self {
+            FieldCheck::InSet(set) => value.is_some_and(|v| set.contains(&v)),
+            FieldCheck::Text(filter) => filter.accepts(value),
+        }
+    }
+}
+
 /// A query's filter with its sets built and its bounds parsed.
 pub struct CompiledFilter<'q> {
     query: &'q UsageRecordQuery,
@@ -123,24 +153,41 @@ impl CompiledFilter<'_> {
         self.from.is_some() || self.to.is_some()
     }
 
+    /// One predicate per filtered field, keyed by the record field it reads (a name of
+    /// [`TEXT_FIELDS`]). Every filter path, per record or per column, is built from these.
+    pub fn field_checks(&self) -> Vec<(&'static str, FieldCheck<'_>)> {
+        let q = self.query;
+        let mut checks = Vec::new();
+        let sets = [
+            ("status", &self.status),
+            ("routingMode", &self.routing_mode),
+        ];
+        for (field, set) in sets {
+            if let Some(set) = set {
+                checks.push((field, FieldCheck::InSet(set)));
+            }
+        }
+        let texts = [
+            ("resolvedProvider", &q.provider),
+            ("resolvedModel", &q.model),
+            ("requestId", &q.request_id),
+            ("agentRunId", &q.agent_run_id),
+            ("endpoint", &q.endpoint),
+            ("clientOrigin", &q.client_origin),
+        ];
+        for (field, text) in texts {
+            if let Some(text) = text {
+                checks.push((field, FieldCheck::Text(text)));
+            }
+        }
+        checks
+    }
+
     /// Whether a record passes every filter except the time bounds.
     pub fn accepts_fields(&self, f: &UsageFacts<'_>) -> bool {
-        let in_set = |set: &Option<Vec<&str>>, v: Option<&str>| match set {
-            None => true,
-            Some(set) => v.is_some_and(|v| set.contains(&v)),
-        };
-        let text = |filter: &Option<TextFilter>, v: Option<&str>| {
-            filter.as_ref().is_none_or(|t| t.accepts(v))
-        };
-        let q = self.query;
-        in_set(&self.status, f.status)
-            && in_set(&self.routing_mode, f.routing_mode)
-            && text(&q.provider, f.provider)
-            && text(&q.model, f.model)
-            && text(&q.request_id, f.request_id)
-            && text(&q.agent_run_id, f.agent_run_id)
-            && text(&q.endpoint, f.endpoint)
-            && text(&q.client_origin, f.client_origin)
+        self.field_checks()
+            .iter()
+            .all(|(field, check)| check.accepts(f.field(field)))
     }
 
     /// Whether a record time (NaN when unparseable) is within the inclusive bounds.
@@ -150,8 +197,8 @@ impl CompiledFilter<'_> {
 }
 
 /// Record time for sorting: `Date.parse(timestamp)`, NaN when missing or unparseable.
-pub fn record_time(f: &UsageFacts<'_>) -> f64 {
-    f.timestamp.and_then(parse_js_date).unwrap_or(f64::NAN)
+pub fn time_of(timestamp: Option<&str>) -> f64 {
+    timestamp.and_then(parse_js_date).unwrap_or(f64::NAN)
 }
 
 /// Orders two record times; unparseable times (NaN) go last in both directions.
@@ -167,27 +214,92 @@ pub fn compare_times(a: f64, b: f64, ascending: bool) -> Ordering {
 
 /// Positions of the matching records, sorted and limited as the query says.
 pub fn query_indices<S: FactSource + ?Sized>(source: &S, query: &UsageRecordQuery) -> Vec<usize> {
+    let rows = filter_by_fields(source, query);
+    order_by_time(source, rows, query)
+}
+
+/// Step one of a query: positions of the records that pass every filter except the time
+/// bounds, in input order. Hosts that fetch fields lazily run it before reading timestamps.
+pub fn filter_by_fields<S: FactSource + ?Sized>(
+    source: &S,
+    query: &UsageRecordQuery,
+) -> Vec<usize> {
     let filter = query.compile();
-    let mut hits: Vec<(usize, f64)> = Vec::new();
-    for i in 0..source.len() {
-        let facts = source.facts(i);
-        if !filter.accepts_fields(&facts) {
-            continue;
-        }
-        let t = record_time(&facts);
-        if filter.accepts_time(t) {
-            hits.push((i, t));
+    if let Some(columns) = source.as_columns() {
+        return filter_columns(columns, &filter);
+    }
+    let checks = filter.field_checks();
+    (0..source.len())
+        .filter(|&i| {
+            let f = source.facts(i);
+            checks
+                .iter()
+                .all(|(field, check)| check.accepts(f.field(field)))
+        })
+        .collect()
+}
+
+/// The column-wise form of [`filter_by_fields`]: a dictionary column is tested once per
+/// distinct value, then rows are kept by id.
+fn filter_columns(columns: &UsageColumns, filter: &CompiledFilter<'_>) -> Vec<usize> {
+    let mut keep = vec![true; columns.rows];
+    for (field, check) in filter.field_checks() {
+        match columns.column(field) {
+            None if check.accepts(None) => {}
+            None => return Vec::new(),
+            Some(TextColumn::Dict { ids, dict }) => {
+                let accepted: Vec<bool> = std::iter::once(check.accepts(None))
+                    .chain(dict.iter().map(|v| check.accepts(Some(v))))
+                    .collect();
+                for (k, &id) in keep.iter_mut().zip(ids) {
+                    *k = *k && accepted.get(id as usize).copied().unwrap_or(false);
+                }
+            }
+            Some(column) => {
+                for (row, k) in keep.iter_mut().enumerate() {
+                    *k = *k && check.accepts(column.get(row));
+                }
+            }
         }
     }
+    keep.iter()
+        .enumerate()
+        .filter(|(_, &k)| k)
+        .map(|(row, _)| row)
+        .collect()
+}
+
+/// Step two of a query: applies the time bounds to `rows` of `source`, sorts them by time
+/// (stable) and applies `limit`.
+pub fn order_by_time<S, I>(source: &S, rows: I, query: &UsageRecordQuery) -> Vec<usize>
+where
+    S: FactSource + ?Sized,
+    I: IntoIterator<Item = usize>,
+{
+    let filter = query.compile();
+    let hits = rows
+        .into_iter()
+        .map(|i| (i, time_of(source.timestamp(i))))
+        .filter(|&(_, t)| filter.accepts_time(t))
+        .collect();
     sort_and_limit(hits, query)
 }
 
-/// Stable sort by time (ties keep input order), then `limit`.
-pub fn sort_and_limit(mut hits: Vec<(usize, f64)>, query: &UsageRecordQuery) -> Vec<usize> {
+/// Sorts by time with ties in input order (a stable sort), then applies `limit`. The input
+/// position breaks ties, which makes the order total, so a small limit only needs a partial
+/// selection instead of a full sort.
+fn sort_and_limit(mut hits: Vec<(usize, f64)>, query: &UsageRecordQuery) -> Vec<usize> {
     let ascending = query.is_ascending();
-    hits.sort_by(|a, b| compare_times(a.1, b.1, ascending));
+    let order =
+        |a: &(usize, f64), b: &(usize, f64)| compare_times(a.1, b.1, ascending).then(a.0.cmp(&b.0));
     let keep = query.limit_of(hits.len());
-    hits.into_iter().take(keep).map(|(i, _)| i).collect()
+    if keep < hits.len() / 2 && keep > 0 {
+        hits.select_nth_unstable_by(keep - 1, order);
+        hits.truncate(keep);
+    }
+    hits.sort_unstable_by(order);
+    hits.truncate(keep);
+    hits.into_iter().map(|(i, _)| i).collect()
 }
 
 /// `queryUsageRecords(records, query)`: the same record objects, filtered, sorted and limited.

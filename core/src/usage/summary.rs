@@ -8,11 +8,13 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use super::collate::locale_compare;
+use super::columns::{TextColumn, UsageColumns};
 use super::facts::{Amounts, FactSource, UsageFacts};
 
 /// `UsageSummaryGroup`. `other_statuses` holds statuses outside the four known ones; as in the
@@ -45,33 +47,148 @@ pub struct UsageSummary {
     pub by_client_origin: Vec<UsageSummaryGroup>,
 }
 
-/// What one record adds to every group it belongs to.
+/// Which counter a record's status bumps. The reference counts with `group[record.status] += 1`,
+/// so a status naming another numeric field bumps that field; `key` and `__proto__` bump nothing.
+#[derive(Clone, Copy)]
+enum StatusSlot<'a> {
+    Field(usize),
+    Other(&'a str),
+    Nothing,
+}
+
+impl<'a> StatusSlot<'a> {
+    fn of(status: Option<&'a str>) -> Self {
+        match status {
+            Some("success") => StatusSlot::Field(1),
+            Some("error") => StatusSlot::Field(2),
+            Some("aborted") => StatusSlot::Field(3),
+            Some("skipped") => StatusSlot::Field(4),
+            // A missing status is the property "undefined".
+            None => StatusSlot::Other("undefined"),
+            Some("key" | "__proto__") => StatusSlot::Nothing,
+            Some(other) => match FIELD_NAMES.iter().position(|f| *f == other) {
+                Some(at) => StatusSlot::Field(at),
+                None => StatusSlot::Other(other),
+            },
+        }
+    }
+}
+
+/// The group's numeric fields in output order.
+const FIELD_NAMES: [&str; 12] = [
+    "records",
+    "success",
+    "error",
+    "aborted",
+    "skipped",
+    "inputTokens",
+    "outputTokens",
+    "cacheReadTokens",
+    "cacheWriteTokens",
+    "reasoningTokens",
+    "totalTokens",
+    "costUsd",
+];
+
+/// What one record adds to every group it belongs to, as one vector over [`FIELD_NAMES`] so a
+/// group update is twelve independent additions (which the compiler vectorizes; each lane is
+/// still one exact f64 addition, in record order).
 struct Delta<'a> {
-    status: &'a str,
-    input: f64,
-    output: f64,
-    cache_read: f64,
-    cache_write: f64,
-    reasoning: f64,
-    total_tokens: f64,
-    cost: f64,
+    add: [f64; 12],
+    /// A status naming an amount field: the reference bumps it *before* adding the amounts.
+    bump_first: Option<usize>,
+    other_status: Option<&'a str>,
 }
 
 impl<'a> Delta<'a> {
     fn of(f: &UsageFacts<'a>) -> Self {
-        let a: &Amounts = &f.amounts;
+        Delta::new(StatusSlot::of(f.status), &f.amounts)
+    }
+
+    /// The summary's fallback rules, in one place for every source.
+    #[inline]
+    fn new(status: StatusSlot<'a>, a: &Amounts) -> Self {
+        let input = a.usage_input.or(a.input_tokens).unwrap_or(0.0);
+        let output = a.usage_output.or(a.output_tokens).unwrap_or(0.0);
+        let total_tokens = a
+            .usage_total_tokens
+            .unwrap_or_else(|| a.input_tokens.unwrap_or(0.0) + a.output_tokens.unwrap_or(0.0));
+        let mut add = [
+            1.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            input,
+            output,
+            a.usage_cache_read.unwrap_or(0.0),
+            a.usage_cache_write.unwrap_or(0.0),
+            a.usage_reasoning.unwrap_or(0.0),
+            total_tokens,
+            a.cost_total.or(a.cost_usd).unwrap_or(0.0),
+        ];
+        let (mut bump_first, mut other_status) = (None, None);
+        match status {
+            StatusSlot::Field(at @ 1..=4) => add[at] = 1.0,
+            StatusSlot::Field(at) => bump_first = Some(at),
+            StatusSlot::Other(name) => other_status = Some(name),
+            StatusSlot::Nothing => {}
+        }
         Delta {
-            // `group[record.status] += 1`: a missing status is the property "undefined".
-            status: f.status.unwrap_or("undefined"),
-            input: a.usage_input.or(a.input_tokens).unwrap_or(0.0),
-            output: a.usage_output.or(a.output_tokens).unwrap_or(0.0),
-            cache_read: a.usage_cache_read.unwrap_or(0.0),
-            cache_write: a.usage_cache_write.unwrap_or(0.0),
-            reasoning: a.usage_reasoning.unwrap_or(0.0),
-            total_tokens: a
-                .usage_total_tokens
-                .unwrap_or_else(|| a.input_tokens.unwrap_or(0.0) + a.output_tokens.unwrap_or(0.0)),
-            cost: a.cost_total.or(a.cost_usd).unwrap_or(0.0),
+            add,
+            bump_first,
+            other_status,
+        }
+    }
+}
+
+/// A group being filled.
+#[derive(Clone, Default)]
+struct Counters {
+    sums: [f64; 12],
+    other_statuses: Vec<(String, f64)>,
+}
+
+impl Counters {
+    #[inline]
+    fn add(&mut self, d: &Delta<'_>) {
+        if let Some(at) = d.bump_first {
+            // `records` as a status: records += 1 twice; an amount field: +1 before its amount.
+            if at == 0 {
+                self.sums[0] += 1.0;
+            } else {
+                self.sums[at] += 1.0;
+            }
+        }
+        if let Some(name) = d.other_status {
+            // `undefined + 1` is NaN and stays NaN.
+            if !self.other_statuses.iter().any(|(k, _)| k == name) {
+                self.other_statuses.push((name.to_owned(), f64::NAN));
+            }
+        }
+        for (sum, add) in self.sums.iter_mut().zip(d.add) {
+            *sum += add;
+        }
+    }
+
+    fn into_group(self, key: String) -> UsageSummaryGroup {
+        let [records, success, error, aborted, skipped, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, cost_usd] =
+            self.sums;
+        UsageSummaryGroup {
+            key,
+            records,
+            success,
+            error,
+            aborted,
+            skipped,
+            input_tokens,
+            output_tokens,
+            cache_read_tokens,
+            cache_write_tokens,
+            reasoning_tokens,
+            total_tokens,
+            cost_usd,
+            other_statuses: self.other_statuses,
         }
     }
 }
@@ -83,71 +200,80 @@ impl UsageSummaryGroup {
             ..Default::default()
         }
     }
-
-    fn add(&mut self, d: &Delta<'_>) {
-        self.records += 1.0;
-        self.count_status(d.status);
-        self.input_tokens += d.input;
-        self.output_tokens += d.output;
-        self.cache_read_tokens += d.cache_read;
-        self.cache_write_tokens += d.cache_write;
-        self.reasoning_tokens += d.reasoning;
-        self.total_tokens += d.total_tokens;
-        self.cost_usd += d.cost;
-    }
-
-    /// The status counter is a property lookup in the reference, so a status that names another
-    /// counter bumps that counter; `key` and `__proto__` cannot be counted and are skipped.
-    fn count_status(&mut self, status: &str) {
-        let slot = match status {
-            "success" => &mut self.success,
-            "error" => &mut self.error,
-            "aborted" => &mut self.aborted,
-            "skipped" => &mut self.skipped,
-            "records" => &mut self.records,
-            "inputTokens" => &mut self.input_tokens,
-            "outputTokens" => &mut self.output_tokens,
-            "cacheReadTokens" => &mut self.cache_read_tokens,
-            "cacheWriteTokens" => &mut self.cache_write_tokens,
-            "reasoningTokens" => &mut self.reasoning_tokens,
-            "totalTokens" => &mut self.total_tokens,
-            "costUsd" => &mut self.cost_usd,
-            "key" | "__proto__" => return,
-            other => {
-                if !self.other_statuses.iter().any(|(k, _)| k == other) {
-                    self.other_statuses.push((other.to_owned(), f64::NAN));
-                }
-                return;
-            }
-        };
-        *slot += 1.0;
-    }
 }
 
 /// Groups keyed by a record field, in first-seen order.
 #[derive(Default)]
 struct Groups<'a> {
-    index: HashMap<&'a str, usize>,
-    list: Vec<UsageSummaryGroup>,
+    index: HashMap<&'a str, usize, BuildHasherDefault<Fnv>>,
+    /// Dictionary id → slot + 1, a shortcut for dictionary-coded sources. Slots are still
+    /// created through `index`, so a missing value and the literal "unknown" share a group.
+    by_id: Vec<u32>,
+    list: Vec<(&'a str, Counters)>,
 }
 
 impl<'a> Groups<'a> {
-    fn add(&mut self, key: &'a str, d: &Delta<'_>) {
-        let at = match self.index.get(key) {
+    fn slot(&mut self, key: &'a str) -> usize {
+        match self.index.get(key) {
             Some(&at) => at,
             None => {
-                self.list.push(UsageSummaryGroup::new(key));
+                self.list.push((key, Counters::default()));
                 self.index.insert(key, self.list.len() - 1);
                 self.list.len() - 1
             }
+        }
+    }
+
+    /// Adds to the group of `key`, found through the dictionary id when there is one. The key
+    /// is only read when the id is seen for the first time.
+    fn add(&mut self, key: impl FnOnce() -> &'a str, id: Option<u32>, d: &Delta<'_>) {
+        let at = match id.map(|id| id as usize) {
+            Some(id) => match self.by_id.get(id) {
+                Some(&slot) if slot > 0 => slot as usize - 1,
+                _ => {
+                    let at = self.slot(key());
+                    if self.by_id.len() <= id {
+                        self.by_id.resize(id + 1, 0);
+                    }
+                    self.by_id[id] = at as u32 + 1;
+                    at
+                }
+            },
+            None => self.slot(key()),
         };
-        self.list[at].add(d);
+        self.list[at].1.add(d);
     }
 
     fn into_sorted(self) -> Vec<UsageSummaryGroup> {
-        let mut list = self.list;
+        let mut list: Vec<UsageSummaryGroup> = self
+            .list
+            .into_iter()
+            .map(|(key, c)| c.into_group(key.to_owned()))
+            .collect();
         list.sort_by(compare_groups);
         list
+    }
+}
+
+/// FNV-1a: group keys are short strings, where SipHash's setup dominates.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -173,28 +299,88 @@ where
     S: FactSource + ?Sized,
     I: IntoIterator<Item = usize>,
 {
-    let mut total = UsageSummaryGroup::new("total");
-    let (mut provider, mut model, mut endpoint, mut origin) = (
-        Groups::default(),
-        Groups::default(),
-        Groups::default(),
-        Groups::default(),
-    );
+    if let Some(columns) = source.as_columns() {
+        return summarize_columns(columns, indices);
+    }
+    let mut acc = Accumulator::default();
     for i in indices {
         let f = source.facts(i);
         let d = Delta::of(&f);
-        total.add(&d);
-        provider.add(f.provider.unwrap_or("unknown"), &d);
-        model.add(f.model.unwrap_or("unknown"), &d);
-        endpoint.add(f.endpoint.unwrap_or("unknown"), &d);
-        origin.add(f.client_origin.unwrap_or("unknown"), &d);
+        let keys = [f.provider, f.model, f.endpoint, f.client_origin];
+        acc.add(&d, |k| keys[k].unwrap_or("unknown"), [None; 4]);
     }
-    UsageSummary {
-        total,
-        by_provider: provider.into_sorted(),
-        by_model: model.into_sorted(),
-        by_endpoint: endpoint.into_sorted(),
-        by_client_origin: origin.into_sorted(),
+    acc.finish()
+}
+
+/// The column-wise form of [`summarize_facts`]: status slots and group keys are resolved once
+/// per dictionary entry, and rows are grouped by id.
+fn summarize_columns<I: IntoIterator<Item = usize>>(
+    columns: &UsageColumns,
+    indices: I,
+) -> UsageSummary {
+    let status = columns.column("status");
+    let status_slots: Option<Vec<StatusSlot<'_>>> = match status {
+        Some(TextColumn::Dict { dict, .. }) => Some(
+            std::iter::once(StatusSlot::of(None))
+                .chain(dict.iter().map(|s| StatusSlot::of(Some(s))))
+                .collect(),
+        ),
+        _ => None,
+    };
+    let group_columns = [
+        "resolvedProvider",
+        "resolvedModel",
+        "endpoint",
+        "clientOrigin",
+    ]
+    .map(|f| columns.column(f));
+    let mut acc = Accumulator::default();
+    for row in indices {
+        let slot = match (&status_slots, status) {
+            (Some(slots), Some(column)) => column
+                .id(row)
+                .and_then(|id| slots.get(id as usize).copied()),
+            _ => None,
+        };
+        let slot = slot.unwrap_or_else(|| StatusSlot::of(status.and_then(|c| c.get(row))));
+        let d = Delta::new(slot, &columns.amounts_of(row));
+        let ids = group_columns.map(|c| c.map_or(Some(0), |c| c.id(row)));
+        let key = |k: usize| {
+            group_columns[k]
+                .and_then(|c| c.get(row))
+                .unwrap_or("unknown")
+        };
+        acc.add(&d, key, ids);
+    }
+    acc.finish()
+}
+
+/// The total and the four group maps being filled.
+#[derive(Default)]
+struct Accumulator<'a> {
+    total: Counters,
+    groups: [Groups<'a>; 4],
+}
+
+impl<'a> Accumulator<'a> {
+    /// Adds a record to the total and to its provider, model, endpoint and origin groups
+    /// (`key(k)` gives the k-th group key, `ids[k]` its dictionary id when known).
+    fn add(&mut self, d: &Delta<'_>, key: impl Fn(usize) -> &'a str, ids: [Option<u32>; 4]) {
+        self.total.add(d);
+        for (k, groups) in self.groups.iter_mut().enumerate() {
+            groups.add(|| key(k), ids[k], d);
+        }
+    }
+
+    fn finish(self) -> UsageSummary {
+        let [provider, model, endpoint, origin] = self.groups;
+        UsageSummary {
+            total: self.total.into_group("total".to_owned()),
+            by_provider: provider.into_sorted(),
+            by_model: model.into_sorted(),
+            by_endpoint: endpoint.into_sorted(),
+            by_client_origin: origin.into_sorted(),
+        }
     }
 }
 
@@ -205,20 +391,21 @@ pub fn summarize_usage_records(records: &[Map<String, Value>]) -> UsageSummary {
 
 impl UsageSummaryGroup {
     fn fields(&self) -> [(&'static str, f64); 12] {
-        [
-            ("records", self.records),
-            ("success", self.success),
-            ("error", self.error),
-            ("aborted", self.aborted),
-            ("skipped", self.skipped),
-            ("inputTokens", self.input_tokens),
-            ("outputTokens", self.output_tokens),
-            ("cacheReadTokens", self.cache_read_tokens),
-            ("cacheWriteTokens", self.cache_write_tokens),
-            ("reasoningTokens", self.reasoning_tokens),
-            ("totalTokens", self.total_tokens),
-            ("costUsd", self.cost_usd),
-        ]
+        let values = [
+            self.records,
+            self.success,
+            self.error,
+            self.aborted,
+            self.skipped,
+            self.input_tokens,
+            self.output_tokens,
+            self.cache_read_tokens,
+            self.cache_write_tokens,
+            self.reasoning_tokens,
+            self.total_tokens,
+            self.cost_usd,
+        ];
+        std::array::from_fn(|i| (FIELD_NAMES[i], values[i]))
     }
 
     fn serialize_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
