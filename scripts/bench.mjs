@@ -79,6 +79,9 @@ for (const size of SIZES) {
   const pkgFile = await time(() => storage.summarizeUsageJsonl(readFileSync(path), query));
   assert.equal(JSON.stringify(pkgFile.result), JSON.stringify(jsFile.result));
   row(size, "file -> summary {provider, from}", jsFile.ms, pkgFile.ms, "summarizeUsageJsonl(bytes)");
+  const pkgStore = await time(() => store.summarizeUsage(query));
+  assert.equal(JSON.stringify(pkgStore.result), JSON.stringify(jsFile.result));
+  row(size, "file -> summary {provider, from}", jsFile.ms, pkgStore.ms, "JsonlUsageStore.summarizeUsage");
   void bytes;
 }
 

@@ -2,7 +2,7 @@
 
 import { NodeFileStorage } from "./node-storage.js";
 import type { UsageLineDiagnostic, UsageRecord, UsageRecordQuery, UsageStore, UsageSummary } from "./types.js";
-import { queryUsageRecords, summarizeUsageRecords } from "./usage.js";
+import { queryForCore, queryUsageRecords } from "./usage.js";
 import { call, codedError, wasm } from "./wasm.js";
 
 export class JsonlUsageStore implements UsageStore {
@@ -42,10 +42,13 @@ export class JsonlUsageStore implements UsageStore {
     return queryUsageRecords(await this.getUsageRecords(), query);
   }
 
-  /** `summarizeUsageRecords(queryUsageRecords(records, query))` with `limit` ignored. */
+  /**
+   * `summarizeUsageRecords(queryUsageRecords(records, query))` with `limit` ignored, as the
+   * server's `/usage/summary` computes it, bit for bit. The core reads only the fields a summary
+   * needs, without building the records. Skipped lines: {@link getLastReadDiagnostics}.
+   */
   async summarizeUsage(query: UsageRecordQuery = {}): Promise<UsageSummary> {
-    const { limit: _ignored, ...unlimited } = query;
-    return summarizeUsageRecords(queryUsageRecords(await this.getUsageRecords(), unlimited));
+    return call(() => this.core.summarizeUsage(queryForCore(query))) as UsageSummary;
   }
 }
 

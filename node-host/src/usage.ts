@@ -1,6 +1,6 @@
 // Usage-history API shared by the Node and browser entries: thin wrappers over the wasm core.
 
-import { encodeColumns, encodeSummaryColumns, type TextField } from "./columns.js";
+import { encodeColumns, encodeSummaryColumns, encodeTimestamps, type TextField } from "./columns.js";
 import type {
   UsageLineDiagnostic,
   UsageRecord,
@@ -55,7 +55,7 @@ export function queryUsageRecords(records: UsageRecord[], query: UsageRecordQuer
       filterColumns.free();
     }
   }
-  const timeColumns = encodeColumns(records, ["timestamp"], candidates);
+  const timeColumns = encodeTimestamps(records, candidates);
   try {
     const picked = call(() => wasm().orderUsageColumns(timeColumns, coreQuery));
     const out = new Array<UsageRecord>(picked.length);

@@ -186,12 +186,9 @@ fn summarize_jsonl_bytes(
         limit: None,
         ..query_from_js(query)?
     };
-    let read = jsonl::read_jsonl(bytes);
-    let picked = query_indices(read.records.as_slice(), &query);
-    Ok((
-        summarize_facts(read.records.as_slice(), picked),
-        read.diagnostics,
-    ))
+    let (columns, diagnostics) = jsonl::index_jsonl(bytes);
+    let picked = query_indices(&columns, &query);
+    Ok((summarize_facts(&columns, picked), diagnostics))
 }
 
 /// `summarizeUsageJsonl(bytes, query?)`: the summary of raw JSONL and the skipped lines.
@@ -247,6 +244,17 @@ impl JsJsonlUsageStore {
     #[wasm_bindgen(js_name = readRecordsArrayText)]
     pub fn read_records_array_text(&self) -> JsResult<String> {
         self.inner.read_records_array_text().map_err(to_js)
+    }
+
+    /// `summarizeUsageRecords(queryUsageRecords(records, query))` with `limit` ignored, reading
+    /// only the fields a summary needs.
+    #[wasm_bindgen(js_name = summarizeUsage)]
+    pub fn summarize_usage(&self, query: JsValue) -> JsResult<JsValue> {
+        let summary = self
+            .inner
+            .summarize_usage(&query_from_js(query)?)
+            .map_err(to_js)?;
+        to_js_value(&summary)
     }
 
     /// The lines skipped by the last read.

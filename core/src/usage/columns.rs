@@ -4,6 +4,8 @@
 //! boundary once per object: they send each needed field as one typed array. The same layout is
 //! the basis of the in-memory index of large usage files.
 
+use std::collections::HashMap;
+
 use super::facts::{Amounts, FactSource, UsageFacts};
 
 /// Text fields a query or summary may read, in column order.
@@ -232,6 +234,155 @@ impl FactSource for UsageColumns {
     }
 }
 
+/// Builds [`UsageColumns`] one record at a time (dictionary columns for the low-cardinality
+/// fields, plain columns for timestamps and ids).
+pub struct ColumnsBuilder {
+    rows: usize,
+    text: [TextBuilder; 9],
+    amounts: Vec<f64>,
+    present: Vec<u16>,
+}
+
+enum TextBuilder {
+    Dict {
+        ids: Vec<u32>,
+        index: HashMap<String, u32>,
+        dict: Vec<String>,
+    },
+    Plain {
+        text: String,
+        starts: Vec<usize>,
+        missing: Vec<bool>,
+    },
+}
+
+/// Fields where nearly every value differs.
+const PLAIN_FIELDS: [&str; 3] = ["timestamp", "requestId", "agentRunId"];
+
+impl Default for ColumnsBuilder {
+    fn default() -> Self {
+        ColumnsBuilder {
+            rows: 0,
+            text: TEXT_FIELDS.map(|f| {
+                if PLAIN_FIELDS.contains(&f) {
+                    TextBuilder::Plain {
+                        text: String::new(),
+                        starts: vec![0],
+                        missing: Vec::new(),
+                    }
+                } else {
+                    TextBuilder::Dict {
+                        ids: Vec::new(),
+                        index: HashMap::new(),
+                        dict: Vec::new(),
+                    }
+                }
+            }),
+            amounts: Vec::new(),
+            present: Vec::new(),
+        }
+    }
+}
+
+impl ColumnsBuilder {
+    /// Appends one record given by its text fields (in [`TEXT_FIELDS`] order) and amounts.
+    pub fn push(&mut self, texts: [Option<&str>; 9], amounts: &Amounts) {
+        for (builder, value) in self.text.iter_mut().zip(texts) {
+            builder.push(value);
+        }
+        let slots = [
+            amounts.usage_input,
+            amounts.usage_output,
+            amounts.usage_cache_read,
+            amounts.usage_cache_write,
+            amounts.usage_reasoning,
+            amounts.usage_total_tokens,
+            amounts.input_tokens,
+            amounts.output_tokens,
+            amounts.cost_total,
+            amounts.cost_usd,
+        ];
+        let mut mask = 0u16;
+        for (slot, value) in slots.iter().enumerate() {
+            self.amounts.push(value.unwrap_or(0.0));
+            if value.is_some() {
+                mask |= 1 << slot;
+            }
+        }
+        self.present.push(mask);
+        self.rows += 1;
+    }
+
+    /// Appends the facts of a record.
+    pub fn push_facts(&mut self, f: &UsageFacts<'_>) {
+        let texts = TEXT_FIELDS.map(|name| f.field(name));
+        self.push(texts, &f.amounts);
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    pub fn finish(self) -> UsageColumns {
+        UsageColumns {
+            rows: self.rows,
+            text: self.text.map(|b| Some(b.finish())),
+            amounts: self.amounts,
+            present: self.present,
+        }
+    }
+}
+
+impl TextBuilder {
+    fn push(&mut self, value: Option<&str>) {
+        match self {
+            TextBuilder::Dict { ids, index, dict } => {
+                let id = match value {
+                    None => 0,
+                    Some(v) => match index.get(v) {
+                        Some(&id) => id,
+                        None => {
+                            dict.push(v.to_owned());
+                            let id = dict.len() as u32;
+                            index.insert(v.to_owned(), id);
+                            id
+                        }
+                    },
+                };
+                ids.push(id);
+            }
+            TextBuilder::Plain {
+                text,
+                starts,
+                missing,
+            } => {
+                missing.push(value.is_none());
+                text.push_str(value.unwrap_or(""));
+                starts.push(text.len());
+            }
+        }
+    }
+
+    fn finish(self) -> TextColumn {
+        match self {
+            TextBuilder::Dict { ids, dict, .. } => TextColumn::Dict { ids, dict },
+            TextBuilder::Plain {
+                text,
+                starts,
+                missing,
+            } => TextColumn::Plain {
+                text,
+                starts,
+                missing,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +395,29 @@ mod tests {
         assert_eq!(col.get(2), Some("😀b"));
         assert_eq!(col.get(3), Some("é"));
         assert_eq!(col.id(2), Some(2));
+    }
+
+    #[test]
+    fn builder_round_trips_facts() {
+        let mut b = ColumnsBuilder::default();
+        let mut f = UsageFacts {
+            provider: Some("openai"),
+            timestamp: Some("t1"),
+            ..Default::default()
+        };
+        f.amounts.cost_usd = Some(0.5);
+        b.push_facts(&f);
+        b.push_facts(&UsageFacts {
+            provider: Some("openai"),
+            ..Default::default()
+        });
+        let cols = b.finish();
+        assert_eq!(cols.facts(0), f);
+        assert_eq!(cols.facts(1).timestamp, None);
+        assert_eq!(
+            cols.column("resolvedProvider").and_then(|c| c.id(1)),
+            Some(1)
+        );
     }
 
     #[test]

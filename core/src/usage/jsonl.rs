@@ -9,6 +9,10 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::columns::{ColumnsBuilder, UsageColumns};
+use super::facts::UsageFacts;
+use super::line::LineFacts;
+
 /// Why a line was skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DiagnosticCode {
@@ -168,6 +172,28 @@ pub fn read_jsonl(bytes: &[u8]) -> JsonlRead {
     out
 }
 
+/// Indexes a JSONL buffer as columns, reading only the fields queries and summaries need.
+/// Lines the fast reader cannot take (duplicate keys, odd values) go through the full parser;
+/// bad lines are skipped and reported exactly as [`read_jsonl`] reports them.
+pub fn index_jsonl(bytes: &[u8]) -> (UsageColumns, Vec<LineDiagnostic>) {
+    let mut builder = ColumnsBuilder::default();
+    let mut diagnostics = Vec::new();
+    for line in lines(bytes, 0) {
+        if let Some(facts) = std::str::from_utf8(line.bytes)
+            .ok()
+            .and(LineFacts::parse(line.bytes))
+        {
+            builder.push(facts.texts(), &facts.amounts());
+            continue;
+        }
+        match parse_line(&line) {
+            Ok(record) => builder.push_facts(&UsageFacts::from_object(&record)),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (builder.finish(), diagnostics)
+}
+
 /// The good lines of a JSONL buffer joined into one JSON array text (`[l1,l2,...]`), so a
 /// JavaScript host materializes all records with a single `JSON.parse` and gets exactly the
 /// objects `JSON.parse(line)` would give. Lines are copied verbatim, never re-serialized.
@@ -246,6 +272,19 @@ mod tests {
         let (array, diags) = records_array_text(text);
         assert_eq!(array, "[{\"a\":1},{\"b\":2}]");
         assert_eq!(diags, read.diagnostics);
+    }
+
+    #[test]
+    fn index_agrees_with_the_full_reader() {
+        let text = b"\xEF\xBB\xBF{\"status\":\"success\",\"costUsd\":1}\r\nnot json\n[1]\n{\"status\":\"a\",\"status\":\"error\",\"usage\":{\"input\":2}}\n{\"resolvedProvider\":\"x\xff\"}\n{\"c\":";
+        let full = read_jsonl(text);
+        let (columns, diagnostics) = index_jsonl(text);
+        assert_eq!(diagnostics, full.diagnostics);
+        assert_eq!(columns.rows, full.records.len());
+        for (row, record) in full.records.iter().enumerate() {
+            use crate::usage::facts::FactSource;
+            assert_eq!(columns.facts(row), UsageFacts::from_object(record));
+        }
     }
 
     #[test]

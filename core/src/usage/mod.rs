@@ -6,6 +6,7 @@ pub mod columns;
 pub mod facts;
 pub mod id;
 pub mod jsonl;
+pub mod line;
 pub mod query;
 pub mod record;
 pub mod store;

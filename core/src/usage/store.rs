@@ -98,15 +98,20 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         Ok(take_in_order(&mut records, &picked))
     }
 
-    /// `summarizeUsageRecords(queryUsageRecords(records, query))`, with `limit` ignored.
+    /// `summarizeUsageRecords(queryUsageRecords(records, query))`, with `limit` ignored. Reads
+    /// only the fields a summary needs.
     pub fn summarize_usage(&self, query: &UsageRecordQuery) -> Result<UsageSummary> {
-        let records = self.get_usage_records()?;
+        let (columns, diagnostics) = match self.storage.read_all()? {
+            Some(bytes) => jsonl::index_jsonl(&bytes),
+            None => jsonl::index_jsonl(&[]),
+        };
+        self.set_diagnostics(diagnostics);
         let unlimited = UsageRecordQuery {
             limit: None,
             ..query.clone()
         };
-        let picked = query_indices(records.as_slice(), &unlimited);
-        Ok(summarize_facts(records.as_slice(), picked))
+        let picked = query_indices(&columns, &unlimited);
+        Ok(summarize_facts(&columns, picked))
     }
 
     /// The lines skipped by the last read.
@@ -208,6 +213,32 @@ mod tests {
         assert_eq!(read.records, vec![record("a")]);
         assert_eq!(read.diagnostics.len(), 1);
         assert_eq!(read.diagnostics[0].line, 1);
+    }
+
+    #[test]
+    fn summarize_usage_equals_the_summary_of_the_query() {
+        let store = JsonlUsageStore::new(MemoryStorage::with_content(b"{\"x\":1\n".to_vec()));
+        for (i, p) in ["a", "b", "a"].iter().enumerate() {
+            let mut r = record(&i.to_string());
+            r.insert("resolvedProvider".into(), json!(p));
+            r.insert("costUsd".into(), json!(0.1 * (i as f64 + 1.0)));
+            store.record_usage_object(&r).unwrap();
+        }
+        let query = UsageRecordQuery {
+            provider: Some("a".into()),
+            limit: Some(1.0),
+            ..Default::default()
+        };
+        let fast = store.summarize_usage(&query).unwrap();
+        let records = store.get_usage_records().unwrap();
+        let all = UsageRecordQuery {
+            limit: None,
+            ..query.clone()
+        };
+        let slow = summarize_facts(records.as_slice(), query_indices(records.as_slice(), &all));
+        assert_eq!(fast, slow);
+        assert_eq!(fast.total.records, 2.0);
+        assert_eq!(store.diagnostics().len(), 1);
     }
 
     #[test]
