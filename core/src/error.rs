@@ -18,6 +18,10 @@ pub enum ErrorCode {
     LockTimeout,
     /// The lock was lost while held (another process took it over as stale).
     LockCompromised,
+    /// A stored file cannot be parsed; it is left untouched and mutations are refused.
+    CorruptFile,
+    /// An argument handed to a store operation is malformed.
+    InvalidInput,
 }
 
 impl ErrorCode {
@@ -29,6 +33,8 @@ impl ErrorCode {
             ErrorCode::Storage => "PIE_STORAGE_ERROR",
             ErrorCode::LockTimeout => "PIE_LOCK_TIMEOUT",
             ErrorCode::LockCompromised => "PIE_LOCK_COMPROMISED",
+            ErrorCode::CorruptFile => "PIE_CORRUPT_FILE",
+            ErrorCode::InvalidInput => "PIE_INVALID_INPUT",
         }
     }
 }

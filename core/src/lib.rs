@@ -5,7 +5,10 @@
 //! browsers. Hosts supply bytes, time and randomness; nothing in this crate touches the OS unless
 //! the `fs` feature is enabled.
 
+pub mod connections;
+pub mod env;
 pub mod error;
+pub mod js_value;
 pub mod json;
 pub mod paths;
 pub mod storage;

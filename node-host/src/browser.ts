@@ -22,3 +22,10 @@ export {
   InMemoryUsageStore,
   createInMemoryUsageStore,
 } from "./usage.js";
+export {
+  InMemoryProviderConnectionStore,
+  createInMemoryProviderConnectionStore,
+  createProxyPoolId,
+  toProviderConnectionSummary,
+  maskProxyUrl,
+} from "./connections.js";

@@ -24,6 +24,14 @@ export {
   InMemoryUsageStore,
   createInMemoryUsageStore,
 } from "./usage.js";
+export {
+  InMemoryProviderConnectionStore,
+  createInMemoryProviderConnectionStore,
+  createProxyPoolId,
+  toProviderConnectionSummary,
+  maskProxyUrl,
+} from "./connections.js";
+export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "./json-connection-store.js";
 export { JsonlUsageStore, createJsonlUsageStore } from "./jsonl-store.js";
 
 /**

@@ -150,6 +150,8 @@ export type PieStorageErrorCode =
   | "PIE_STORAGE_ERROR"
   | "PIE_LOCK_TIMEOUT"
   | "PIE_LOCK_COMPROMISED"
+  | "PIE_CORRUPT_FILE"
+  | "PIE_INVALID_INPUT"
   | "PIE_PANIC";
 
 export interface PieStorageError extends Error {
@@ -157,3 +159,168 @@ export interface PieStorageError extends Error {
   /** The offending field path (`usage.input`) for validation errors. */
   path?: string;
 }
+
+// ---- Provider connections, proxy pools and settings (reference §1.1, §1.3-§1.6) ----
+
+export type AccountFallbackStrategy = "fill-first" | "round-robin" | "quota-aware";
+export type QuotaSelectionStrategy = "off" | "prefer-remaining" | "require-remaining";
+export type ProviderAuthType = "oauth" | "apikey" | "access_token" | (string & {});
+export type ProxyPoolType = "http" | "vercel";
+export type RouterComboStrategy = "fallback" | "round-robin";
+export type BudgetPolicyMode = "off" | "warn" | "block";
+
+export interface ProviderConnection {
+  id: string;
+  provider: string;
+  authType: ProviderAuthType;
+  name?: string | null;
+  displayName?: string | null;
+  email?: string | null;
+  priority?: number | null;
+  isActive: boolean;
+  apiKey?: string | null;
+  accessToken?: string | null;
+  refreshToken?: string | null;
+  projectId?: string | null;
+  providerSpecificData?: Record<string, unknown> | null;
+  lastUsedAt?: string | null;
+  consecutiveUseCount?: number | null;
+  testStatus?: string | null;
+  lastError?: unknown;
+  lastErrorAt?: string | null;
+  errorCode?: string | number | null;
+  backoffLevel?: number | null;
+  createdAt: string;
+  updatedAt: string;
+  [key: string]: unknown;
+}
+
+export type CreateProviderConnectionInput = Partial<Omit<ProviderConnection, "id" | "createdAt" | "updatedAt" | "provider">> & {
+  provider: string;
+  [key: string]: unknown;
+};
+
+export type UpdateProviderConnectionInput = Partial<ProviderConnection> & { [key: string]: unknown };
+
+export interface ProviderConnectionFilter {
+  provider?: string;
+  isActive?: boolean;
+}
+
+export interface ProviderStrategyConfig {
+  fallbackStrategy?: AccountFallbackStrategy;
+  stickyRoundRobinLimit?: number | string;
+  quotaStrategy?: QuotaSelectionStrategy;
+  quotaMinRemainingPercentage?: number | string;
+  quotaMaxAgeMs?: number | string;
+  quotaRefreshTtlMs?: number | string;
+  quotaRefreshBeforeSelection?: boolean;
+  proxyPoolId?: string;
+}
+
+export interface RouterPolicyCombo {
+  name: string;
+  models: string[];
+  kind?: string | null;
+  strategy?: RouterComboStrategy;
+  stickyLimit?: number | string;
+}
+
+export interface RouterPolicyComboStrategyConfig {
+  strategy?: RouterComboStrategy;
+  stickyLimit?: number | string;
+}
+
+export interface RouterPolicySettings {
+  aliases?: Record<string, string | string[]>;
+  intents?: Record<string, string | string[]>;
+  combos?: RouterPolicyCombo[] | { combos?: RouterPolicyCombo[] };
+  comboStrategy?: RouterComboStrategy;
+  comboStickyLimit?: number | string;
+  comboStrategies?: Record<string, RouterComboStrategy | RouterPolicyComboStrategyConfig>;
+}
+
+export interface BudgetLimitRule {
+  mode?: BudgetPolicyMode;
+  requestUsd?: number | string | null;
+  dailyUsd?: number | string | null;
+  monthlyUsd?: number | string | null;
+}
+
+export interface BudgetLimitSettings extends BudgetLimitRule {
+  providerLimits?: Record<string, BudgetLimitRule>;
+}
+
+export interface ProviderConnectionSettings {
+  fallbackStrategy?: AccountFallbackStrategy;
+  stickyRoundRobinLimit?: number | string;
+  quotaStrategy?: QuotaSelectionStrategy;
+  quotaMinRemainingPercentage?: number | string;
+  quotaMaxAgeMs?: number | string;
+  quotaRefreshBeforeSelection?: boolean;
+  quotaRefreshTtlMs?: number | string;
+  rtkEnabled?: boolean;
+  budgetLimits?: BudgetLimitSettings;
+  routerPolicy?: RouterPolicySettings;
+  providerStrategies?: Record<string, ProviderStrategyConfig>;
+}
+
+export interface ProxyPool {
+  id: string;
+  name: string;
+  proxyUrl: string;
+  noProxy?: string | null;
+  type: ProxyPoolType;
+  isActive: boolean;
+  strictProxy?: boolean | null;
+  testStatus?: string | null;
+  lastTestedAt?: string | null;
+  lastError?: unknown;
+  createdAt: string;
+  updatedAt: string;
+  [key: string]: unknown;
+}
+
+export type CreateProxyPoolInput = Partial<Omit<ProxyPool, "name" | "proxyUrl" | "createdAt" | "updatedAt">> & {
+  name: string;
+  proxyUrl: string;
+  [key: string]: unknown;
+};
+
+export type UpdateProxyPoolInput = Partial<Omit<ProxyPool, "id">> & { [key: string]: unknown };
+
+export interface ProxyPoolFilter {
+  isActive?: boolean;
+  testStatus?: string;
+}
+
+export interface ProxyPoolStore {
+  getProxyPools(filter?: ProxyPoolFilter): Promise<ProxyPool[]>;
+  getProxyPoolById(id: string): Promise<ProxyPool | null>;
+  createProxyPool(data: CreateProxyPoolInput): Promise<ProxyPool>;
+  updateProxyPool(id: string, data: UpdateProxyPoolInput): Promise<ProxyPool | null>;
+  deleteProxyPool(id: string): Promise<ProxyPool | null>;
+}
+
+export interface ProviderConnectionStore extends ProxyPoolStore {
+  getProviderConnections(filter?: ProviderConnectionFilter): Promise<ProviderConnection[]>;
+  getProviderConnectionById(id: string): Promise<ProviderConnection | null>;
+  createProviderConnection(data: CreateProviderConnectionInput): Promise<ProviderConnection>;
+  updateProviderConnection(id: string, data: UpdateProviderConnectionInput): Promise<ProviderConnection | null>;
+  deleteProviderConnection(id: string): Promise<ProviderConnection | null>;
+  getSettings(): Promise<ProviderConnectionSettings>;
+  updateSettings(updates: Partial<ProviderConnectionSettings>): Promise<ProviderConnectionSettings>;
+}
+
+export interface ProviderConnectionJsonState {
+  connections: ProviderConnection[];
+  settings: ProviderConnectionSettings;
+  proxyPools: ProxyPool[];
+}
+
+/** The server's list view of a connection: no credentials, flags instead. */
+export type ProviderConnectionSummary = Omit<ProviderConnection, "apiKey" | "accessToken" | "refreshToken"> & {
+  hasApiKey: boolean;
+  hasAccessToken: boolean;
+  hasRefreshToken: boolean;
+};

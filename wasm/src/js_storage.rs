@@ -77,6 +77,12 @@ fn number_of(v: &JsValue) -> Option<u64> {
 }
 
 impl ByteStorage for JsStorage {
+    fn name(&self) -> Option<String> {
+        Reflect::get(&self.target, &"path".into())
+            .ok()
+            .and_then(|v| v.as_string())
+    }
+
     fn read_all(&self) -> pie_storage_core::error::Result<Option<Vec<u8>>> {
         Ok(bytes_of(&self.call("readAll", &[])?))
     }

@@ -173,6 +173,10 @@ impl FileStorage {
 }
 
 impl ByteStorage for FileStorage {
+    fn name(&self) -> Option<String> {
+        Some(self.path.display().to_string())
+    }
+
     fn read_all(&self) -> Result<Option<Vec<u8>>> {
         match fs::read(&self.path) {
             Ok(bytes) => Ok(Some(bytes)),

@@ -35,6 +35,10 @@ pub trait ByteStorage {
     fn lock(&self) -> Result<()>;
     /// Releases the lock taken by [`ByteStorage::lock`].
     fn unlock(&self) -> Result<()>;
+    /// A name for messages (a file path), when there is one.
+    fn name(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Runs `f` while holding the storage's exclusive lock; the lock is released even if `f` fails.

@@ -4,20 +4,8 @@ use crate::error::{Error, Result};
 
 /// Formats 16 random bytes as `prefix_xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx` (RFC 4122 v4).
 /// Randomness is injected so the core stays deterministic under test.
-pub fn usage_record_id_from_bytes(prefix: &str, mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let mut out = String::with_capacity(prefix.len() + 37);
-    out.push_str(prefix);
-    out.push('_');
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-        out.push(char::from_digit(u32::from(b & 0x0f), 16).unwrap_or('0'));
-    }
-    out
+pub fn usage_record_id_from_bytes(prefix: &str, bytes: [u8; 16]) -> String {
+    format!("{prefix}_{}", crate::env::uuid_v4(bytes))
 }
 
 /// `createUsageRecordId(prefix = "usage")` with the platform's secure random source.

@@ -1,0 +1,212 @@
+//! The provider-connection stores: `provider-connections.json` over any [`ByteStorage`], and an
+//! in-memory store with the reference's in-memory semantics.
+//!
+//! Unlike the reference (read, mutate, overwrite, no lock: last writer wins), every mutation of
+//! the JSON store is one read-modify-write under the storage's exclusive lock, written with an
+//! atomic replace. Reads never write and never create the file. A file that cannot be parsed is
+//! reported (code `PIE_CORRUPT_FILE`, with the file and position) and never overwritten.
+
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use super::state::{ConnectionState, Stamp};
+use super::Object;
+use crate::env::{uuid_v4, Clock, Random, SystemClock, SystemRandom};
+use crate::error::Result;
+use crate::storage::{with_lock, ByteStorage};
+use crate::time::to_iso_string;
+
+/// Time and randomness for one store.
+struct Env {
+    clock: Box<dyn Clock>,
+    random: Box<dyn Random>,
+}
+
+impl Env {
+    fn system() -> Self {
+        Env {
+            clock: Box::new(SystemClock),
+            random: Box::new(SystemRandom),
+        }
+    }
+
+    fn stamp<T>(&self, f: impl FnOnce(&mut Stamp<'_>) -> T) -> T {
+        let now = self.clock.now_ms();
+        let now_iso = to_iso_string(now).unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into());
+        let mut uuid = || uuid_v4(self.random.bytes16());
+        f(&mut Stamp {
+            now_iso,
+            uuid: &mut uuid,
+        })
+    }
+}
+
+/// The operations both stores offer, so hosts and tests can drive either the same way.
+pub trait ProviderConnectionStore {
+    /// Runs a read-only operation on the current state.
+    fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T>;
+    /// Runs a mutation; it returns its result and whether the state changed (to be written).
+    fn mutate<T>(
+        &self,
+        f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
+    ) -> Result<T>;
+
+    fn get_provider_connections(&self, filter: &Object) -> Result<Vec<Object>> {
+        self.read(|s| s.connections(filter))
+    }
+    fn get_provider_connection_by_id(&self, id: &str) -> Result<Option<Object>> {
+        self.read(|s| s.connection(id))
+    }
+    fn create_provider_connection(&self, data: &Object) -> Result<Object> {
+        self.mutate(|s, stamp| (s.create_connection(data, stamp), true))
+    }
+    fn update_provider_connection(&self, id: &str, data: &Object) -> Result<Option<Object>> {
+        self.mutate(|s, stamp| {
+            let out = s.update_connection(id, data, stamp);
+            let changed = out.is_some();
+            (out, changed)
+        })
+    }
+    fn delete_provider_connection(&self, id: &str) -> Result<Option<Object>> {
+        self.mutate(|s, _| {
+            let out = s.delete_connection(id);
+            let changed = out.is_some();
+            (out, changed)
+        })
+    }
+    fn get_settings(&self) -> Result<Object> {
+        self.read(ConnectionState::settings)
+    }
+    fn update_settings(&self, updates: &Object) -> Result<Object> {
+        self.mutate(|s, _| (s.update_settings(updates), true))
+    }
+    fn get_proxy_pools(&self, filter: &Object) -> Result<Vec<Object>> {
+        self.read(|s| s.proxy_pools(filter))
+    }
+    fn get_proxy_pool_by_id(&self, id: &str) -> Result<Option<Object>> {
+        self.read(|s| s.proxy_pool(id))
+    }
+    fn create_proxy_pool(&self, data: &Object) -> Result<Object> {
+        self.mutate(|s, stamp| (s.create_proxy_pool(data, stamp), true))
+    }
+    fn update_proxy_pool(&self, id: &str, data: &Object) -> Result<Option<Object>> {
+        self.mutate(|s, stamp| {
+            let out = s.update_proxy_pool(id, data, stamp);
+            let changed = out.is_some();
+            (out, changed)
+        })
+    }
+    fn delete_proxy_pool(&self, id: &str) -> Result<Option<Object>> {
+        self.mutate(|s, _| {
+            let out = s.delete_proxy_pool(id);
+            let changed = out.is_some();
+            (out, changed)
+        })
+    }
+}
+
+/// `JsonProviderConnectionStore`: the state lives in one JSON file.
+pub struct JsonProviderConnectionStore<S: ByteStorage> {
+    storage: S,
+    env: Env,
+}
+
+impl<S: ByteStorage> JsonProviderConnectionStore<S> {
+    pub fn new(storage: S) -> Self {
+        JsonProviderConnectionStore {
+            storage,
+            env: Env::system(),
+        }
+    }
+
+    /// A store with an injected clock and random source.
+    pub fn with_env(storage: S, clock: Box<dyn Clock>, random: Box<dyn Random>) -> Self {
+        JsonProviderConnectionStore {
+            storage,
+            env: Env { clock, random },
+        }
+    }
+
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    fn load(&self, stamp: &mut Stamp<'_>) -> Result<ConnectionState> {
+        match self.storage.read_all()? {
+            None => Ok(ConnectionState::empty()),
+            Some(bytes) => {
+                let name = self
+                    .storage
+                    .name()
+                    .unwrap_or_else(|| "provider-connections.json".into());
+                ConnectionState::from_file(&bytes, &name, stamp)
+            }
+        }
+    }
+}
+
+impl<S: ByteStorage> ProviderConnectionStore for JsonProviderConnectionStore<S> {
+    fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T> {
+        self.env
+            .stamp(|stamp| self.load(stamp).map(|state| f(&state)))
+    }
+
+    fn mutate<T>(
+        &self,
+        f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
+    ) -> Result<T> {
+        with_lock(&self.storage, || {
+            self.env.stamp(|stamp| {
+                let mut state = self.load(stamp)?;
+                let (out, changed) = f(&mut state, stamp);
+                if changed {
+                    self.storage.replace(&state.to_file(stamp))?;
+                }
+                Ok(out)
+            })
+        })
+    }
+}
+
+/// `InMemoryProviderConnectionStore`: the reference's in-memory semantics (seed connections are
+/// kept as given, not normalized).
+pub struct InMemoryProviderConnectionStore {
+    state: Mutex<ConnectionState>,
+    env: Env,
+}
+
+impl InMemoryProviderConnectionStore {
+    /// `createInMemoryProviderConnectionStore(initial?)`.
+    pub fn new(seed: Option<&Value>) -> Self {
+        Self::with_env(seed, Box::new(SystemClock), Box::new(SystemRandom))
+    }
+
+    pub fn with_env(seed: Option<&Value>, clock: Box<dyn Clock>, random: Box<dyn Random>) -> Self {
+        let env = Env { clock, random };
+        let state = env.stamp(|stamp| ConnectionState::from_seed(seed, stamp));
+        InMemoryProviderConnectionStore {
+            state: Mutex::new(state),
+            env,
+        }
+    }
+
+    /// `clear()`: no connections, no pools, default settings.
+    pub fn clear(&self) {
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = ConnectionState::empty();
+    }
+}
+
+impl ProviderConnectionStore for InMemoryProviderConnectionStore {
+    fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T> {
+        Ok(f(&self.state.lock().unwrap_or_else(|e| e.into_inner())))
+    }
+
+    fn mutate<T>(
+        &self,
+        f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
+    ) -> Result<T> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(self.env.stamp(|stamp| f(&mut state, stamp).0))
+    }
+}

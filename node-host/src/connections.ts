@@ -1,0 +1,111 @@
+// Provider-connection stores: the core's store behind the reference's async API. JSON text in
+// and out; `undefined` values travel as {"__pieUndefined": true} so that object-spread semantics
+// (an explicit `undefined` deletes a key or resets a setting) survive the trip.
+
+import type {
+  CreateProviderConnectionInput,
+  CreateProxyPoolInput,
+  ProviderConnection,
+  ProviderConnectionFilter,
+  ProviderConnectionJsonState,
+  ProviderConnectionSettings,
+  ProviderConnectionStore,
+  ProviderConnectionSummary,
+  ProxyPool,
+  ProxyPoolFilter,
+  UpdateProviderConnectionInput,
+  UpdateProxyPoolInput,
+} from "./types.js";
+import { call, wasm } from "./wasm.js";
+
+const UNDEFINED = { __pieUndefined: true };
+
+function encode(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, v) => (v === undefined ? UNDEFINED : v));
+}
+
+export type ConnectionStoreCore = import("../wasm/node/pie_storage_wasm.js").ProviderConnectionStoreCore;
+type Core = ConnectionStoreCore;
+
+/** The methods shared by the JSON and in-memory stores. */
+export abstract class ProviderConnectionStoreBase implements ProviderConnectionStore {
+  protected abstract readonly core: Core;
+
+  private run<T>(op: string, ...args: unknown[]): T {
+    const text = call(() => this.core.call(op, encode(args)));
+    return JSON.parse(text) as T;
+  }
+
+  async getProviderConnections(filter: ProviderConnectionFilter = {}): Promise<ProviderConnection[]> {
+    return this.run("getProviderConnections", filter);
+  }
+  async getProviderConnectionById(id: string): Promise<ProviderConnection | null> {
+    return this.run("getProviderConnectionById", id);
+  }
+  async createProviderConnection(data: CreateProviderConnectionInput): Promise<ProviderConnection> {
+    return this.run("createProviderConnection", data);
+  }
+  async updateProviderConnection(id: string, data: UpdateProviderConnectionInput): Promise<ProviderConnection | null> {
+    return this.run("updateProviderConnection", id, data);
+  }
+  async deleteProviderConnection(id: string): Promise<ProviderConnection | null> {
+    return this.run("deleteProviderConnection", id);
+  }
+  async getSettings(): Promise<ProviderConnectionSettings> {
+    return this.run("getSettings");
+  }
+  async updateSettings(updates: Partial<ProviderConnectionSettings>): Promise<ProviderConnectionSettings> {
+    return this.run("updateSettings", updates);
+  }
+  async getProxyPools(filter: ProxyPoolFilter = {}): Promise<ProxyPool[]> {
+    return this.run("getProxyPools", filter);
+  }
+  async getProxyPoolById(id: string): Promise<ProxyPool | null> {
+    return this.run("getProxyPoolById", id);
+  }
+  async createProxyPool(data: CreateProxyPoolInput): Promise<ProxyPool> {
+    return this.run("createProxyPool", data);
+  }
+  async updateProxyPool(id: string, data: UpdateProxyPoolInput): Promise<ProxyPool | null> {
+    return this.run("updateProxyPool", id, data);
+  }
+  async deleteProxyPool(id: string): Promise<ProxyPool | null> {
+    return this.run("deleteProxyPool", id);
+  }
+}
+
+/** Connections, pools and settings in memory (seed connections are kept exactly as given). */
+export class InMemoryProviderConnectionStore extends ProviderConnectionStoreBase {
+  protected readonly core: Core;
+
+  constructor(initial?: Partial<ProviderConnectionJsonState>) {
+    super();
+    this.core = call(() => wasm().ProviderConnectionStoreCore.inMemory(initial === undefined ? undefined : encode(initial)));
+  }
+
+  /** Removes every connection and pool and resets the settings to their defaults. */
+  clear(): void {
+    this.core.clear();
+  }
+}
+
+export function createInMemoryProviderConnectionStore(
+  initial?: Partial<ProviderConnectionJsonState>,
+): InMemoryProviderConnectionStore {
+  return new InMemoryProviderConnectionStore(initial);
+}
+
+/** A bare v4 UUID, the id format of proxy pools. */
+export function createProxyPoolId(): string {
+  return wasm().createProxyPoolId();
+}
+
+/** The server's list view of a connection: credentials replaced by `has*` flags, secrets redacted. */
+export function toProviderConnectionSummary(connection: ProviderConnection): ProviderConnectionSummary {
+  return JSON.parse(call(() => wasm().providerConnectionSummary(encode(connection)))) as ProviderConnectionSummary;
+}
+
+/** A proxy URL with its password shown as `****`; other text is returned unchanged. */
+export function maskProxyUrl(url: string): string {
+  return wasm().maskProxyUrl(String(url));
+}

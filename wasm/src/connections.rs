@@ -1,0 +1,144 @@
+//! Provider-connection store bindings. One dispatcher (`call(op, argsJson)`) maps the npm
+//! methods onto the core's `ProviderConnectionStore` trait: JSON in, JSON out, nothing else.
+
+use pie_storage_core::connections::{
+    mask_proxy_url as core_mask_proxy_url, to_provider_connection_summary,
+    InMemoryProviderConnectionStore, JsonProviderConnectionStore, Object, ProviderConnectionStore,
+};
+use pie_storage_core::env::{uuid_v4, Random, SystemRandom};
+use pie_storage_core::json::to_js_string;
+use pie_storage_core::{Error, ErrorCode};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::errors::{to_js, JsResult};
+use crate::js_storage::JsStorage;
+
+enum Store {
+    File(JsonProviderConnectionStore<JsStorage>),
+    Memory(InMemoryProviderConnectionStore),
+}
+
+#[wasm_bindgen(js_name = ProviderConnectionStoreCore)]
+pub struct JsProviderConnectionStore {
+    store: Store,
+}
+
+fn parse_json(text: &str) -> Result<Value, Error> {
+    pie_storage_core::json::parse(text)
+        .map_err(|e| Error::new(ErrorCode::InvalidJson, e.to_string()))
+}
+
+fn object_arg(args: &[Value], at: usize) -> Object {
+    args.get(at)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn id_arg(args: &[Value], at: usize) -> String {
+    match args.get(at) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => pie_storage_core::js_value::to_js_string(other),
+    }
+}
+
+fn out<T: serde::Serialize>(value: T) -> Result<String, Error> {
+    let value = serde_json::to_value(value)
+        .map_err(|e| Error::new(ErrorCode::InvalidInput, e.to_string()))?;
+    Ok(to_js_string(&value))
+}
+
+fn dispatch<S: ProviderConnectionStore>(
+    store: &S,
+    op: &str,
+    args: &[Value],
+) -> Result<String, Error> {
+    match op {
+        "getProviderConnections" => out(store.get_provider_connections(&object_arg(args, 0))?),
+        "getProviderConnectionById" => out(store.get_provider_connection_by_id(&id_arg(args, 0))?),
+        "createProviderConnection" => out(store.create_provider_connection(&object_arg(args, 0))?),
+        "updateProviderConnection" => {
+            out(store.update_provider_connection(&id_arg(args, 0), &object_arg(args, 1))?)
+        }
+        "deleteProviderConnection" => out(store.delete_provider_connection(&id_arg(args, 0))?),
+        "getSettings" => out(store.get_settings()?),
+        "updateSettings" => out(store.update_settings(&object_arg(args, 0))?),
+        "getProxyPools" => out(store.get_proxy_pools(&object_arg(args, 0))?),
+        "getProxyPoolById" => out(store.get_proxy_pool_by_id(&id_arg(args, 0))?),
+        "createProxyPool" => out(store.create_proxy_pool(&object_arg(args, 0))?),
+        "updateProxyPool" => out(store.update_proxy_pool(&id_arg(args, 0), &object_arg(args, 1))?),
+        "deleteProxyPool" => out(store.delete_proxy_pool(&id_arg(args, 0))?),
+        other => Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!("unknown store operation {other}"),
+        )),
+    }
+}
+
+#[wasm_bindgen(js_class = ProviderConnectionStoreCore)]
+impl JsProviderConnectionStore {
+    /// A store on `provider-connections.json` through a JS storage object (see js_storage.rs).
+    #[wasm_bindgen(js_name = openFile)]
+    pub fn open_file(storage: JsValue) -> JsProviderConnectionStore {
+        JsProviderConnectionStore {
+            store: Store::File(JsonProviderConnectionStore::new(JsStorage::new(storage))),
+        }
+    }
+
+    /// An in-memory store seeded with `initial` (JSON text of `{connections, settings, proxyPools}`).
+    #[wasm_bindgen(js_name = inMemory)]
+    pub fn in_memory(initial: Option<String>) -> JsResult<JsProviderConnectionStore> {
+        let seed = initial
+            .as_deref()
+            .map(parse_json)
+            .transpose()
+            .map_err(to_js)?;
+        Ok(JsProviderConnectionStore {
+            store: Store::Memory(InMemoryProviderConnectionStore::new(seed.as_ref())),
+        })
+    }
+
+    /// Runs store operation `op` with `args` (a JSON array); returns the result as JSON text.
+    pub fn call(&self, op: &str, args: &str) -> JsResult<String> {
+        let args = match parse_json(args).map_err(to_js)? {
+            Value::Array(items) => items,
+            other => vec![other],
+        };
+        let result = match &self.store {
+            Store::File(s) => dispatch(s, op, &args),
+            Store::Memory(s) => dispatch(s, op, &args),
+        };
+        result.map_err(to_js)
+    }
+
+    /// `clear()` of the in-memory store.
+    pub fn clear(&self) {
+        if let Store::Memory(s) = &self.store {
+            s.clear();
+        }
+    }
+}
+
+/// `toProviderConnectionSummary(connection)` over JSON text.
+#[wasm_bindgen(js_name = providerConnectionSummary)]
+pub fn provider_connection_summary(connection: &str) -> JsResult<String> {
+    let value = parse_json(connection).map_err(to_js)?;
+    let object = value.as_object().cloned().unwrap_or_default();
+    Ok(to_js_string(&Value::Object(
+        to_provider_connection_summary(&object),
+    )))
+}
+
+/// `maskProxyUrl(url)`.
+#[wasm_bindgen(js_name = maskProxyUrl)]
+pub fn mask_proxy_url(url: &str) -> String {
+    core_mask_proxy_url(url)
+}
+
+/// `createProxyPoolId()`: a bare v4 UUID, as the reference gives new pools.
+#[wasm_bindgen(js_name = createProxyPoolId)]
+pub fn create_proxy_pool_id() -> String {
+    uuid_v4(SystemRandom.bytes16())
+}
