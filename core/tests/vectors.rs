@@ -3,8 +3,13 @@
 
 use std::path::PathBuf;
 
+use pie_storage_core::connections::{
+    dispatch, InMemoryProviderConnectionStore, JsonProviderConnectionStore, ProviderConnectionStore,
+};
+use pie_storage_core::env::{FixedClock, SequenceRandom};
 use pie_storage_core::json::to_js_string;
 use pie_storage_core::paths::default_usage_file_path;
+use pie_storage_core::storage::MemoryStorage;
 use pie_storage_core::usage::{
     create_usage_record_id, jsonl::read_jsonl, query_indices, summarize_facts,
     summarize_usage_records, validate_usage_record, UsageRecordQuery,
@@ -213,8 +218,73 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
                 Err(format!("{id} does not match {pattern}"))
             }
         }
+        "updateSettings" => {
+            let store = InMemoryProviderConnectionStore::new(None);
+            for step in case["steps"].as_array().cloned().unwrap_or_default() {
+                let updates = step.as_object().cloned().unwrap_or_default();
+                store.update_settings(&updates).map_err(|e| e.to_string())?;
+            }
+            let settings = store.get_settings().map_err(|e| e.to_string())?;
+            exact_matches(&case["expect"], &Value::Object(settings))
+        }
+        "connectionStore" => run_connection_store(case),
         other => Err(format!("unknown op {other:?}")),
     }
+}
+
+/// Runs a sequence of store calls with a fixed clock and sequential ids, checking each result
+/// and, for the JSON store, the exact file bytes afterwards.
+fn run_connection_store(case: &Value) -> Result<(), String> {
+    let now = pie_storage_core::time::parse_js_date(case["fixedNow"].as_str().unwrap_or_default())
+        .ok_or("fixedNow must be a date")?;
+    let env = || -> (Box<FixedClock>, Box<SequenceRandom>) {
+        (Box::new(FixedClock(now)), Box::default())
+    };
+    let steps = case["steps"].as_array().cloned().unwrap_or_default();
+    if case["store"] == "memory" {
+        let (clock, random) = env();
+        let store = InMemoryProviderConnectionStore::with_env(case.get("seed"), clock, random);
+        return run_steps(&store, &steps);
+    }
+    let storage = match case["initialFile"].as_str() {
+        Some(text) => MemoryStorage::with_content(text.as_bytes().to_vec()),
+        None => MemoryStorage::new(),
+    };
+    let (clock, random) = env();
+    let store = JsonProviderConnectionStore::with_env(storage, clock, random);
+    run_steps(&store, &steps)?;
+    match case.get("expectFile").and_then(Value::as_str) {
+        None => Ok(()),
+        Some(want) => {
+            let got = String::from_utf8(store.storage().snapshot().unwrap_or_default())
+                .map_err(|e| e.to_string())?;
+            if got == want {
+                Ok(())
+            } else {
+                Err(format!(
+                    "file differs:\n--- expected\n{want}\n--- got\n{got}"
+                ))
+            }
+        }
+    }
+}
+
+fn run_steps<S: ProviderConnectionStore>(store: &S, steps: &[Value]) -> Result<(), String> {
+    for (i, step) in steps.iter().enumerate() {
+        let args = step["args"].as_array().cloned().unwrap_or_default();
+        let call = step["call"].as_str().unwrap_or_default();
+        match (dispatch(store, call, &args), step.get("expectError")) {
+            (Ok(got), None) => {
+                if let Some(want) = step.get("expect") {
+                    exact_matches(want, &got).map_err(|e| format!("step {i} ({call}): {e}"))?;
+                }
+            }
+            (Err(e), Some(code)) if code == e.code.as_str() => {}
+            (Ok(_), Some(code)) => return Err(format!("step {i} ({call}): expected error {code}")),
+            (Err(e), _) => return Err(format!("step {i} ({call}): {e}")),
+        }
+    }
+    Ok(())
 }
 
 /// The id pattern of the vectors (`^prefix_` + lowercase v4 UUID), checked without a regex crate.

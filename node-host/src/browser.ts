@@ -28,4 +28,5 @@ export {
   createProxyPoolId,
   toProviderConnectionSummary,
   maskProxyUrl,
+  type ProviderConnectionStoreOptions,
 } from "./connections.js";

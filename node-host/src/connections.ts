@@ -74,13 +74,26 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
   }
 }
 
+/** Options of the provider-connection stores. */
+export interface ProviderConnectionStoreOptions {
+  /**
+   * Use this time (epoch ms) for every timestamp and sequential ids (`conn_00000000-0000-4000-
+   * 8000-000000000001`, ...) instead of the clock and random UUIDs: reproducible files and tests.
+   */
+  fixedNowMs?: number;
+}
+
 /** Connections, pools and settings in memory (seed connections are kept exactly as given). */
 export class InMemoryProviderConnectionStore extends ProviderConnectionStoreBase {
   protected readonly core: Core;
 
-  constructor(initial?: Partial<ProviderConnectionJsonState>) {
+  constructor(initial?: Partial<ProviderConnectionJsonState>, options: ProviderConnectionStoreOptions = {}) {
     super();
-    this.core = call(() => wasm().ProviderConnectionStoreCore.inMemory(initial === undefined ? undefined : encode(initial)));
+    const seed = initial === undefined ? undefined : encode(initial);
+    const Core = wasm().ProviderConnectionStoreCore;
+    this.core = call(() =>
+      options.fixedNowMs === undefined ? Core.inMemory(seed) : Core.inMemoryFixed(seed, options.fixedNowMs as number),
+    );
   }
 
   /** Removes every connection and pool and resets the settings to their defaults. */
@@ -91,8 +104,9 @@ export class InMemoryProviderConnectionStore extends ProviderConnectionStoreBase
 
 export function createInMemoryProviderConnectionStore(
   initial?: Partial<ProviderConnectionJsonState>,
+  options?: ProviderConnectionStoreOptions,
 ): InMemoryProviderConnectionStore {
-  return new InMemoryProviderConnectionStore(initial);
+  return new InMemoryProviderConnectionStore(initial, options);
 }
 
 /** A bare v4 UUID, the id format of proxy pools. */

@@ -30,6 +30,7 @@ export {
   createProxyPoolId,
   toProviderConnectionSummary,
   maskProxyUrl,
+  type ProviderConnectionStoreOptions,
 } from "./connections.js";
 export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "./json-connection-store.js";
 export { JsonlUsageStore, createJsonlUsageStore } from "./jsonl-store.js";

@@ -6,17 +6,24 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+
 import * as storage from "@pie-lab/storage";
 
 const dir = join(import.meta.dirname, "..", "vectors");
 const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
 
-/** `{"$number": "NaN"}` → NaN, `{"$date": iso}` → Date; everything else as is. */
+/**
+ * `{"$number": "NaN"}` → NaN, `{"$date": iso}` → Date, `{"__pieUndefined": true}` → a present
+ * `undefined`; everything else as is.
+ */
 function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
   if (value && typeof value === "object") {
     if ("$number" in value) return Number(value.$number);
     if ("$date" in value) return new Date(value.$date);
+    if (value.__pieUndefined === true && Object.keys(value).length === 1) return undefined;
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
   }
   return value;
@@ -96,6 +103,33 @@ const runners = {
     // The home folder is injected through HOME so the default branch is checked too.
     assert.equal(storage.getDefaultUsageFilePath(c.env, c.home), c.expect);
   },
+  async updateSettings(file, c) {
+    const store = storage.createInMemoryProviderConnectionStore();
+    for (const step of c.steps) await store.updateSettings(decode(step));
+    assert.equal(JSON.stringify(await store.getSettings()), JSON.stringify(c.expect));
+  },
+  async connectionStore(file, c) {
+    const fixedNowMs = Date.parse(c.fixedNow);
+    let store;
+    let path;
+    if (c.store === "memory") {
+      store = storage.createInMemoryProviderConnectionStore(c.seed, { fixedNowMs });
+    } else {
+      path = join(mkdtempSync(join(tmpdir(), "pie-vectors-")), "provider-connections.json");
+      if (c.initialFile !== undefined) writeFileSync(path, c.initialFile);
+      store = storage.createJsonProviderConnectionStore(path, { fixedNowMs });
+    }
+    for (const [i, step] of c.steps.entries()) {
+      const run = () => store[step.call](...decode(step.args));
+      if (step.expectError) {
+        await assert.rejects(run(), { code: step.expectError }, `step ${i}`);
+      } else {
+        const got = await run();
+        if ("expect" in step) assert.equal(JSON.stringify(got), JSON.stringify(step.expect), `step ${i} (${step.call})`);
+      }
+    }
+    if (c.expectFile !== undefined) assert.equal(readFileSync(path, "utf8"), c.expectFile);
+  },
   recordId(file, c) {
     const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);
     assert.match(id, new RegExp(c.expectPattern));
@@ -107,10 +141,10 @@ for (const name of files) {
   const file = JSON.parse(readFileSync(join(dir, name), "utf8"));
   for (const c of file.cases) {
     total += 1;
-    test(`${name}: ${c.name}`, () => {
+    test(`${name}: ${c.name}`, async () => {
       const run = runners[c.op];
       assert.ok(run, `unknown op ${c.op}`);
-      run(file, c);
+      await run(file, c);
     });
   }
 }

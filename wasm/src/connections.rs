@@ -3,9 +3,9 @@
 
 use pie_storage_core::connections::{
     mask_proxy_url as core_mask_proxy_url, to_provider_connection_summary,
-    InMemoryProviderConnectionStore, JsonProviderConnectionStore, Object, ProviderConnectionStore,
+    InMemoryProviderConnectionStore, JsonProviderConnectionStore, ProviderConnectionStore,
 };
-use pie_storage_core::env::{uuid_v4, Random, SystemRandom};
+use pie_storage_core::env::{uuid_v4, FixedClock, Random, SequenceRandom, SystemRandom};
 use pie_storage_core::json::to_js_string;
 use pie_storage_core::{Error, ErrorCode};
 use serde_json::Value;
@@ -29,52 +29,12 @@ fn parse_json(text: &str) -> Result<Value, Error> {
         .map_err(|e| Error::new(ErrorCode::InvalidJson, e.to_string()))
 }
 
-fn object_arg(args: &[Value], at: usize) -> Object {
-    args.get(at)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn id_arg(args: &[Value], at: usize) -> String {
-    match args.get(at) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => pie_storage_core::js_value::to_js_string(other),
-    }
-}
-
-fn out<T: serde::Serialize>(value: T) -> Result<String, Error> {
-    let value = serde_json::to_value(value)
-        .map_err(|e| Error::new(ErrorCode::InvalidInput, e.to_string()))?;
-    Ok(to_js_string(&value))
-}
-
 fn dispatch<S: ProviderConnectionStore>(
     store: &S,
     op: &str,
     args: &[Value],
 ) -> Result<String, Error> {
-    match op {
-        "getProviderConnections" => out(store.get_provider_connections(&object_arg(args, 0))?),
-        "getProviderConnectionById" => out(store.get_provider_connection_by_id(&id_arg(args, 0))?),
-        "createProviderConnection" => out(store.create_provider_connection(&object_arg(args, 0))?),
-        "updateProviderConnection" => {
-            out(store.update_provider_connection(&id_arg(args, 0), &object_arg(args, 1))?)
-        }
-        "deleteProviderConnection" => out(store.delete_provider_connection(&id_arg(args, 0))?),
-        "getSettings" => out(store.get_settings()?),
-        "updateSettings" => out(store.update_settings(&object_arg(args, 0))?),
-        "getProxyPools" => out(store.get_proxy_pools(&object_arg(args, 0))?),
-        "getProxyPoolById" => out(store.get_proxy_pool_by_id(&id_arg(args, 0))?),
-        "createProxyPool" => out(store.create_proxy_pool(&object_arg(args, 0))?),
-        "updateProxyPool" => out(store.update_proxy_pool(&id_arg(args, 0), &object_arg(args, 1))?),
-        "deleteProxyPool" => out(store.delete_proxy_pool(&id_arg(args, 0))?),
-        other => Err(Error::new(
-            ErrorCode::InvalidInput,
-            format!("unknown store operation {other}"),
-        )),
-    }
+    pie_storage_core::connections::dispatch(store, op, args).map(|v| to_js_string(&v))
 }
 
 #[wasm_bindgen(js_class = ProviderConnectionStoreCore)]
@@ -85,6 +45,41 @@ impl JsProviderConnectionStore {
         JsProviderConnectionStore {
             store: Store::File(JsonProviderConnectionStore::new(JsStorage::new(storage))),
         }
+    }
+
+    /// A file store with a fixed clock and sequential ids (`...-000000000001`, ...), for
+    /// reproducible files and tests.
+    #[wasm_bindgen(js_name = openFileFixed)]
+    pub fn open_file_fixed(storage: JsValue, now_ms: f64) -> JsProviderConnectionStore {
+        let store = JsonProviderConnectionStore::with_env(
+            JsStorage::new(storage),
+            Box::new(FixedClock(now_ms)),
+            Box::new(SequenceRandom::default()),
+        );
+        JsProviderConnectionStore {
+            store: Store::File(store),
+        }
+    }
+
+    /// An in-memory store with a fixed clock and sequential ids.
+    #[wasm_bindgen(js_name = inMemoryFixed)]
+    pub fn in_memory_fixed(
+        initial: Option<String>,
+        now_ms: f64,
+    ) -> JsResult<JsProviderConnectionStore> {
+        let seed = initial
+            .as_deref()
+            .map(parse_json)
+            .transpose()
+            .map_err(to_js)?;
+        let store = InMemoryProviderConnectionStore::with_env(
+            seed.as_ref(),
+            Box::new(FixedClock(now_ms)),
+            Box::new(SequenceRandom::default()),
+        );
+        Ok(JsProviderConnectionStore {
+            store: Store::Memory(store),
+        })
     }
 
     /// An in-memory store seeded with `initial` (JSON text of `{connections, settings, proxyPools}`).

@@ -7,7 +7,20 @@
 use serde_json::Value;
 
 use super::Object;
-use crate::js_value::{normalize_string, nullish_or};
+use crate::js_value::{is_undefined, normalize_string, nullish_or, strip_undefined};
+
+/// A field as JavaScript reads it: a key holding the `undefined` marker reads as missing.
+fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).filter(|v| !is_undefined(v))
+}
+
+/// Drops the `undefined` markers left after normalization, as `JSON.stringify` drops
+/// `undefined` properties (a key assigned by the normalization kept its position).
+fn finish(mut out: Object) -> Object {
+    out.retain(|_, v| !is_undefined(v));
+    out.values_mut().for_each(strip_undefined);
+    out
+}
 
 /// `normalizeProviderConnectionState` for one connection (JSON store only): `authType` defaults
 /// to `"oauth"`, `isActive` is true unless it is exactly `false`, timestamps default to `now`.
@@ -15,15 +28,15 @@ pub fn normalize_connection(c: &Value, now_iso: &str) -> Object {
     let mut out = c.as_object().cloned().unwrap_or_default();
     let oauth = Value::from("oauth");
     let now = Value::from(now_iso);
-    let auth_type = nullish_or(out.get("authType"), &oauth).clone();
-    let is_active = out.get("isActive") != Some(&Value::Bool(false));
-    let created = nullish_or(out.get("createdAt"), &now).clone();
-    let updated = nullish_or(out.get("updatedAt"), &now).clone();
+    let auth_type = nullish_or(field(c, "authType"), &oauth).clone();
+    let is_active = field(c, "isActive") != Some(&Value::Bool(false));
+    let created = nullish_or(field(c, "createdAt"), &now).clone();
+    let updated = nullish_or(field(c, "updatedAt"), &now).clone();
     out.insert("authType".into(), auth_type);
     out.insert("isActive".into(), Value::Bool(is_active));
     out.insert("createdAt".into(), created);
     out.insert("updatedAt".into(), updated);
-    out
+    finish(out)
 }
 
 /// `normalizeProxyPool`: trimmed strings, `type` "vercel" or "http", `isActive` true unless
@@ -35,11 +48,11 @@ pub fn normalize_proxy_pool(
     new_id: &mut dyn FnMut() -> String,
 ) -> Object {
     let mut out = p.as_object().cloned().unwrap_or_default();
-    let text = |key: &str| normalize_string(p.get(key));
+    let text = |key: &str| normalize_string(field(p, key));
     let or = |s: String, default: &dyn Fn() -> String| if s.is_empty() { default() } else { s };
     let id = text("id");
     let id = if id.is_empty() { new_id() } else { id };
-    let is_vercel = p.get("type") == Some(&Value::from("vercel"));
+    let is_vercel = field(p, "type") == Some(&Value::from("vercel"));
     let null = Value::Null;
     let fields = [
         ("id", Value::from(id)),
@@ -79,7 +92,7 @@ pub fn normalize_proxy_pool(
     for (key, value) in fields {
         out.insert(key.into(), value);
     }
-    out
+    finish(out)
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@
 //! Differences from the reference, where it would throw or produce index keys:
 //! - a `null` (or `undefined`) budget rule or combo element is skipped instead of throwing, so
 //!   one malformed entry does not make the whole settings object unreadable;
+//! - `budgetLimits: null` gives the default block, like `routerPolicy: null` (§2.3 only says
+//!   "defaults when absent"; reading a field of `null` would throw);
 //! - a combos list that is neither an array nor `{combos: [...]}` with an array is treated as
 //!   empty (the reference throws on a non-iterable and iterates a string by character, which
 //!   yields no named combo anyway);

@@ -151,14 +151,14 @@ impl ConnectionState {
             })
             .collect();
         out.sort_by(|a, b| sort_priority(a).total_cmp(&sort_priority(b)));
-        out.into_iter().cloned().collect()
+        out.into_iter().map(visible).collect()
     }
 
     pub fn connection(&self, id: &str) -> Option<Object> {
         self.connections
             .iter()
             .find(|c| c.get("id").and_then(Value::as_str) == Some(id))
-            .cloned()
+            .map(visible)
     }
 
     /// `createProviderConnection(data)`: `{...data}` with a new `conn_` id, `authType` default
@@ -224,8 +224,9 @@ impl ConnectionState {
             };
         }
         c.insert("updatedAt".into(), Value::from(stamp.now_iso.clone()));
-        self.connections[at] = c.clone();
-        Some(c)
+        let out = visible(&c);
+        self.connections[at] = c;
+        Some(out)
     }
 
     pub fn delete_connection(&mut self, id: &str) -> Option<Object> {
@@ -233,7 +234,7 @@ impl ConnectionState {
             .connections
             .iter()
             .position(|c| c.get("id").and_then(Value::as_str) == Some(id))?;
-        Some(self.connections.remove(at))
+        Some(visible(&self.connections.remove(at)))
     }
 
     // ---- settings ----
@@ -242,15 +243,10 @@ impl ConnectionState {
         self.settings.clone()
     }
 
-    /// `updateSettings(updates)`: a shallow merge, then the full normalization.
+    /// `updateSettings(updates)`: a shallow merge, then the full normalization (which also
+    /// reads `undefined` markers the way the reference reads `undefined`).
     pub fn update_settings(&mut self, updates: &Object) -> Object {
-        let mut updates = updates.clone();
-        for value in updates.values_mut() {
-            if !is_undefined(value) {
-                strip_undefined(value);
-            }
-        }
-        self.settings = update_settings(&self.settings, &updates);
+        self.settings = update_settings(&self.settings, updates);
         self.settings.clone()
     }
 
@@ -450,17 +446,21 @@ fn defined(data: &Object) -> Object {
     out
 }
 
-/// `{...existing, ...data}`: `undefined` in `data` deletes the key, as JSON then drops it.
+/// `{...existing, ...data}`. A key set to `undefined` keeps its position holding the marker, so
+/// a later normalization assigns it in place as JavaScript would; [`visible`] drops it.
 fn spread(existing: &Object, data: &Object) -> Object {
     let mut out = existing.clone();
     for (key, value) in data {
-        if is_undefined(value) {
-            out.shift_remove(key);
-        } else {
-            let mut value = value.clone();
-            strip_undefined(&mut value);
-            out.insert(key.clone(), value);
-        }
+        let mut value = value.clone();
+        strip_undefined(&mut value);
+        out.insert(key.clone(), value);
     }
+    out
+}
+
+/// A record as callers see it (`JSON.parse(JSON.stringify(x))`): `undefined` keys are gone.
+fn visible(record: &Object) -> Object {
+    let mut out = record.clone();
+    out.retain(|_, v| !is_undefined(v));
     out
 }

@@ -210,3 +210,42 @@ impl ProviderConnectionStore for InMemoryProviderConnectionStore {
         Ok(self.env.stamp(|stamp| f(&mut state, stamp).0))
     }
 }
+
+/// Runs a store operation by its npm method name with positional JSON arguments, returning the
+/// result as JSON (`null` for a missing record). Hosts that speak JSON (wasm, tests) use this so
+/// the mapping from names to operations exists once.
+pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value]) -> Result<Value> {
+    let object = |at: usize| {
+        args.get(at)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let id = |at: usize| match args.get(at) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => crate::js_value::to_js_string(other),
+    };
+    let list = |items: Vec<Object>| Value::Array(items.into_iter().map(Value::Object).collect());
+    let one = |item: Option<Object>| item.map(Value::Object).unwrap_or(Value::Null);
+    Ok(match op {
+        "getProviderConnections" => list(store.get_provider_connections(&object(0))?),
+        "getProviderConnectionById" => one(store.get_provider_connection_by_id(&id(0))?),
+        "createProviderConnection" => Value::Object(store.create_provider_connection(&object(0))?),
+        "updateProviderConnection" => one(store.update_provider_connection(&id(0), &object(1))?),
+        "deleteProviderConnection" => one(store.delete_provider_connection(&id(0))?),
+        "getSettings" => Value::Object(store.get_settings()?),
+        "updateSettings" => Value::Object(store.update_settings(&object(0))?),
+        "getProxyPools" => list(store.get_proxy_pools(&object(0))?),
+        "getProxyPoolById" => one(store.get_proxy_pool_by_id(&id(0))?),
+        "createProxyPool" => Value::Object(store.create_proxy_pool(&object(0))?),
+        "updateProxyPool" => one(store.update_proxy_pool(&id(0), &object(1))?),
+        "deleteProxyPool" => one(store.delete_proxy_pool(&id(0))?),
+        other => {
+            return Err(crate::error::Error::new(
+                crate::error::ErrorCode::InvalidInput,
+                format!("unknown store operation {other}"),
+            ))
+        }
+    })
+}
