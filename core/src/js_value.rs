@@ -208,6 +208,10 @@ pub fn parse_float(s: &str) -> f64 {
 /// A JSON number for `n`, or `null` where JSON has no number (NaN, ±Infinity), as
 /// `JSON.stringify` writes them.
 pub fn number_value(n: f64) -> Value {
+    // Whole numbers are stored as integers so they compare equal to parsed JSON (`1` == `1`).
+    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        return Value::from(n as i64);
+    }
     serde_json::Number::from_f64(n)
         .map(Value::Number)
         .unwrap_or(Value::Null)
