@@ -24,6 +24,31 @@ pub fn agent_dir(env: &dyn Fn(&str) -> Option<String>, home: &str) -> String {
         .unwrap_or_else(|| join(&join(home, ".pie"), "agent"))
 }
 
+/// `getDefaultProviderConnectionFilePath(env)`: `<agentDir>/provider-connections.json`, where the
+/// agent folder is `PIE_CODING_AGENT_DIR || PI_CODING_AGENT_DIR` with a leading `~` or `~/`
+/// expanded to `home`, else `~/.pie/agent`.
+pub fn default_provider_connection_file_path(
+    env: &dyn Fn(&str) -> Option<String>,
+    home: &str,
+) -> String {
+    let dir = env("PIE_CODING_AGENT_DIR")
+        .filter(|v| !v.is_empty())
+        .or_else(|| env("PI_CODING_AGENT_DIR").filter(|v| !v.is_empty()))
+        .map(|dir| expand_home(&dir, home))
+        .unwrap_or_else(|| join(&join(home, ".pie"), "agent"));
+    join(&dir, "provider-connections.json")
+}
+
+fn expand_home(dir: &str, home: &str) -> String {
+    if dir == "~" {
+        home.to_owned()
+    } else if let Some(rest) = dir.strip_prefix("~/") {
+        join(home, rest)
+    } else {
+        dir.to_owned()
+    }
+}
+
 fn non_empty(env: &dyn Fn(&str) -> Option<String>, key: &str) -> Option<String> {
     env(key)
         .map(|v| v.trim().to_owned())
@@ -50,6 +75,20 @@ mod tests {
                 .find(|(key, _)| *key == k)
                 .map(|(_, v)| (*v).to_owned())
         }
+    }
+
+    #[test]
+    fn connection_path_expands_home() {
+        let p = |pairs| default_provider_connection_file_path(&env(pairs), "/home/u");
+        assert_eq!(
+            p(&[("PIE_CODING_AGENT_DIR", "~/agent")]),
+            "/home/u/agent/provider-connections.json"
+        );
+        assert_eq!(
+            p(&[("PI_CODING_AGENT_DIR", "~")]),
+            "/home/u/provider-connections.json"
+        );
+        assert_eq!(p(&[]), "/home/u/.pie/agent/provider-connections.json");
     }
 
     #[test]

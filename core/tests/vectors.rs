@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 
 use pie_storage_core::connections::{
-    dispatch, InMemoryProviderConnectionStore, JsonProviderConnectionStore, ProviderConnectionStore,
+    dispatch, mask_proxy_url, to_provider_connection_summary, InMemoryProviderConnectionStore,
+    JsonProviderConnectionStore, ProviderConnectionStore,
 };
 use pie_storage_core::env::{FixedClock, SequenceRandom};
 use pie_storage_core::json::to_js_string;
-use pie_storage_core::paths::default_usage_file_path;
+use pie_storage_core::paths::{default_provider_connection_file_path, default_usage_file_path};
 use pie_storage_core::storage::MemoryStorage;
 use pie_storage_core::usage::{
     create_usage_record_id, jsonl::read_jsonl, query_indices, summarize_facts,
@@ -228,6 +229,26 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
             exact_matches(&case["expect"], &Value::Object(settings))
         }
         "connectionStore" => run_connection_store(case),
+        "defaultConnectionPath" => {
+            let env = case["env"].as_object().cloned().unwrap_or_default();
+            let lookup = |k: &str| env.get(k).and_then(Value::as_str).map(str::to_owned);
+            let got = default_provider_connection_file_path(
+                &lookup,
+                case["home"].as_str().unwrap_or_default(),
+            );
+            exact_matches(&case["expect"], &Value::String(got))
+        }
+        "maskProxyUrl" => {
+            let got = mask_proxy_url(case["input"].as_str().unwrap_or_default());
+            exact_matches(&case["expect"], &Value::String(got))
+        }
+        "connectionSummary" => {
+            let input = case["input"].as_object().cloned().unwrap_or_default();
+            exact_matches(
+                &case["expect"],
+                &Value::Object(to_provider_connection_summary(&input)),
+            )
+        }
         other => Err(format!("unknown op {other:?}")),
     }
 }

@@ -45,3 +45,14 @@ export function getDefaultUsageFilePath(
 ): string {
   return wasm().defaultUsageFilePath(env, home);
 }
+
+/**
+ * The default `provider-connections.json`: `<agentDir>/provider-connections.json`, where agentDir
+ * is `PIE_CODING_AGENT_DIR || PI_CODING_AGENT_DIR` (with `~` expanded), else `~/.pie/agent`.
+ */
+export function getDefaultProviderConnectionFilePath(
+  env: Record<string, string | undefined> = process.env,
+  home: string = homedir(),
+): string {
+  return wasm().defaultProviderConnectionFilePath(env, home);
+}

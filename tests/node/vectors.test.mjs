@@ -130,6 +130,15 @@ const runners = {
     }
     if (c.expectFile !== undefined) assert.equal(readFileSync(path, "utf8"), c.expectFile);
   },
+  defaultConnectionPath(file, c) {
+    assert.equal(storage.getDefaultProviderConnectionFilePath(c.env, c.home), c.expect);
+  },
+  maskProxyUrl(file, c) {
+    assert.equal(storage.maskProxyUrl(c.input), c.expect);
+  },
+  connectionSummary(file, c) {
+    assert.equal(JSON.stringify(storage.toProviderConnectionSummary(c.input)), JSON.stringify(c.expect));
+  },
   recordId(file, c) {
     const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);
     assert.match(id, new RegExp(c.expectPattern));

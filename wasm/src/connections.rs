@@ -137,3 +137,14 @@ pub fn mask_proxy_url(url: &str) -> String {
 pub fn create_proxy_pool_id() -> String {
     uuid_v4(SystemRandom.bytes16())
 }
+
+/// `getDefaultProviderConnectionFilePath(env)`: `env` is a plain object of environment variables.
+#[wasm_bindgen(js_name = defaultProviderConnectionFilePath)]
+pub fn default_provider_connection_file_path(env: JsValue, home: &str) -> String {
+    let lookup = |key: &str| {
+        js_sys::Reflect::get(&env, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    pie_storage_core::paths::default_provider_connection_file_path(&lookup, home)
+}
