@@ -10,23 +10,4 @@ await init({ module_or_path: new URL("../wasm/web/pie_storage_wasm_bg.wasm", imp
 installWasm(web as unknown as WasmModule);
 checkColumnLayout();
 
-export * from "./types.js";
-export {
-  createUsageRecordId,
-  queryUsageRecords,
-  summarizeUsageRecords,
-  summarizeUsageJsonl,
-  summarizeUsageJsonlDetailed,
-  parseUsageJsonl,
-  usageRecordLine,
-  InMemoryUsageStore,
-  createInMemoryUsageStore,
-} from "./usage.js";
-export {
-  InMemoryProviderConnectionStore,
-  createInMemoryProviderConnectionStore,
-  createProxyPoolId,
-  toProviderConnectionSummary,
-  maskProxyUrl,
-  type ProviderConnectionStoreOptions,
-} from "./connections.js";
+export * from "./portable.js";

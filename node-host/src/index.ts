@@ -4,34 +4,13 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 
 import { checkColumnLayout } from "./columns.js";
-import { installWasm, type WasmModule } from "./wasm.js";
+import { installWasm, wasm, type WasmModule } from "./wasm.js";
 
 const require = createRequire(import.meta.url);
 installWasm(require("../wasm/node/pie_storage_wasm.js") as WasmModule);
 checkColumnLayout();
 
-import { wasm } from "./wasm.js";
-
-export * from "./types.js";
-export {
-  createUsageRecordId,
-  queryUsageRecords,
-  summarizeUsageRecords,
-  summarizeUsageJsonl,
-  summarizeUsageJsonlDetailed,
-  parseUsageJsonl,
-  usageRecordLine,
-  InMemoryUsageStore,
-  createInMemoryUsageStore,
-} from "./usage.js";
-export {
-  InMemoryProviderConnectionStore,
-  createInMemoryProviderConnectionStore,
-  createProxyPoolId,
-  toProviderConnectionSummary,
-  maskProxyUrl,
-  type ProviderConnectionStoreOptions,
-} from "./connections.js";
+export * from "./portable.js";
 export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "./json-connection-store.js";
 export { JsonlUsageStore, createJsonlUsageStore } from "./jsonl-store.js";
 

@@ -211,10 +211,7 @@ impl ConnectionState {
         data: &Object,
         stamp: &mut Stamp<'_>,
     ) -> Option<Object> {
-        let at = self
-            .connections
-            .iter()
-            .position(|c| c.get("id").and_then(Value::as_str) == Some(id))?;
+        let at = position_of(&self.connections, id)?;
         let existing = &self.connections[at];
         let mut c = spread(existing, data);
         for key in ["id", "createdAt"] {
@@ -230,10 +227,7 @@ impl ConnectionState {
     }
 
     pub fn delete_connection(&mut self, id: &str) -> Option<Object> {
-        let at = self
-            .connections
-            .iter()
-            .position(|c| c.get("id").and_then(Value::as_str) == Some(id))?;
+        let at = position_of(&self.connections, id)?;
         Some(visible(&self.connections.remove(at)))
     }
 
@@ -344,10 +338,7 @@ impl ConnectionState {
         data: &Object,
         stamp: &mut Stamp<'_>,
     ) -> Option<Object> {
-        let at = self
-            .proxy_pools
-            .iter()
-            .position(|p| p.get("id").and_then(Value::as_str) == Some(id))?;
+        let at = position_of(&self.proxy_pools, id)?;
         let existing = &self.proxy_pools[at];
         let mut p = spread(existing, data);
         p.insert(
@@ -365,12 +356,16 @@ impl ConnectionState {
     }
 
     pub fn delete_proxy_pool(&mut self, id: &str) -> Option<Object> {
-        let at = self
-            .proxy_pools
-            .iter()
-            .position(|p| p.get("id").and_then(Value::as_str) == Some(id))?;
+        let at = position_of(&self.proxy_pools, id)?;
         Some(self.proxy_pools.remove(at))
     }
+}
+
+/// The position of the record with this exact `id`.
+fn position_of(records: &[Object], id: &str) -> Option<usize> {
+    records
+        .iter()
+        .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
 }
 
 fn corrupt(name: &str, what: &str) -> Error {

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::columns::{ColumnsBuilder, UsageColumns};
 use super::facts::UsageFacts;
 use super::line::LineFacts;
+use crate::js_value::is_js_whitespace;
 
 /// Why a line was skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -111,21 +112,6 @@ fn is_js_blank(line: &[u8]) -> bool {
         return false;
     }
     String::from_utf8_lossy(line).chars().all(is_js_whitespace)
-}
-
-/// ECMAScript WhiteSpace and LineTerminator code points (what `trim()` removes).
-fn is_js_whitespace(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
 }
 
 /// Parses one line into a record, or explains why it is skipped.

@@ -1,0 +1,23 @@
+// The exports every entry shares: types, pure functions and in-memory stores. The Node entry
+// adds the file stores and default paths on top.
+
+export * from "./types.js";
+export {
+  createUsageRecordId,
+  queryUsageRecords,
+  summarizeUsageRecords,
+  summarizeUsageJsonl,
+  summarizeUsageJsonlDetailed,
+  parseUsageJsonl,
+  usageRecordLine,
+  InMemoryUsageStore,
+  createInMemoryUsageStore,
+} from "./usage.js";
+export {
+  InMemoryProviderConnectionStore,
+  createInMemoryProviderConnectionStore,
+  createProxyPoolId,
+  toProviderConnectionSummary,
+  maskProxyUrl,
+  type ProviderConnectionStoreOptions,
+} from "./connections.js";
