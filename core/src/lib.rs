@@ -11,6 +11,7 @@ pub mod error;
 pub mod js_value;
 pub mod json;
 pub mod paths;
+pub mod routing;
 pub mod storage;
 pub mod time;
 pub mod usage;

@@ -229,6 +229,13 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
             exact_matches(&case["expect"], &Value::Object(settings))
         }
         "connectionStore" => run_connection_store(case),
+        "routing" => {
+            let args = case["args"].as_array().cloned().unwrap_or_default();
+            let got =
+                pie_storage_core::routing::call(case["fn"].as_str().unwrap_or_default(), &args)
+                    .map_err(|e| e.to_string())?;
+            exact_matches(&case["expect"], &got)
+        }
         "defaultConnectionPath" => {
             let env = case["env"].as_object().cloned().unwrap_or_default();
             let lookup = |k: &str| env.get(k).and_then(Value::as_str).map(str::to_owned);

@@ -72,6 +72,45 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
   async deleteProxyPool(id: string): Promise<ProxyPool | null> {
     return this.run("deleteProxyPool", id);
   }
+
+  /**
+   * Records a failure on a connection in one locked update (§6.3): the model's lock until the
+   * cooldown ends (a provider's own reset time wins), `testStatus: "unavailable"`, `lastError`
+   * (first 100 characters), `errorCode`, `lastErrorAt` and `backoffLevel`. `null` for an unknown id.
+   */
+  async markProviderConnectionUnavailable(
+    id: string,
+    model: string | null | undefined,
+    error: unknown,
+    now: Date | number = Date.now(),
+  ): Promise<ProviderConnection | null> {
+    return this.run("markProviderConnectionUnavailable", id, model ?? null, errorToJson(error), +now);
+  }
+
+  /**
+   * Clears what a success clears (§6.4): the model's lock, the account-wide lock and expired
+   * locks; the error fields too when no other lock is active. Writes only when something changes.
+   */
+  async clearProviderConnectionError(
+    id: string,
+    model: string | null | undefined,
+    now: Date | number = Date.now(),
+  ): Promise<ProviderConnection | null> {
+    return this.run("clearProviderConnectionError", id, model ?? null, +now);
+  }
+}
+
+/**
+ * Errors cross as `{__pieError: true, ...own properties, message}` (the marker tells the core an
+ * `Error` from a plain object with a `message`); other values as they are.
+ */
+export function errorToJson(value: unknown): unknown {
+  if (value instanceof Error) {
+    const own: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) own[key] = (value as unknown as Record<string, unknown>)[key];
+    return { __pieError: true, ...own, message: value.message };
+  }
+  return value;
 }
 
 /** Options of the provider-connection stores. */

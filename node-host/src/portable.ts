@@ -21,3 +21,15 @@ export {
   maskProxyUrl,
   type ProviderConnectionStoreOptions,
 } from "./connections.js";
+export {
+  checkFallbackError,
+  getQuotaCooldown,
+  extractProviderResetCooldownMs,
+  formatRetryAfter,
+  selectProviderConnection,
+  explainProviderConnectionSelection,
+  isModelLockActive,
+  type FallbackDecision,
+  type SelectProviderConnectionOptions,
+  type ProviderConnectionSelection,
+} from "./routing.js";

@@ -139,6 +139,11 @@ const runners = {
   connectionSummary(file, c) {
     assert.equal(JSON.stringify(storage.toProviderConnectionSummary(c.input)), JSON.stringify(c.expect));
   },
+  routing(file, c) {
+    const fn = storage[c.fn];
+    assert.equal(typeof fn, "function", `@pie-lab/storage exports ${c.fn}`);
+    assert.equal(JSON.stringify(fn(...decode(c.args))), JSON.stringify(c.expect));
+  },
   recordId(file, c) {
     const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);
     assert.match(id, new RegExp(c.expectPattern));

@@ -7,6 +7,7 @@
 mod connections;
 mod errors;
 mod js_storage;
+mod routing;
 mod usage;
 
 use std::cell::RefCell;

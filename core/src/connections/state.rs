@@ -387,7 +387,7 @@ fn matches_filter(record: &Object, filter: &Object, key: &str) -> bool {
 
 /// `c.priority || 999` as the sort key (`0`, `null`, missing and NaN count as 999; values the
 /// comparator cannot subtract also sort as 999, which keeps the order total).
-fn sort_priority(c: &Object) -> f64 {
+pub(crate) fn sort_priority(c: &Object) -> f64 {
     if !truthy(c.get("priority")) {
         return 999.0;
     }

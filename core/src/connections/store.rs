@@ -241,11 +241,14 @@ pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value])
         "createProxyPool" => Value::Object(store.create_proxy_pool(&object(0))?),
         "updateProxyPool" => one(store.update_proxy_pool(&id(0), &object(1))?),
         "deleteProxyPool" => one(store.delete_proxy_pool(&id(0))?),
-        other => {
-            return Err(crate::error::Error::new(
-                crate::error::ErrorCode::InvalidInput,
-                format!("unknown store operation {other}"),
-            ))
-        }
+        other => match crate::routing::health::store_call(store, other, args) {
+            Some(result) => result?,
+            None => {
+                return Err(crate::error::Error::new(
+                    crate::error::ErrorCode::InvalidInput,
+                    format!("unknown store operation {other}"),
+                ))
+            }
+        },
     })
 }

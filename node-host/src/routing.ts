@@ -1,0 +1,83 @@
+// Routing decisions (reference §6): thin wrappers over the core's pure functions. Dates become
+// epoch milliseconds and Errors become {message, ...own properties}; `now` defaults to the
+// host's clock here, the only place a clock is read.
+
+import type { ProviderConnection, ProviderConnectionSettings } from "./types.js";
+import { errorToJson as toJson } from "./connections.js";
+import { call, wasm } from "./wasm.js";
+
+function ms(now: Date | number | string | undefined): number | string {
+  if (now === undefined) return Date.now();
+  if (now instanceof Date) return now.getTime();
+  return now;
+}
+
+function run<T>(name: string, ...args: unknown[]): T {
+  const json = JSON.stringify(args, (_key, v) => (v === undefined ? null : v));
+  return JSON.parse(call(() => wasm().routingCall(name, json))) as T;
+}
+
+export interface FallbackDecision {
+  shouldFallback: boolean;
+  cooldownMs: number;
+  newBackoffLevel?: number;
+}
+
+/** How long a connection cools down after an error, and the new backoff level (§6.3). */
+export function checkFallbackError(status: number | undefined | null, errorText: unknown, backoffLevel = 0): FallbackDecision {
+  return run("checkFallbackError", status ?? null, toJson(errorText), backoffLevel);
+}
+
+/** `min(2000 * 2^(level-1), 300000)`. */
+export function getQuotaCooldown(level: number): number {
+  return run("getQuotaCooldown", level);
+}
+
+/** A provider's own reset timing in an error (timestamps, durations, "reset after 1h30m"), capped. */
+export function extractProviderResetCooldownMs(error: unknown, now?: Date | number, max = 1_800_000): number | null {
+  return run("extractProviderResetCooldownMs", toJson(error), ms(now), max);
+}
+
+/** `"reset after 1h 2m 3s"`; `""` without a date. */
+export function formatRetryAfter(iso: string | null | undefined, now?: Date | number): string {
+  return run("formatRetryAfter", iso ?? null, ms(now));
+}
+
+export interface SelectProviderConnectionOptions {
+  provider: string;
+  model?: string | null;
+  connections: ProviderConnection[];
+  settings?: ProviderConnectionSettings;
+  excludeConnectionIds?: string | string[] | Set<string>;
+  preferredConnectionId?: string;
+  now?: Date | number;
+}
+
+export type ProviderConnectionSelection =
+  | { status: "missing" }
+  | { status: "unavailable"; retryAfter: string; retryAfterHuman: string; lastError?: unknown; lastErrorCode?: unknown }
+  | { status: "selected"; connection: ProviderConnection; updates?: { lastUsedAt: string; consecutiveUseCount: number } };
+
+function selectArgs(options: SelectProviderConnectionOptions): Record<string, unknown> {
+  const exclude = options.excludeConnectionIds;
+  return {
+    ...options,
+    excludeConnectionIds: exclude instanceof Set ? [...exclude] : exclude,
+    now: ms(options.now),
+  };
+}
+
+/** The connection that serves a request (§6.2): locks, priorities, quota and strategy. */
+export function selectProviderConnection(options: SelectProviderConnectionOptions): ProviderConnectionSelection {
+  return run("selectProviderConnection", selectArgs(options));
+}
+
+/** Per-candidate explanation of {@link selectProviderConnection} (the `/account-selection` view). */
+export function explainProviderConnectionSelection(options: SelectProviderConnectionOptions): unknown {
+  return run("explainProviderConnectionSelection", selectArgs(options));
+}
+
+/** Whether a connection is locked for a model (or for all models) at `now`. */
+export function isModelLockActive(connection: ProviderConnection, model: string | null | undefined, now?: Date | number): boolean {
+  return run("isModelLockActive", connection, model ?? null, ms(now));
+}
