@@ -74,6 +74,24 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
   }
 
   /**
+   * Selects a connection for `provider`/`model` among the active ones with the stored settings
+   * (as `selectProviderConnection`) and writes its round-robin bookkeeping in the same locked
+   * step, so concurrent routers take turns exactly as one would.
+   */
+  async acquireProviderConnection(
+    provider: string,
+    model?: string | null,
+    options: AcquireProviderConnectionOptions = {},
+  ): Promise<import("./routing.js").ProviderConnectionSelection> {
+    const exclude = options.excludeConnectionIds;
+    return this.run("acquireProviderConnection", provider, model ?? null, {
+      excludeConnectionIds: exclude instanceof Set ? [...exclude] : exclude,
+      preferredConnectionId: options.preferredConnectionId,
+      now: options.now === undefined ? undefined : +options.now,
+    });
+  }
+
+  /**
    * Records a failure on a connection in one locked update (§6.3): the model's lock until the
    * cooldown ends (a provider's own reset time wins), `testStatus: "unavailable"`, `lastError`
    * (first 100 characters), `errorCode`, `lastErrorAt` and `backoffLevel`. `null` for an unknown id.
@@ -98,6 +116,14 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
   ): Promise<ProviderConnection | null> {
     return this.run("clearProviderConnectionError", id, model ?? null, +now);
   }
+}
+
+/** Options of {@link ProviderConnectionStoreBase.acquireProviderConnection}. */
+export interface AcquireProviderConnectionOptions {
+  excludeConnectionIds?: string | string[] | Set<string>;
+  preferredConnectionId?: string;
+  /** The time of the acquisition (default: the store's clock, read under the lock). */
+  now?: Date | number;
 }
 
 /**

@@ -20,6 +20,7 @@ export {
   toProviderConnectionSummary,
   maskProxyUrl,
   type ProviderConnectionStoreOptions,
+  type AcquireProviderConnectionOptions,
 } from "./connections.js";
 export {
   checkFallbackError,

@@ -17,6 +17,8 @@ use crate::time::parse_js_date;
 
 /// What a mutation needs from its environment: the time and fresh UUIDs.
 pub struct Stamp<'a> {
+    /// The store clock's time in epoch ms, and the same as an ISO string.
+    pub now_ms: f64,
     pub now_iso: String,
     pub uuid: &'a mut dyn FnMut() -> String,
 }

@@ -36,6 +36,7 @@ impl Env {
         let now_iso = to_iso_string(now).unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into());
         let mut uuid = || uuid_v4(self.random.bytes16());
         f(&mut Stamp {
+            now_ms: now,
             now_iso,
             uuid: &mut uuid,
         })
@@ -241,7 +242,9 @@ pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value])
         "createProxyPool" => Value::Object(store.create_proxy_pool(&object(0))?),
         "updateProxyPool" => one(store.update_proxy_pool(&id(0), &object(1))?),
         "deleteProxyPool" => one(store.delete_proxy_pool(&id(0))?),
-        other => match crate::routing::health::store_call(store, other, args) {
+        other => match crate::routing::health::store_call(store, other, args)
+            .or_else(|| crate::routing::acquire::store_call(store, other, args))
+        {
             Some(result) => result?,
             None => {
                 return Err(crate::error::Error::new(

@@ -2,6 +2,7 @@
 //! how long a failing one cools down, what success clears. Pure functions; the current time is
 //! always an argument.
 
+pub mod acquire;
 pub mod cooldown;
 pub mod health;
 pub mod select;
