@@ -79,3 +79,20 @@ test("4 processes marking the same connection concurrently lose no lock", async 
   const locks = Object.keys(after).filter((k) => k.startsWith("modelLock_"));
   assert.equal(locks.length, 40, "every process's lock survived every other's write");
 });
+
+test("marks and clears racing from two processes never drop each other's fields", async () => {
+  const path = join(tempDir(), "provider-connections.json");
+  const store = createJsonProviderConnectionStore(path);
+  const c = await store.createProviderConnection({ provider: "p" });
+  const run = (script, args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [join(import.meta.dirname, script), path, c.id, ...args], { stdio: "inherit" });
+      child.on("error", reject);
+      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${script} exit ${code}`))));
+    });
+  await Promise.all([run("health-worker.mjs", ["a", "15"]), run("clear-worker.mjs", ["b", "15"])]);
+  const after = await store.getProviderConnectionById(c.id);
+  const aLocks = Object.keys(after).filter((k) => k.startsWith("modelLock_a_"));
+  assert.equal(aLocks.length, 15, "no mark was lost to a concurrent clear");
+  assert.equal(after.testStatus, "unavailable", "clearing b keeps the error while a-locks are active");
+});
