@@ -16,6 +16,7 @@ import type {
   UpdateProviderConnectionInput,
   UpdateProxyPoolInput,
 } from "./types.js";
+import { resolveRoutePlan, type ComboRotationState, type RoutePlan } from "./routing.js";
 import { call, wasm } from "./wasm.js";
 
 const UNDEFINED = { __pieUndefined: true };
@@ -30,6 +31,25 @@ type Core = ConnectionStoreCore;
 /** The methods shared by the JSON and in-memory stores. */
 export abstract class ProviderConnectionStoreBase implements ProviderConnectionStore {
   protected abstract readonly core: Core;
+  /** Combo round-robin state of this store (the reference keeps one per process). */
+  private rotation: ComboRotationState = {};
+
+  /**
+   * The routes for a requested model under the stored routing policy, advancing this store's
+   * combo rotation (`/routing-policy/preview` shape).
+   */
+  async planRoutes(requestedModel: string): Promise<RoutePlan> {
+    const settings = await this.getSettings();
+    const { plan, rotation } = resolveRoutePlan(requestedModel, settings, this.rotation);
+    this.rotation = rotation;
+    return plan;
+  }
+
+  /** Forgets the rotation of one combo, or of all. */
+  resetComboRotation(name?: string): void {
+    if (name === undefined) this.rotation = {};
+    else delete this.rotation[name];
+  }
 
   private run<T>(op: string, ...args: unknown[]): T {
     const text = call(() => this.core.call(op, encode(args)));
@@ -89,6 +109,19 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
       preferredConnectionId: options.preferredConnectionId,
       now: options.now === undefined ? undefined : +options.now,
     });
+  }
+
+  /**
+   * Brings the connections synced from `auth.json` in line with it (§6.6), in one locked step:
+   * creates a connection for a new credential, updates a changed one, and deactivates and clears
+   * synced connections whose credential was removed. Manual connections are never touched.
+   * `authJson` is the parsed file (`{}` when it does not exist); reading it is the caller's job.
+   */
+  async syncAuthJsonConnections(
+    authJson: Record<string, unknown> | null,
+    provider?: string | null,
+  ): Promise<{ created: string[]; updated: string[]; deactivated: string[]; unchanged: string[] }> {
+    return this.run("syncAuthJsonConnections", authJson ?? {}, provider ?? null);
   }
 
   /**

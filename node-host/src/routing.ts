@@ -81,3 +81,52 @@ export function explainProviderConnectionSelection(options: SelectProviderConnec
 export function isModelLockActive(connection: ProviderConnection, model: string | null | undefined, now?: Date | number): boolean {
   return run("isModelLockActive", connection, model ?? null, ms(now));
 }
+
+/** Rotation state of round-robin combos: `{comboName: {index, consecutiveUseCount}}`. */
+export type ComboRotationState = Record<string, { index: number; consecutiveUseCount: number }>;
+
+export interface RoutePlan {
+  requestedModel: string;
+  routingMode: "fixed" | "router" | "fallback";
+  routes: Array<{ index: number; source: string; provider: string; model: string; id: string }>;
+}
+
+/**
+ * Resolves a requested model through aliases, intents and combos into ordered routes (the
+ * `/routing-policy/preview` shape). Rotation state is data: pass the state returned by the
+ * previous call (stores keep it for you: `store.planRoutes(model)`).
+ */
+export function resolveRoutePlan(
+  requestedModel: string,
+  settingsOrPolicy?: unknown,
+  rotation: ComboRotationState = {},
+): { plan: RoutePlan; rotation: ComboRotationState } {
+  return run("resolveRoutePlan", requestedModel, settingsOrPolicy ?? null, rotation);
+}
+
+/** A combo's models in this turn's order, and the next rotation state (§6.8). */
+export function getRotatedModels(
+  models: string[],
+  comboName: string,
+  strategy: string,
+  stickyLimit?: number | string,
+  rotation: ComboRotationState = {},
+): { models: string[]; rotation: ComboRotationState } {
+  return run("getRotatedModels", models, comboName, strategy, stickyLimit ?? null, rotation);
+}
+
+export interface EvaluateBudgetOptions {
+  settings?: unknown;
+  provider?: string | null;
+  estimateUsd?: number | string | null;
+  records: unknown[];
+  now?: Date | number;
+}
+
+/**
+ * The `/budget` decision over usage records: UTC day and month spend against the limits, the
+ * request estimate, and whether to warn or block.
+ */
+export function evaluateBudget(options: EvaluateBudgetOptions): unknown {
+  return run("evaluateBudget", { ...options, now: ms(options.now) });
+}

@@ -244,6 +244,7 @@ pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value])
         "deleteProxyPool" => one(store.delete_proxy_pool(&id(0))?),
         other => match crate::routing::health::store_call(store, other, args)
             .or_else(|| crate::routing::acquire::store_call(store, other, args))
+            .or_else(|| crate::routing::auth_sync::store_call(store, other, args))
         {
             Some(result) => result?,
             None => {

@@ -3,8 +3,11 @@
 //! always an argument.
 
 pub mod acquire;
+pub mod auth_sync;
+pub mod budget;
 pub mod cooldown;
 pub mod health;
+pub mod plan;
 pub mod select;
 
 use serde_json::Value;
@@ -16,6 +19,8 @@ use crate::error::{Error, ErrorCode, Result};
 pub fn call(name: &str, args: &[Value]) -> Result<Value> {
     cooldown::call(name, args)
         .or_else(|| select::call(name, args))
+        .or_else(|| plan::call(name, args))
+        .or_else(|| budget::call(name, args))
         .unwrap_or_else(|| {
             Err(Error::new(
                 ErrorCode::InvalidInput,

@@ -22,6 +22,13 @@ pub struct Amounts {
     pub cost_usd: Option<f64>,
 }
 
+impl Amounts {
+    /// `cost?.total ?? costUsd`: the record's cost in USD, `None` when neither is a number.
+    pub fn cost(&self) -> Option<f64> {
+        self.cost_total.or(self.cost_usd)
+    }
+}
+
 /// The query- and summary-relevant view of one record.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct UsageFacts<'a> {

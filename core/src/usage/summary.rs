@@ -125,7 +125,7 @@ impl<'a> Delta<'a> {
             a.usage_cache_write.unwrap_or(0.0),
             a.usage_reasoning.unwrap_or(0.0),
             total_tokens,
-            a.cost_total.or(a.cost_usd).unwrap_or(0.0),
+            a.cost().unwrap_or(0.0),
         ];
         let (mut bump_first, mut other_status) = (None, None);
         match status {
