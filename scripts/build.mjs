@@ -6,9 +6,9 @@ import { log, root, run, setupBuild, wasmBindgenBinary } from "./lib.mjs";
 
 export function build() {
   setupBuild();
-  log("building the wasm core (release)");
-  run("cargo", ["build", "-p", "pie-storage-wasm", "--target", "wasm32-unknown-unknown", "--release"]);
-  const input = join(root, "target", "wasm32-unknown-unknown", "release", "pie_storage_wasm.wasm");
+  log("building the wasm core (wasm-release profile)");
+  run("cargo", ["build", "-p", "pie-storage-wasm", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"]);
+  const input = join(root, "target", "wasm32-unknown-unknown", "wasm-release", "pie_storage_wasm.wasm");
   const wasmOpt = join(root, "node_modules", "binaryen", "bin", "wasm-opt");
   for (const target of ["nodejs", "web"]) {
     const out = join(root, "node-host", "wasm", target === "nodejs" ? "node" : "web");

@@ -87,18 +87,38 @@ fn is_known_field(key: &str) -> bool {
 }
 
 /// `maskProxyUrl(url)`: a URL with a password shows it as `****` (WHATWG serialization, as the
-/// server's `new URL()` gives, e.g. `http://user:****@proxy.example:8080/`); anything else,
-/// including text that is not a URL, is returned unchanged.
+/// server's `new URL()` gives, e.g. `http://user:****@proxy.example:8080/`). Text the parser
+/// rejects (including non-ASCII host names, which this build does not map) still has a
+/// `scheme://user:password@` password masked in place, where the reference would show it;
+/// anything else is returned unchanged.
 pub fn mask_proxy_url(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             if parsed.set_password(Some("****")).is_ok() {
                 parsed.to_string()
             } else {
-                url.to_owned()
+                mask_userinfo_text(url)
             }
         }
-        _ => url.to_owned(),
+        Ok(_) => url.to_owned(),
+        Err(_) => mask_userinfo_text(url),
+    }
+}
+
+/// Masks the password of `scheme://user:password@host...` without parsing the rest.
+fn mask_userinfo_text(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let authority_end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    let Some(at) = url[start..authority_end].rfind('@').map(|i| start + i) else {
+        return url.to_owned();
+    };
+    match url[start..at].find(':').map(|i| start + i) {
+        Some(colon) => format!("{}****{}", &url[..colon + 1], &url[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -134,5 +154,10 @@ mod tests {
         );
         assert_eq!(mask_proxy_url("127.0.0.1:1"), "127.0.0.1:1");
         assert_eq!(mask_proxy_url("not a url"), "not a url");
+        assert_eq!(
+            mask_proxy_url("http://u:secret@bücher.example:1"),
+            "http://u:****@bücher.example:1"
+        );
+        assert_eq!(mask_proxy_url("http://u@h:1"), "http://u@h:1");
     }
 }
