@@ -152,7 +152,9 @@ impl ConnectionState {
                 matches_filter(c, filter, "provider") && matches_filter(c, filter, "isActive")
             })
             .collect();
-        out.sort_by(|a, b| sort_priority(a).total_cmp(&sort_priority(b)));
+        crate::sort::stable_sort_by(&mut out, &|a, b| {
+            sort_priority(a).total_cmp(&sort_priority(b))
+        });
         out.into_iter().map(visible).collect()
     }
 
@@ -270,7 +272,9 @@ impl ConnectionState {
                 t
             }
         };
-        out.sort_by(|a, b| time(b).partial_cmp(&time(a)).unwrap_or(Ordering::Equal));
+        crate::sort::stable_sort_by(&mut out, &|a, b| {
+            time(b).partial_cmp(&time(a)).unwrap_or(Ordering::Equal)
+        });
         out.into_iter().cloned().collect()
     }
 

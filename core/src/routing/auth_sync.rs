@@ -264,7 +264,7 @@ fn synced_positions(state: &ConnectionState, provider: &str) -> Vec<usize> {
                 && is_synced(c)
         })
         .collect();
-    at.sort_by(|&a, &b| {
+    crate::sort::stable_sort_by(&mut at, &|&a, &b| {
         sort_priority(&state.connections[a]).total_cmp(&sort_priority(&state.connections[b]))
     });
     at

@@ -271,7 +271,9 @@ fn evaluate(options: &SelectOptions) -> Evaluation<'_> {
         .iter()
         .filter(|c| c.get("provider").and_then(Value::as_str) == Some(options.provider.as_str()))
         .collect();
-    connections.sort_by(|a, b| sort_priority(a).total_cmp(&sort_priority(b)));
+    crate::sort::stable_sort_by(&mut connections, &|a, b| {
+        sort_priority(a).total_cmp(&sort_priority(b))
+    });
     let candidates: Vec<Candidate> = connections
         .into_iter()
         .map(|c| {

@@ -250,7 +250,7 @@ impl<'a> Groups<'a> {
             .into_iter()
             .map(|(key, c)| c.into_group(key.to_owned()))
             .collect();
-        list.sort_by(compare_groups);
+        crate::sort::stable_sort_by(&mut list, &compare_groups);
         list
     }
 }
