@@ -236,7 +236,21 @@ impl JsJsonlUsageStore {
     /// Validates `JSON.stringify(record)` and appends it as one line.
     #[wasm_bindgen(js_name = recordUsageJson)]
     pub fn record_usage_json(&self, json: &str) -> JsResult<()> {
-        let map = usage::validate_usage_record_json(json).map_err(to_js)?;
+        // The store validates; here the text only has to be a JSON object.
+        let map = match pie_storage_core::json::parse(json) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => {
+                return usage::validate_usage_record_json(json)
+                    .map(|_| ())
+                    .map_err(to_js)
+            }
+            Err(e) => {
+                return Err(coded(
+                    "PIE_INVALID_JSON",
+                    &format!("usage record is not valid JSON: {e}"),
+                ))
+            }
+        };
         self.inner.record_usage_object(&map).map_err(to_js)
     }
 

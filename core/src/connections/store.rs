@@ -63,18 +63,10 @@ pub trait ProviderConnectionStore {
         self.mutate(|s, stamp| (s.create_connection(data, stamp), true))
     }
     fn update_provider_connection(&self, id: &str, data: &Object) -> Result<Option<Object>> {
-        self.mutate(|s, stamp| {
-            let out = s.update_connection(id, data, stamp);
-            let changed = out.is_some();
-            (out, changed)
-        })
+        self.mutate(|s, stamp| written_if_found(s.update_connection(id, data, stamp)))
     }
     fn delete_provider_connection(&self, id: &str) -> Result<Option<Object>> {
-        self.mutate(|s, _| {
-            let out = s.delete_connection(id);
-            let changed = out.is_some();
-            (out, changed)
-        })
+        self.mutate(|s, _| written_if_found(s.delete_connection(id)))
     }
     fn get_settings(&self) -> Result<Object> {
         self.read(ConnectionState::settings)
@@ -92,19 +84,17 @@ pub trait ProviderConnectionStore {
         self.mutate(|s, stamp| (s.create_proxy_pool(data, stamp), true))
     }
     fn update_proxy_pool(&self, id: &str, data: &Object) -> Result<Option<Object>> {
-        self.mutate(|s, stamp| {
-            let out = s.update_proxy_pool(id, data, stamp);
-            let changed = out.is_some();
-            (out, changed)
-        })
+        self.mutate(|s, stamp| written_if_found(s.update_proxy_pool(id, data, stamp)))
     }
     fn delete_proxy_pool(&self, id: &str) -> Result<Option<Object>> {
-        self.mutate(|s, _| {
-            let out = s.delete_proxy_pool(id);
-            let changed = out.is_some();
-            (out, changed)
-        })
+        self.mutate(|s, _| written_if_found(s.delete_proxy_pool(id)))
     }
+}
+
+/// A mutation of one record changes the state only when the record exists.
+fn written_if_found(out: Option<Object>) -> (Option<Object>, bool) {
+    let found = out.is_some();
+    (out, found)
 }
 
 /// `JsonProviderConnectionStore`: the state lives in one JSON file.
