@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::dir_lock::{
     DirLock, HeldLock, LockFs, MkdirOutcome, DEFAULT_STALE_MS, DEFAULT_TIMEOUT_MS, REFRESH_RETRY_MS,
 };
-use super::ByteStorage;
+use super::{BlobStat, ByteStorage};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Permission bits for files this storage creates: the connections file holds API keys.
@@ -217,6 +217,31 @@ impl ByteStorage for FileStorage {
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(self.err("cannot stat", e)),
         }
+    }
+
+    fn stat(&self) -> Result<Option<BlobStat>> {
+        let m = match fs::metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.err("cannot stat", e)),
+        };
+        #[cfg(unix)]
+        let identity = {
+            use std::os::unix::fs::MetadataExt;
+            Some((m.dev(), m.ino()))
+        };
+        #[cfg(not(unix))]
+        let identity = None;
+        let modified_ms = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs_f64() * 1000.0);
+        Ok(Some(BlobStat {
+            size: m.len(),
+            identity,
+            modified_ms,
+        }))
     }
 
     fn append(&self, bytes: &[u8]) -> Result<()> {

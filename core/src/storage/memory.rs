@@ -3,7 +3,9 @@
 
 use std::sync::{Condvar, Mutex};
 
-use super::ByteStorage;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{BlobStat, ByteStorage};
 use crate::error::Result;
 
 /// Bytes in memory. `None` content means "does not exist", like a missing file.
@@ -12,6 +14,8 @@ pub struct MemoryStorage {
     content: Mutex<Option<Vec<u8>>>,
     locked: Mutex<bool>,
     released: Condvar,
+    /// Bumped by `replace`, so `stat` tells a replacement from an append as inodes do.
+    generation: AtomicU64,
 }
 
 impl MemoryStorage {
@@ -31,6 +35,13 @@ impl MemoryStorage {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Overwrites the content without changing its identity, as `truncate` + `write` on the
+    /// same file would (for tests of readers that must notice such rewrites).
+    pub fn rewrite_in_place(&self, bytes: impl Into<Vec<u8>>) {
+        let bytes = bytes.into();
+        self.with_content_mut(|c| *c = Some(bytes));
     }
 
     fn with_content_mut<T>(&self, f: impl FnOnce(&mut Option<Vec<u8>>) -> T) -> T {
@@ -59,6 +70,15 @@ impl ByteStorage for MemoryStorage {
         self.with_content_mut(|c| Ok(c.as_ref().map(|b| b.len() as u64)))
     }
 
+    fn stat(&self) -> Result<Option<BlobStat>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        Ok(self.size()?.map(|size| BlobStat {
+            size,
+            identity: Some((0, generation)),
+            modified_ms: None,
+        }))
+    }
+
     fn append(&self, bytes: &[u8]) -> Result<()> {
         self.with_content_mut(|c| c.get_or_insert_with(Vec::new).extend_from_slice(bytes));
         Ok(())
@@ -66,6 +86,7 @@ impl ByteStorage for MemoryStorage {
 
     fn replace(&self, bytes: &[u8]) -> Result<()> {
         self.with_content_mut(|c| *c = Some(bytes.to_vec()));
+        self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 

@@ -27,6 +27,14 @@ pub trait ByteStorage {
     fn read_range(&self, offset: u64, len: usize) -> Result<Vec<u8>>;
     /// The current size, or `None` when the blob does not exist.
     fn size(&self) -> Result<Option<u64>>;
+    /// Size plus what identifies this blob's version (file id, modification time), so readers
+    /// that keep derived data can tell an append from a replacement. Defaults to the size alone.
+    fn stat(&self) -> Result<Option<BlobStat>> {
+        Ok(self.size()?.map(|size| BlobStat {
+            size,
+            ..BlobStat::default()
+        }))
+    }
     /// Appends `bytes` in one write, creating the blob (and its parent folders) if needed.
     fn append(&self, bytes: &[u8]) -> Result<()>;
     /// Replaces the whole content atomically, creating the blob if needed.
@@ -39,6 +47,16 @@ pub trait ByteStorage {
     fn name(&self) -> Option<String> {
         None
     }
+}
+
+/// What [`ByteStorage::stat`] reports. `identity` changes when the blob is replaced rather than
+/// appended to (a file's device and inode; a generation count in memory); `modified_ms` changes
+/// on every write where the host can tell.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BlobStat {
+    pub size: u64,
+    pub identity: Option<(u64, u64)>,
+    pub modified_ms: Option<f64>,
 }
 
 /// Runs `f` while holding the storage's exclusive lock; the lock is released even if `f` fails.

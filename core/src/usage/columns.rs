@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use super::facts::{Amounts, FactSource, UsageFacts};
+use super::query::time_of;
 
 /// Text fields a query or summary may read, in column order.
 pub const TEXT_FIELDS: [&str; 9] = [
@@ -148,6 +149,9 @@ pub struct UsageColumns {
     /// `rows * AMOUNT_SLOTS` numbers; a slot counts only when its bit is set in `present`.
     pub amounts: Vec<f64>,
     pub present: Vec<u16>,
+    /// `Date.parse` of each row's timestamp (NaN when missing or invalid), when computed up
+    /// front; the timestamp text column is then absent.
+    pub times: Option<Vec<f64>>,
 }
 
 impl UsageColumns {
@@ -213,6 +217,13 @@ impl FactSource for UsageColumns {
         self.text_at(0, row)
     }
 
+    fn time(&self, row: usize) -> f64 {
+        match &self.times {
+            Some(times) => times.get(row).copied().unwrap_or(f64::NAN),
+            None => time_of(self.timestamp(row)),
+        }
+    }
+
     fn as_columns(&self) -> Option<&UsageColumns> {
         Some(self)
     }
@@ -235,60 +246,84 @@ impl FactSource for UsageColumns {
 }
 
 /// Builds [`UsageColumns`] one record at a time (dictionary columns for the low-cardinality
-/// fields, plain columns for timestamps and ids).
+/// fields, plain columns for ids). The columns are readable while they grow, which is what the
+/// incremental file index needs; [`ColumnsBuilder::truncate`] drops rows from the end.
 pub struct ColumnsBuilder {
-    rows: usize,
-    text: [TextBuilder; 9],
-    amounts: Vec<f64>,
-    present: Vec<u16>,
-}
-
-enum TextBuilder {
-    Dict {
-        ids: Vec<u32>,
-        index: HashMap<String, u32>,
-        dict: Vec<String>,
-    },
-    Plain {
-        text: String,
-        starts: Vec<usize>,
-        missing: Vec<bool>,
-    },
+    columns: UsageColumns,
+    /// Value → dictionary id, for the dictionary columns.
+    lookups: [Option<HashMap<String, u32>>; 9],
+    /// Rows whose time depends on the host time zone (no offset in the timestamp), with their
+    /// timestamp text, when timestamps are kept as parsed times only.
+    zone_dependent: Vec<(usize, String)>,
 }
 
 /// Fields where nearly every value differs.
 const PLAIN_FIELDS: [&str; 3] = ["timestamp", "requestId", "agentRunId"];
 
+/// How a builder keeps timestamps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TimestampKeeping {
+    /// The text, parsed when a query runs.
+    Text,
+    /// `Date.parse` of the text, computed once: 8 bytes a row and no parsing per query.
+    Parsed,
+}
+
 impl Default for ColumnsBuilder {
     fn default() -> Self {
-        ColumnsBuilder {
-            rows: 0,
-            text: TEXT_FIELDS.map(|f| {
-                if PLAIN_FIELDS.contains(&f) {
-                    TextBuilder::Plain {
-                        text: String::new(),
-                        starts: vec![0],
-                        missing: Vec::new(),
-                    }
-                } else {
-                    TextBuilder::Dict {
-                        ids: Vec::new(),
-                        index: HashMap::new(),
-                        dict: Vec::new(),
-                    }
-                }
-            }),
-            amounts: Vec::new(),
-            present: Vec::new(),
-        }
+        ColumnsBuilder::new(TimestampKeeping::Text)
     }
 }
 
 impl ColumnsBuilder {
+    pub fn new(timestamps: TimestampKeeping) -> Self {
+        let parsed = timestamps == TimestampKeeping::Parsed;
+        let mut columns = UsageColumns::new(0);
+        for (at, field) in TEXT_FIELDS.iter().enumerate() {
+            columns.text[at] = match *field {
+                "timestamp" if parsed => None,
+                f if PLAIN_FIELDS.contains(&f) => Some(TextColumn::Plain {
+                    text: String::new(),
+                    starts: vec![0],
+                    missing: Vec::new(),
+                }),
+                _ => Some(TextColumn::Dict {
+                    ids: Vec::new(),
+                    dict: Vec::new(),
+                }),
+            };
+        }
+        if parsed {
+            columns.times = Some(Vec::new());
+        }
+        let lookups = TEXT_FIELDS.map(|f| (!PLAIN_FIELDS.contains(&f)).then(HashMap::new));
+        ColumnsBuilder {
+            columns,
+            lookups,
+            zone_dependent: Vec::new(),
+        }
+    }
+
     /// Appends one record given by its text fields (in [`TEXT_FIELDS`] order) and amounts.
     pub fn push(&mut self, texts: [Option<&str>; 9], amounts: &Amounts) {
-        for (builder, value) in self.text.iter_mut().zip(texts) {
-            builder.push(value);
+        let row = self.columns.rows;
+        if let Some(times) = self.columns.times.as_mut() {
+            let timestamp = texts[0];
+            times.push(time_of(timestamp));
+            if let Some(t) = timestamp.filter(|t| depends_on_zone(t)) {
+                self.zone_dependent.push((row, t.to_owned()));
+            }
+        }
+        for ((column, lookup), value) in self
+            .columns
+            .text
+            .iter_mut()
+            .zip(self.lookups.iter_mut())
+            .zip(texts)
+        {
+            if let Some(column) = column {
+                push_text(column, lookup.as_mut(), value);
+            }
         }
         let slots = [
             amounts.usage_input,
@@ -304,13 +339,13 @@ impl ColumnsBuilder {
         ];
         let mut mask = 0u16;
         for (slot, value) in slots.iter().enumerate() {
-            self.amounts.push(value.unwrap_or(0.0));
+            self.columns.amounts.push(value.unwrap_or(0.0));
             if value.is_some() {
                 mask |= 1 << slot;
             }
         }
-        self.present.push(mask);
-        self.rows += 1;
+        self.columns.present.push(mask);
+        self.columns.rows += 1;
     }
 
     /// Appends the facts of a record.
@@ -320,65 +355,118 @@ impl ColumnsBuilder {
     }
 
     pub fn len(&self) -> usize {
-        self.rows
+        self.columns.rows
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows == 0
+        self.columns.rows == 0
+    }
+
+    /// The rows so far.
+    pub fn columns(&self) -> &UsageColumns {
+        &self.columns
+    }
+
+    /// Rows whose parsed time depends on the host time zone, with their timestamp text.
+    pub fn zone_dependent(&self) -> &[(usize, String)] {
+        &self.zone_dependent
+    }
+
+    /// Drops every row from `rows` on. Dictionary entries stay (unused ids are harmless).
+    pub fn truncate(&mut self, rows: usize) {
+        let c = &mut self.columns;
+        if rows >= c.rows {
+            return;
+        }
+        for column in c.text.iter_mut().flatten() {
+            match column {
+                TextColumn::Dict { ids, .. } => ids.truncate(rows),
+                TextColumn::Plain {
+                    text,
+                    starts,
+                    missing,
+                } => {
+                    text.truncate(starts.get(rows).copied().unwrap_or(0));
+                    starts.truncate(rows + 1);
+                    missing.truncate(rows);
+                }
+            }
+        }
+        c.amounts.truncate(rows * AMOUNT_SLOTS);
+        c.present.truncate(rows);
+        if let Some(times) = c.times.as_mut() {
+            times.truncate(rows);
+        }
+        self.zone_dependent.retain(|(row, _)| *row < rows);
+        c.rows = rows;
+    }
+
+    /// Rebuilds a builder around columns loaded from elsewhere (a persisted index), so rows can
+    /// be appended to them.
+    pub fn resume(columns: UsageColumns, zone_dependent: Vec<(usize, String)>) -> Self {
+        let lookups = std::array::from_fn(|at| match &columns.text[at] {
+            Some(TextColumn::Dict { dict, .. }) => Some(
+                dict.iter()
+                    .enumerate()
+                    .map(|(k, v)| (v.clone(), k as u32 + 1))
+                    .collect(),
+            ),
+            _ => None,
+        });
+        ColumnsBuilder {
+            columns,
+            lookups,
+            zone_dependent,
+        }
     }
 
     pub fn finish(self) -> UsageColumns {
-        UsageColumns {
-            rows: self.rows,
-            text: self.text.map(|b| Some(b.finish())),
-            amounts: self.amounts,
-            present: self.present,
-        }
+        self.columns
     }
 }
 
-impl TextBuilder {
-    fn push(&mut self, value: Option<&str>) {
-        match self {
-            TextBuilder::Dict { ids, index, dict } => {
-                let id = match value {
-                    None => 0,
-                    Some(v) => match index.get(v) {
-                        Some(&id) => id,
-                        None => {
-                            dict.push(v.to_owned());
-                            let id = dict.len() as u32;
-                            index.insert(v.to_owned(), id);
-                            id
-                        }
-                    },
-                };
-                ids.push(id);
-            }
-            TextBuilder::Plain {
-                text,
-                starts,
-                missing,
-            } => {
-                missing.push(value.is_none());
-                text.push_str(value.unwrap_or(""));
-                starts.push(text.len());
-            }
-        }
-    }
+/// Whether `Date.parse(timestamp)` reads it in the host time zone (a date-time without offset).
+/// Timestamps ending in `Z` are the common case and never do.
+fn depends_on_zone(timestamp: &str) -> bool {
+    use crate::time::{parse_js_date_with, FixedZone};
+    !timestamp.ends_with('Z')
+        && parse_js_date_with(timestamp, &FixedZone(0))
+            != parse_js_date_with(timestamp, &FixedZone(60))
+}
 
-    fn finish(self) -> TextColumn {
-        match self {
-            TextBuilder::Dict { ids, dict, .. } => TextColumn::Dict { ids, dict },
-            TextBuilder::Plain {
-                text,
-                starts,
-                missing,
-            } => TextColumn::Plain {
+fn push_text(
+    column: &mut TextColumn,
+    lookup: Option<&mut HashMap<String, u32>>,
+    value: Option<&str>,
+) {
+    match (column, lookup) {
+        (TextColumn::Dict { ids, dict }, Some(index)) => {
+            let id = match value {
+                None => 0,
+                Some(v) => match index.get(v) {
+                    Some(&id) => id,
+                    None => {
+                        dict.push(v.to_owned());
+                        let id = dict.len() as u32;
+                        index.insert(v.to_owned(), id);
+                        id
+                    }
+                },
+            };
+            ids.push(id);
+        }
+        (TextColumn::Dict { ids, .. }, None) => ids.push(0),
+        (
+            TextColumn::Plain {
                 text,
                 starts,
                 missing,
             },
+            _,
+        ) => {
+            missing.push(value.is_none());
+            text.push_str(value.unwrap_or(""));
+            starts.push(text.len());
         }
     }
 }

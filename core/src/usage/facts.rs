@@ -105,6 +105,10 @@ pub trait FactSource {
     fn timestamp(&self, index: usize) -> Option<&str> {
         self.facts(index).timestamp
     }
+    /// `Date.parse` of the record's timestamp, NaN when missing or unparseable.
+    fn time(&self, index: usize) -> f64 {
+        super::query::time_of(self.timestamp(index))
+    }
     /// The source as columns, when it is: queries and summaries then work column by column
     /// (filters evaluated once per dictionary entry, groups found by id) instead of per record.
     fn as_columns(&self) -> Option<&super::columns::UsageColumns> {

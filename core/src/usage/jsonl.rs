@@ -6,7 +6,7 @@
 //! and reported as a [`LineDiagnostic`]. A leading UTF-8 BOM is accepted. Invalid UTF-8 is decoded
 //! with replacement characters, as Node's `readFile(path, "utf-8")` does.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::columns::{ColumnsBuilder, UsageColumns};
@@ -15,7 +15,7 @@ use super::line::LineFacts;
 use crate::js_value::is_js_whitespace;
 
 /// Why a line was skipped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DiagnosticCode {
     /// The line is not valid JSON.
     #[serde(rename = "INVALID_JSON")]
@@ -29,7 +29,7 @@ pub enum DiagnosticCode {
 }
 
 /// One skipped line. Never carries the line's content: it may hold secrets.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LineDiagnostic {
     /// 1-based line number in the file.
@@ -59,7 +59,7 @@ pub struct Line<'a> {
     pub terminated: bool,
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The non-blank lines of `bytes`, after an optional BOM. `base` is the file offset of `bytes[0]`.
 pub fn lines(bytes: &[u8], base: u64) -> impl Iterator<Item = Line<'_>> {
@@ -101,7 +101,7 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Whether `String.prototype.trim()` would leave nothing. Fast path for ASCII whitespace.
-fn is_js_blank(line: &[u8]) -> bool {
+pub(crate) fn is_js_blank(line: &[u8]) -> bool {
     if line
         .iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c'))
@@ -159,25 +159,35 @@ pub fn read_jsonl(bytes: &[u8]) -> JsonlRead {
 }
 
 /// Indexes a JSONL buffer as columns, reading only the fields queries and summaries need.
-/// Lines the fast reader cannot take (duplicate keys, odd values) go through the full parser;
-/// bad lines are skipped and reported exactly as [`read_jsonl`] reports them.
+/// Bad lines are skipped and reported exactly as [`read_jsonl`] reports them.
 pub fn index_jsonl(bytes: &[u8]) -> (UsageColumns, Vec<LineDiagnostic>) {
     let mut builder = ColumnsBuilder::default();
     let mut diagnostics = Vec::new();
     for line in lines(bytes, 0) {
-        if let Some(facts) = std::str::from_utf8(line.bytes)
-            .ok()
-            .and(LineFacts::parse(line.bytes))
-        {
-            builder.push(facts.texts(), &facts.amounts());
-            continue;
-        }
-        match parse_line(&line) {
-            Ok(record) => builder.push_facts(&UsageFacts::from_object(&record)),
-            Err(d) => diagnostics.push(d),
+        if let Err(d) = push_line_facts(&mut builder, &line) {
+            diagnostics.push(d);
         }
     }
     (builder.finish(), diagnostics)
+}
+
+/// Adds the facts of one line to `builder`, or explains why the line is skipped. The fast
+/// reader takes ordinary lines; lines it cannot take (duplicate keys, odd values) go through
+/// the full parser, so the facts are always those of `JSON.parse(line)`.
+pub fn push_line_facts(
+    builder: &mut ColumnsBuilder,
+    line: &Line<'_>,
+) -> Result<(), LineDiagnostic> {
+    if let Some(facts) = std::str::from_utf8(line.bytes)
+        .ok()
+        .and(LineFacts::parse(line.bytes))
+    {
+        builder.push(facts.texts(), &facts.amounts());
+        return Ok(());
+    }
+    let record = parse_line(line)?;
+    builder.push_facts(&UsageFacts::from_object(&record));
+    Ok(())
 }
 
 /// The good lines of a JSONL buffer joined into one JSON array text (`[l1,l2,...]`), so a
@@ -206,8 +216,32 @@ pub fn records_array_text(bytes: &[u8]) -> (String, Vec<LineDiagnostic>) {
     (text, diagnostics)
 }
 
+/// Lines joined into one JSON array text, or `None` if one is not a JSON object.
+pub fn join_object_lines<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Option<String> {
+    let mut out = Vec::new();
+    out.push(b'[');
+    for bytes in lines {
+        let line = Line {
+            number: 0,
+            offset: 0,
+            bytes,
+            terminated: true,
+        };
+        check_object_line(&line).ok()?;
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        out.extend_from_slice(bytes);
+    }
+    out.push(b']');
+    Some(match String::from_utf8(out) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
 /// Validates a line as a JSON object without building it.
-fn check_object_line(line: &Line<'_>) -> Result<(), LineDiagnostic> {
+pub(crate) fn check_object_line(line: &Line<'_>) -> Result<(), LineDiagnostic> {
     let first = line
         .bytes
         .iter()

@@ -5,6 +5,7 @@ pub mod collate;
 pub mod columns;
 pub mod facts;
 pub mod id;
+pub mod index;
 pub mod jsonl;
 pub mod line;
 pub mod query;

@@ -279,7 +279,7 @@ where
     let filter = query.compile();
     let hits = rows
         .into_iter()
-        .map(|i| (i, time_of(source.timestamp(i))))
+        .map(|i| (i, source.time(i)))
         .filter(|&(_, t)| filter.accepts_time(t))
         .collect();
     sort_and_limit(hits, query)
@@ -293,6 +293,9 @@ fn sort_and_limit(mut hits: Vec<(usize, f64)>, query: &UsageRecordQuery) -> Vec<
     let order =
         |a: &(usize, f64), b: &(usize, f64)| compare_times(a.1, b.1, ascending).then(a.0.cmp(&b.0));
     let keep = query.limit_of(hits.len());
+    if let Some(picked) = presorted(&hits, ascending, keep) {
+        return picked;
+    }
     if keep < hits.len() / 2 && keep > 0 {
         hits.select_nth_unstable_by(keep - 1, order);
         hits.truncate(keep);
@@ -300,6 +303,33 @@ fn sort_and_limit(mut hits: Vec<(usize, f64)>, query: &UsageRecordQuery) -> Vec<
     hits.sort_unstable_by(order);
     hits.truncate(keep);
     hits.into_iter().map(|(i, _)| i).collect()
+}
+
+/// The sorted positions without sorting, when `hits` already are in time order with ties in
+/// position order (an append-only log usually is): ascending is the input order, descending the
+/// input reversed with each run of equal times kept in input order. `None` otherwise.
+fn presorted(hits: &[(usize, f64)], ascending: bool, keep: usize) -> Option<Vec<usize>> {
+    // `<=` is false for NaN, so any unparseable time takes the general path.
+    let in_order = hits.windows(2).all(|w| w[0].1 <= w[1].1 && w[0].0 < w[1].0);
+    if !in_order {
+        return None;
+    }
+    if ascending {
+        return Some(hits[..keep].iter().map(|h| h.0).collect());
+    }
+    let mut out = Vec::with_capacity(keep);
+    let mut end = hits.len();
+    while out.len() < keep && end > 0 {
+        let t = hits[end - 1].1;
+        let mut start = end - 1;
+        while start > 0 && hits[start - 1].1 == t {
+            start -= 1;
+        }
+        let room = keep - out.len();
+        out.extend(hits[start..end].iter().take(room).map(|h| h.0));
+        end = start;
+    }
+    Some(out)
 }
 
 /// `queryUsageRecords(records, query)`: the same record objects, filtered, sorted and limited.

@@ -1,13 +1,15 @@
 //! Usage stores: an append-only JSONL file over any [`ByteStorage`], and a plain in-memory list.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{Map, Value};
 
-use super::jsonl::{self, JsonlRead, LineDiagnostic};
+use super::index::records::RowLines;
+use super::index::{persist, shared_index, SharedIndex, UsageIndex};
+use super::jsonl::{self, JsonlRead, Line, LineDiagnostic};
 use super::query::{query_indices, UsageRecordQuery};
 use super::record::UsageRecord;
-use super::summary::{summarize_facts, UsageSummary};
+use super::summary::UsageSummary;
 use super::validate::validate_usage_record;
 use crate::error::Result;
 use crate::json::to_js_string;
@@ -16,23 +18,50 @@ use crate::storage::{with_lock, ByteStorage};
 /// `JsonlUsageStore`: one `JSON.stringify(record)` line per attempt, appended in one write.
 ///
 /// Reads never modify the file. Bad lines are skipped and kept as diagnostics of the last read.
+/// Queries and summaries run over the file's columnar index ([`UsageIndex`]): shared by the
+/// stores of one process that name the same file, brought up to date by parsing only new
+/// bytes, and optionally saved beside the file so the next process starts warm.
 pub struct JsonlUsageStore<S: ByteStorage> {
     storage: S,
+    index: SharedIndex,
+    /// Where the index is saved, if it is.
+    saved_index: Option<S>,
     last_diagnostics: Mutex<Vec<LineDiagnostic>>,
 }
 
+/// Rows added since the last save that make saving the index again worth it: a new process
+/// then parses at most this many records.
+fn save_threshold(rows: usize) -> usize {
+    (rows / 16).max(1024)
+}
+
 impl<S: ByteStorage> JsonlUsageStore<S> {
+    /// A store whose index lives in memory only (shared by stores of the same file name).
     pub fn new(storage: S) -> Self {
+        let index = match storage.name() {
+            Some(name) => shared_index(&name),
+            None => SharedIndex::default(),
+        };
         JsonlUsageStore {
             storage,
+            index,
+            saved_index: None,
             last_diagnostics: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A store that also saves its index in `saved_index` (derived data: checked before use,
+    /// rebuilt when stale or damaged, never required).
+    pub fn with_saved_index(storage: S, saved_index: S) -> Self {
+        JsonlUsageStore {
+            saved_index: Some(saved_index),
+            ..JsonlUsageStore::new(storage)
         }
     }
 
     pub fn storage(&self) -> &S {
         &self.storage
     }
-
     /// Validates and appends a typed record.
     pub fn record_usage(&self, record: &UsageRecord) -> Result<()> {
         self.record_usage_object(&record.to_object())
@@ -91,27 +120,101 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         Ok(text)
     }
 
-    /// `queryUsageRecords(await getUsageRecords(), query)`.
+    /// `queryUsageRecords(await getUsageRecords(), query)`. Reads from the file only the
+    /// records returned.
     pub fn query_usage(&self, query: &UsageRecordQuery) -> Result<Vec<Map<String, Value>>> {
-        let mut records = self.get_usage_records()?;
-        let picked = query_indices(records.as_slice(), query);
-        Ok(take_in_order(&mut records, &picked))
+        let parsed = self.query_lines(query, |lines| {
+            lines
+                .iter()
+                .map(|bytes| {
+                    let line = Line {
+                        number: 0,
+                        offset: 0,
+                        bytes,
+                        terminated: true,
+                    };
+                    jsonl::parse_line(&line).ok()
+                })
+                .collect::<Option<Vec<_>>>()
+        })?;
+        match parsed {
+            Some(records) => Ok(records),
+            None => {
+                let mut records = self.get_usage_records()?;
+                let picked = query_indices(records.as_slice(), query);
+                Ok(take_in_order(&mut records, &picked))
+            }
+        }
     }
 
-    /// `summarizeUsageRecords(queryUsageRecords(records, query))`, with `limit` ignored. Reads
-    /// only the fields a summary needs.
+    /// [`JsonlUsageStore::query_usage`] as one JSON array text of the lines, copied verbatim,
+    /// for JavaScript hosts (one `JSON.parse` gives exactly the reference's objects).
+    pub fn query_usage_array_text(&self, query: &UsageRecordQuery) -> Result<String> {
+        let text = self.query_lines(query, |lines| jsonl::join_object_lines(lines.iter()))?;
+        match text {
+            Some(text) => Ok(text),
+            None => {
+                let records = self.get_usage_records()?;
+                let picked = query_indices(records.as_slice(), query);
+                let list: Vec<Value> = picked
+                    .into_iter()
+                    .map(|i| Value::Object(records[i].clone()))
+                    .collect();
+                Ok(to_js_string(&Value::Array(list)))
+            }
+        }
+    }
+
+    /// Runs a query on the index and hands the returned records' lines to `take`. If the
+    /// lines are not where the index says (the file changed in between), the index is rebuilt
+    /// and the query run again; `None` after that leaves the caller the full read.
+    fn query_lines<T>(
+        &self,
+        query: &UsageRecordQuery,
+        take: impl Fn(&RowLines) -> Option<T>,
+    ) -> Result<Option<T>> {
+        for _ in 0..2 {
+            let mut index = self.fresh_index()?;
+            let rows = index.query(query);
+            if let Some(lines) = index.read_lines(&self.storage, &rows)? {
+                if let Some(out) = take(&lines) {
+                    return Ok(Some(out));
+                }
+            }
+            *index = UsageIndex::new();
+        }
+        Ok(None)
+    }
+
+    /// `summarizeUsageRecords(queryUsageRecords(records, query))`, with `limit` ignored, from
+    /// the index alone.
     pub fn summarize_usage(&self, query: &UsageRecordQuery) -> Result<UsageSummary> {
-        let (columns, diagnostics) = match self.storage.read_all()? {
-            Some(bytes) => jsonl::index_jsonl(&bytes),
-            None => jsonl::index_jsonl(&[]),
-        };
-        self.set_diagnostics(diagnostics);
-        let unlimited = UsageRecordQuery {
-            limit: None,
-            ..query.clone()
-        };
-        let picked = query_indices(&columns, &unlimited);
-        Ok(summarize_facts(&columns, picked))
+        Ok(self.fresh_index()?.summarize(query))
+    }
+
+    /// The index, brought up to date with the file (loaded from its saved copy first when this
+    /// process has not read the file yet; saved again when enough rows were added).
+    fn fresh_index(&self) -> Result<MutexGuard<'_, UsageIndex>> {
+        let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(saved) = &self.saved_index {
+            if index.is_unread() {
+                // A saved index that cannot be read is ignored like a damaged one.
+                if let Ok(Some(loaded)) = persist::load(saved) {
+                    *index = loaded;
+                }
+            }
+        }
+        index.refresh(&self.storage)?;
+        if let Some(saved) = &self.saved_index {
+            if index.unsaved_rows() >= save_threshold(index.rows()) {
+                // Saving is an optimization: a read-only folder must not fail the query.
+                if saved.replace(&persist::encode(&index)).is_ok() {
+                    index.mark_saved();
+                }
+            }
+        }
+        self.set_diagnostics(index.diagnostics().to_vec());
+        Ok(index)
     }
 
     /// The lines skipped by the last read.
@@ -235,7 +338,10 @@ mod tests {
             limit: None,
             ..query.clone()
         };
-        let slow = summarize_facts(records.as_slice(), query_indices(records.as_slice(), &all));
+        let slow = crate::usage::summarize_facts(
+            records.as_slice(),
+            query_indices(records.as_slice(), &all),
+        );
         assert_eq!(fast, slow);
         assert_eq!(fast.total.records, 2.0);
         assert_eq!(store.diagnostics().len(), 1);

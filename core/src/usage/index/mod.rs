@@ -1,0 +1,181 @@
+//! The in-memory columnar index of a usage file, kept current by reading only new bytes.
+//!
+//! One streaming pass turns `usage.jsonl` into columns (parsed times, dictionary-coded
+//! provider/model/endpoint/origin/status/routing mode, amounts) plus each record's byte range.
+//! Queries and summaries then run over the columns, and a query reads from the file only the
+//! records it returns. Appends by any writer are picked up by parsing the new bytes; a file that
+//! shrank or was replaced is detected ([`sync`]) and indexed again. The index may be saved beside
+//! the file ([`persist`]) and is shared by the stores of one process ([`shared`]).
+
+pub mod feed;
+pub mod persist;
+pub mod records;
+pub mod shared;
+pub mod sync;
+
+use super::columns::{ColumnsBuilder, TimestampKeeping, UsageColumns};
+use super::jsonl::{push_line_facts, Line, LineDiagnostic};
+use super::query::{query_indices, UsageRecordQuery};
+use super::summary::{summarize_facts, UsageSummary};
+use crate::storage::BlobStat;
+
+pub use feed::LineFeed;
+pub use shared::{shared_index, SharedIndex};
+
+/// Bytes kept from the start and from the end of the indexed part of the file, to recognize
+/// the same file later (see [`sync`]).
+pub const ANCHOR_LEN: usize = 64;
+
+/// The index of one usage file.
+pub struct UsageIndex {
+    columns: ColumnsBuilder,
+    /// Byte offset and length (without the line terminator) of each row's line.
+    offsets: Vec<u64>,
+    lens: Vec<u32>,
+    /// The skipped lines, in file order.
+    diagnostics: Vec<LineDiagnostic>,
+    /// Bytes `[0, complete)` are finished lines, all indexed.
+    complete: u64,
+    /// Lines in `[0, complete)`, blank ones included.
+    lines: usize,
+    /// Row and diagnostic counts before an unfinished last line was indexed: that line is
+    /// dropped and read again once more bytes arrive.
+    provisional: Option<(usize, usize)>,
+    /// The file as it was when last read; `None` before the first read or when missing.
+    seen: Option<BlobStat>,
+    /// Up to [`ANCHOR_LEN`] bytes at the start and at the end of `[0, complete)`.
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    /// Rows added since the index was loaded or saved.
+    unsaved_rows: usize,
+}
+
+impl Default for UsageIndex {
+    fn default() -> Self {
+        UsageIndex {
+            columns: ColumnsBuilder::new(TimestampKeeping::Parsed),
+            offsets: Vec::new(),
+            lens: Vec::new(),
+            diagnostics: Vec::new(),
+            complete: 0,
+            lines: 0,
+            provisional: None,
+            seen: None,
+            head: Vec::new(),
+            tail: Vec::new(),
+            unsaved_rows: 0,
+        }
+    }
+}
+
+impl UsageIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Indexes a whole buffer (a file read at once, or an export held in memory).
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        let mut index = UsageIndex::new();
+        let mut feed = LineFeed::default();
+        feed.feed(bytes, |line| index.push_line(&line));
+        index.complete_through(&feed);
+        feed.finish(|line| index.push_provisional(&line));
+        index
+    }
+
+    /// Whether the file was never read into this index (nor a saved copy loaded).
+    pub fn is_unread(&self) -> bool {
+        self.seen.is_none() && self.rows() == 0 && self.diagnostics.is_empty()
+    }
+
+    /// Rows added since the index was loaded or last saved.
+    pub fn unsaved_rows(&self) -> usize {
+        self.unsaved_rows
+    }
+
+    /// Records that the index was just saved.
+    pub fn mark_saved(&mut self) {
+        self.unsaved_rows = 0;
+    }
+
+    /// Records indexed.
+    pub fn rows(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn columns(&self) -> &UsageColumns {
+        self.columns.columns()
+    }
+
+    /// The skipped lines, in file order.
+    pub fn diagnostics(&self) -> &[LineDiagnostic] {
+        &self.diagnostics
+    }
+
+    /// The byte range of a row's line (without its terminator).
+    pub fn line_range(&self, row: usize) -> Option<(u64, usize)> {
+        Some((*self.offsets.get(row)?, *self.lens.get(row)? as usize))
+    }
+
+    /// Whether the row is the unfinished last line of the file.
+    pub fn is_provisional(&self, row: usize) -> bool {
+        self.provisional.is_some_and(|(rows, _)| row >= rows)
+    }
+
+    /// Rows of `queryUsageRecords(records, query)`, in result order.
+    pub fn query(&self, query: &UsageRecordQuery) -> Vec<usize> {
+        query_indices(self.columns(), query)
+    }
+
+    /// `summarizeUsageRecords(queryUsageRecords(records, query))` with `limit` ignored.
+    pub fn summarize(&self, query: &UsageRecordQuery) -> UsageSummary {
+        let unlimited = UsageRecordQuery {
+            limit: None,
+            ..query.clone()
+        };
+        summarize_facts(self.columns(), self.query(&unlimited))
+    }
+
+    /// Adds one finished line.
+    fn push_line(&mut self, line: &Line<'_>) {
+        match push_line_facts(&mut self.columns, line) {
+            Ok(()) => {
+                self.offsets.push(line.offset);
+                self.lens.push(line.bytes.len() as u32);
+                self.unsaved_rows += 1;
+            }
+            Err(d) => self.diagnostics.push(d),
+        }
+    }
+
+    /// Adds the unfinished last line, to be dropped when more bytes arrive.
+    fn push_provisional(&mut self, line: &Line<'_>) {
+        self.provisional = Some((self.rows(), self.diagnostics.len()));
+        self.push_line(line);
+    }
+
+    /// Drops the unfinished last line, if one was indexed.
+    fn drop_provisional(&mut self) {
+        if let Some((rows, diagnostics)) = self.provisional.take() {
+            self.truncate_rows(rows);
+            self.diagnostics.truncate(diagnostics);
+        }
+    }
+
+    fn truncate_rows(&mut self, rows: usize) {
+        let dropped = self.rows().saturating_sub(rows);
+        self.columns.truncate(rows);
+        self.offsets.truncate(rows);
+        self.lens.truncate(rows);
+        self.unsaved_rows = self.unsaved_rows.saturating_sub(dropped);
+    }
+
+    /// Marks everything `feed` finished as indexed.
+    fn complete_through(&mut self, feed: &LineFeed) {
+        self.complete = feed.complete_offset();
+        self.lines = feed.lines();
+    }
+}
+
+#[cfg(test)]
+mod tests;

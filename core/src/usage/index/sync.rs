@@ -1,0 +1,100 @@
+//! Keeping an index current with its file.
+//!
+//! A usage file only grows, by whole lines. Before each use the index compares the file with
+//! what it last saw: unchanged (same identity, size and modification time) means nothing to
+//! do; grown, with the same identity and the same bytes at both ends of the indexed part, means
+//! parse only the new bytes. Anything else (shorter, another inode, different anchor bytes)
+//! means the file was truncated or replaced, and it is indexed again from the start. Reads go
+//! in chunks of [`CHUNK`] bytes, so memory never holds the whole file.
+
+use super::{LineFeed, UsageIndex, ANCHOR_LEN};
+use crate::error::Result;
+use crate::storage::{BlobStat, ByteStorage};
+
+/// Bytes read per call while indexing.
+pub const CHUNK: usize = 4 << 20;
+
+/// What a refresh did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// The file had not changed.
+    Unchanged,
+    /// New bytes were indexed.
+    Appended,
+    /// The file was missing, shorter or replaced: the index was started over.
+    Rebuilt,
+}
+
+impl UsageIndex {
+    /// Brings the index up to date with `storage`.
+    pub fn refresh<S: ByteStorage + ?Sized>(&mut self, storage: &S) -> Result<Refresh> {
+        let Some(stat) = storage.stat()? else {
+            let was_empty = self.seen.is_none() && self.rows() == 0;
+            *self = UsageIndex::new();
+            return Ok(if was_empty {
+                Refresh::Unchanged
+            } else {
+                Refresh::Rebuilt
+            });
+        };
+        if self.seen == Some(stat) && stat.modified_ms.is_some() {
+            return Ok(Refresh::Unchanged);
+        }
+        let outcome = if self.continues_in(storage, &stat)? {
+            Refresh::Appended
+        } else {
+            *self = UsageIndex::new();
+            Refresh::Rebuilt
+        };
+        self.drop_provisional();
+        self.read_new(storage, stat.size)?;
+        self.seen = Some(stat);
+        Ok(outcome)
+    }
+
+    /// Whether the file still starts with the bytes this index holds.
+    fn continues_in<S: ByteStorage + ?Sized>(&self, storage: &S, stat: &BlobStat) -> Result<bool> {
+        if self.complete == 0 {
+            return Ok(self.rows() == 0 || self.provisional.is_some());
+        }
+        let same_identity = match (self.seen.and_then(|s| s.identity), stat.identity) {
+            (Some(before), Some(now)) => before == now,
+            _ => true,
+        };
+        if !same_identity || stat.size < self.complete {
+            return Ok(false);
+        }
+        let tail_at = self.complete - self.tail.len() as u64;
+        Ok(storage.read_range(0, self.head.len())? == self.head
+            && storage.read_range(tail_at, self.tail.len())? == self.tail)
+    }
+
+    /// Indexes the bytes from the end of the finished lines up to `size`.
+    fn read_new<S: ByteStorage + ?Sized>(&mut self, storage: &S, size: u64) -> Result<()> {
+        let mut feed = LineFeed::resume(self.complete, self.lines);
+        let mut at = self.complete;
+        while at < size {
+            let want = usize::try_from(size - at).unwrap_or(CHUNK).min(CHUNK);
+            let chunk = storage.read_range(at, want)?;
+            if chunk.is_empty() {
+                break;
+            }
+            at += chunk.len() as u64;
+            feed.feed(&chunk, |line| self.push_line(&line));
+        }
+        let grew = feed.complete_offset() > self.complete;
+        self.complete_through(&feed);
+        feed.finish(|line| self.push_provisional(&line));
+        if grew {
+            self.read_anchors(storage)?;
+        }
+        Ok(())
+    }
+
+    fn read_anchors<S: ByteStorage + ?Sized>(&mut self, storage: &S) -> Result<()> {
+        let len = ANCHOR_LEN.min(usize::try_from(self.complete).unwrap_or(ANCHOR_LEN));
+        self.head = storage.read_range(0, len)?;
+        self.tail = storage.read_range(self.complete - len as u64, len)?;
+        Ok(())
+    }
+}

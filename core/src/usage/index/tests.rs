@@ -1,0 +1,300 @@
+//! The index must answer exactly as reading the whole file would, whatever happened to the
+//! file in between: appends in any pieces, torn tails, truncation, replacement, a saved copy.
+
+use serde_json::{Map, Value};
+
+use super::*;
+use crate::storage::{ByteStorage, MemoryStorage};
+use crate::usage::jsonl::read_jsonl;
+use crate::usage::query::{DateBound, TextFilter};
+use crate::usage::summary::summarize_facts;
+
+/// A small deterministic generator (xorshift), so failures replay.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// One line of a plausible, sometimes odd, usage file (with its terminator).
+fn line(rng: &mut Rng, clock: &mut i64) -> String {
+    match rng.below(40) {
+        0 => return "not json\n".into(),
+        1 => return "\n".into(),
+        2 => return "[1,2]\n".into(),
+        _ => {}
+    }
+    // Mostly forward in time, sometimes equal, sometimes back (out of order).
+    *clock += match rng.below(10) {
+        0 => 0,
+        1 => -5_000,
+        _ => rng.below(3_000) as i64,
+    };
+    let ms = 1_767_225_600_000 + *clock;
+    let timestamp = match rng.below(25) {
+        0 => Value::Null,
+        1 => "garbage".into(),
+        2 => "2026-01-01T10:00:00".into(), // local time
+        _ => crate::time::to_iso_string(ms as f64)
+            .unwrap_or_default()
+            .into(),
+    };
+    let mut m = Map::new();
+    m.insert("id".into(), format!("usage_{}", rng.next()).into());
+    m.insert("requestId".into(), format!("req_{}", rng.below(50)).into());
+    m.insert("timestamp".into(), timestamp);
+    m.insert(
+        "status".into(),
+        rng.pick(&["success", "success", "error", "aborted", "skipped", "weird"])
+            .into(),
+    );
+    m.insert(
+        "resolvedProvider".into(),
+        rng.pick(&["openai", "anthropic", "openrouter", "é😀"])
+            .into(),
+    );
+    m.insert("resolvedModel".into(), rng.pick(&["a", "b", "c"]).into());
+    if rng.below(3) > 0 {
+        m.insert(
+            "endpoint".into(),
+            rng.pick(&["/v1/chat", "/v1/resp"]).into(),
+        );
+    }
+    let cost = (rng.below(1_000_000) as f64) / 7.0e6;
+    m.insert("costUsd".into(), cost.into());
+    if rng.below(2) == 0 {
+        let mut usage = Map::new();
+        usage.insert("input".into(), rng.below(5000).into());
+        usage.insert("output".into(), rng.below(500).into());
+        m.insert("usage".into(), Value::Object(usage));
+    }
+    let mut text = crate::json::to_js_string(&Value::Object(m));
+    if rng.below(15) == 0 {
+        text.push('\r');
+    }
+    text.push('\n');
+    text
+}
+
+fn file(rng: &mut Rng, lines: usize) -> Vec<u8> {
+    let mut clock = 0;
+    (0..lines)
+        .flat_map(|_| line(rng, &mut clock).into_bytes())
+        .collect()
+}
+
+fn queries() -> Vec<UsageRecordQuery> {
+    vec![
+        UsageRecordQuery::default(),
+        UsageRecordQuery {
+            limit: Some(7.0),
+            ..Default::default()
+        },
+        UsageRecordQuery {
+            provider: Some(TextFilter::from("anthropic")),
+            from: Some(DateBound::Text("2026-01-01T00:05:00.000Z".into())),
+            ..Default::default()
+        },
+        UsageRecordQuery {
+            order: Some("asc".into()),
+            limit: Some(5.0),
+            status: Some(vec!["error".into(), "success".into()]),
+            ..Default::default()
+        },
+        UsageRecordQuery {
+            request_id: Some(TextFilter::from("req_3")),
+            ..Default::default()
+        },
+    ]
+}
+
+/// What reading the whole file gives: records, skipped lines, query results and summaries.
+fn assert_matches_full_read(index: &UsageIndex, storage: &MemoryStorage) {
+    let bytes = storage.snapshot().unwrap_or_default();
+    let full = read_jsonl(&bytes);
+    assert_eq!(index.rows(), full.records.len());
+    assert_eq!(index.diagnostics(), &full.diagnostics[..]);
+    for query in queries() {
+        let want = query_indices(full.records.as_slice(), &query);
+        let rows = index.query(&query);
+        let lines = index.read_lines(storage, &rows).unwrap().unwrap();
+        let got: Vec<Value> = lines
+            .iter()
+            .map(|l| crate::json::parse(&String::from_utf8_lossy(l)).unwrap())
+            .collect();
+        let want_records: Vec<Value> = want
+            .iter()
+            .map(|&i| Value::Object(full.records[i].clone()))
+            .collect();
+        assert_eq!(got, want_records, "query {query:?}");
+        let unlimited = UsageRecordQuery {
+            limit: None,
+            ..query.clone()
+        };
+        let want_summary = summarize_facts(
+            full.records.as_slice(),
+            query_indices(full.records.as_slice(), &unlimited),
+        );
+        // Debug text: `NaN` counts must compare equal.
+        assert_eq!(
+            format!("{:?}", index.summarize(&query)),
+            format!("{want_summary:?}"),
+            "summary {query:?}"
+        );
+    }
+}
+
+#[test]
+fn appends_in_any_pieces_give_the_full_read() {
+    for seed in 1..40u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let content = file(&mut rng, 60);
+        let storage = MemoryStorage::new();
+        let mut index = UsageIndex::new();
+        let mut at = 0;
+        while at < content.len() {
+            let step = 1 + rng.below(400) as usize;
+            let end = (at + step).min(content.len());
+            storage.append(&content[at..end]).unwrap();
+            at = end;
+            let refresh = index.refresh(&storage).unwrap();
+            assert_ne!(refresh, sync::Refresh::Rebuilt, "seed {seed}");
+            assert_matches_full_read(&index, &storage);
+        }
+    }
+}
+
+#[test]
+fn a_torn_tail_counts_until_finished() {
+    let storage =
+        MemoryStorage::with_content(b"{\"status\":\"success\"}\n{\"status\":\"er".to_vec());
+    let mut index = UsageIndex::new();
+    index.refresh(&storage).unwrap();
+    assert_eq!(index.rows(), 1);
+    assert_eq!(index.diagnostics().len(), 1);
+    assert_eq!(
+        index.diagnostics()[0].code,
+        crate::usage::DiagnosticCode::TruncatedLine
+    );
+    storage.append(b"ror\"}").unwrap();
+    index.refresh(&storage).unwrap();
+    assert_eq!(index.rows(), 2);
+    assert!(index.is_provisional(1));
+    assert!(index.diagnostics().is_empty());
+    storage.append(b"\n").unwrap();
+    index.refresh(&storage).unwrap();
+    assert!(!index.is_provisional(1));
+    assert_matches_full_read(&index, &storage);
+}
+
+#[test]
+fn truncation_and_replacement_are_detected() {
+    let mut rng = Rng(7);
+    let storage = MemoryStorage::with_content(file(&mut rng, 50));
+    let mut index = UsageIndex::new();
+    index.refresh(&storage).unwrap();
+    // Shorter, same identity (truncate + write in place).
+    storage.rewrite_in_place(file(&mut rng, 20));
+    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_matches_full_read(&index, &storage);
+    // Longer, same identity, different bytes at the end of the indexed part.
+    let mut longer = storage.snapshot().unwrap();
+    let cut = longer.len() - 10;
+    longer.truncate(cut);
+    longer.extend_from_slice(b"\"}\n");
+    longer.extend(file(&mut rng, 30));
+    storage.rewrite_in_place(longer);
+    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_matches_full_read(&index, &storage);
+    // Replaced by another file (new identity) that starts the same.
+    let mut copy = storage.snapshot().unwrap();
+    copy.extend(file(&mut rng, 5));
+    storage.replace(&copy).unwrap();
+    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_matches_full_read(&index, &storage);
+    // Deleted.
+    let missing = crate::storage::MemoryStorage::new();
+    assert_eq!(index.refresh(&missing).unwrap(), sync::Refresh::Rebuilt);
+    assert_eq!(index.rows(), 0);
+}
+
+#[test]
+fn stale_line_ranges_are_refused() {
+    let mut rng = Rng(11);
+    let storage = MemoryStorage::with_content(file(&mut rng, 30));
+    let mut index = UsageIndex::new();
+    index.refresh(&storage).unwrap();
+    let rows = index.query(&UsageRecordQuery::default());
+    let mut shifted = b"{}\n".to_vec();
+    shifted.extend(storage.snapshot().unwrap());
+    storage.rewrite_in_place(shifted);
+    assert!(index.read_lines(&storage, &rows).unwrap().is_none());
+}
+
+#[test]
+fn saved_index_round_trips_and_is_checked() {
+    let mut rng = Rng(23);
+    let storage = MemoryStorage::with_content(file(&mut rng, 80));
+    storage.append(b"{\"status\":\"success\"}").unwrap(); // unfinished: not saved
+    let mut index = UsageIndex::new();
+    index.refresh(&storage).unwrap();
+    let saved = MemoryStorage::with_content(persist::encode(&index));
+    let mut loaded = persist::load(&saved).unwrap().unwrap();
+    assert_eq!(loaded.rows(), index.rows() - 1);
+    assert_eq!(loaded.refresh(&storage).unwrap(), sync::Refresh::Appended);
+    assert_matches_full_read(&loaded, &storage);
+
+    // Any damaged byte makes the copy unusable, never wrong.
+    let bytes = saved.snapshot().unwrap();
+    for at in (0..bytes.len()).step_by(97) {
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0x20;
+        let loaded = persist::load(&MemoryStorage::with_content(damaged)).unwrap();
+        assert!(loaded.is_none(), "damage at byte {at} went unnoticed");
+    }
+    assert!(
+        persist::load(&MemoryStorage::with_content(bytes[..100].to_vec()))
+            .unwrap()
+            .is_none()
+    );
+    assert!(persist::load(&MemoryStorage::new()).unwrap().is_none());
+
+    // A saved index of another file is rebuilt on its first refresh.
+    let other = MemoryStorage::with_content(file(&mut Rng(99), 40));
+    let mut loaded = persist::load(&saved).unwrap().unwrap();
+    assert_eq!(loaded.refresh(&other).unwrap(), sync::Refresh::Rebuilt);
+    assert_matches_full_read(&loaded, &other);
+}
+
+#[test]
+fn of_bytes_equals_the_column_reader() {
+    let mut rng = Rng(5);
+    let mut content = file(&mut rng, 100);
+    content.extend_from_slice(b"{\"x\":");
+    let index = UsageIndex::of_bytes(&content);
+    let (columns, diagnostics) = crate::usage::jsonl::index_jsonl(&content);
+    assert_eq!(index.rows(), columns.rows);
+    assert_eq!(index.diagnostics(), &diagnostics[..]);
+    use crate::usage::facts::FactSource;
+    for row in 0..columns.rows {
+        let (mut a, mut b) = (index.columns().facts(row), columns.facts(row));
+        assert_eq!(
+            index.columns().time(row).to_bits(),
+            columns.time(row).to_bits()
+        );
+        a.timestamp = None;
+        b.timestamp = None;
+        assert_eq!(a, b);
+    }
+}
