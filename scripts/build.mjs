@@ -18,6 +18,8 @@ export function build() {
     const wasmFile = join(out, "pie_storage_wasm_bg.wasm");
     run(wasmOpt, [
       "-O3",
+      // PIE_WASM_NAMES=1 keeps function names, for profiles (node --cpu-prof).
+      ...(process.env.PIE_WASM_NAMES ? ["-g"] : []),
       "--enable-bulk-memory",
       "--enable-nontrapping-float-to-int",
       "--enable-sign-ext",

@@ -12,7 +12,7 @@ checkColumnLayout();
 
 export * from "./portable.js";
 export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "./json-connection-store.js";
-export { JsonlUsageStore, createJsonlUsageStore } from "./jsonl-store.js";
+export { JsonlUsageStore, createJsonlUsageStore, type JsonlUsageStoreOptions } from "./jsonl-store.js";
 
 /**
  * The server's default usage file: `PIE_LAB_USAGE_PATH` (or the legacy ADK names), else

@@ -1,17 +1,26 @@
 // JsonlUsageStore for Node: the core's JSONL store over a real file.
 
+import { resolve } from "node:path";
 import { NodeFileStorage } from "./node-storage.js";
 import type { UsageLineDiagnostic, UsageRecord, UsageRecordQuery, UsageStore, UsageSummary } from "./types.js";
-import { queryForCore, queryUsageRecords } from "./usage.js";
+import { queryForCore } from "./usage.js";
 import { call, codedError, wasm } from "./wasm.js";
 
 export class JsonlUsageStore implements UsageStore {
   private readonly filePath: string;
   private readonly core: InstanceType<ReturnType<typeof wasm>["JsonlUsageStoreCore"]>;
 
-  constructor(filePath: string) {
+  /**
+   * Queries and summaries run over a columnar index of the file, kept in memory (shared by the
+   * stores of this process on the same file) and updated by parsing only appended bytes. With
+   * `saveIndex` (the default) the index is also saved beside the file as
+   * `<file>.pie-index`, so the next process starts warm; it is derived data, checked before use.
+   */
+  constructor(filePath: string, options: JsonlUsageStoreOptions = {}) {
     this.filePath = filePath;
-    this.core = new (wasm().JsonlUsageStoreCore)(new NodeFileStorage(filePath));
+    const absolute = resolve(filePath);
+    const saved = options.saveIndex === false ? undefined : new NodeFileStorage(wasm().savedUsageIndexPath(absolute));
+    this.core = new (wasm().JsonlUsageStoreCore)(new NodeFileStorage(absolute), saved);
   }
 
   get path(): string {
@@ -37,9 +46,12 @@ export class JsonlUsageStore implements UsageStore {
     return call(() => this.core.diagnostics()) as UsageLineDiagnostic[];
   }
 
-  /** `queryUsageRecords(await getUsageRecords(), query)`. */
+  /**
+   * `queryUsageRecords(await getUsageRecords(), query)`, reading from the file only the
+   * records returned (the newest ones are the file's tail when it is in time order).
+   */
   async queryUsage(query: UsageRecordQuery = {}): Promise<UsageRecord[]> {
-    return queryUsageRecords(await this.getUsageRecords(), query);
+    return JSON.parse(call(() => this.core.queryUsage(queryForCore(query)))) as UsageRecord[];
   }
 
   /**
@@ -52,6 +64,11 @@ export class JsonlUsageStore implements UsageStore {
   }
 }
 
-export function createJsonlUsageStore(path: string): JsonlUsageStore {
-  return new JsonlUsageStore(path);
+export interface JsonlUsageStoreOptions {
+  /** Save the index beside the file (`<file>.pie-index`) for fast cold starts. Default true. */
+  saveIndex?: boolean;
+}
+
+export function createJsonlUsageStore(path: string, options?: JsonlUsageStoreOptions): JsonlUsageStore {
+  return new JsonlUsageStore(path, options);
 }

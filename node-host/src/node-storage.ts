@@ -44,9 +44,31 @@ export class NodeFileStorage {
   readRange(offset: number, length: number): Uint8Array {
     const fd = openSync(this.path, "r");
     try {
-      const buffer = Buffer.alloc(length);
+      const buffer = Buffer.allocUnsafe(length);
       const read = readSync(fd, buffer, 0, length, offset);
       return buffer.subarray(0, read);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Reads at `offset` straight into `target` (a view of wasm memory); returns bytes read. */
+  readInto(offset: number, target: Uint8Array): number {
+    let fd: number;
+    try {
+      fd = openSync(this.path, "r");
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw error;
+    }
+    try {
+      let filled = 0;
+      while (filled < target.length) {
+        const n = readSync(fd, target, filled, target.length - filled, offset + filled);
+        if (n === 0) break;
+        filled += n;
+      }
+      return filled;
     } finally {
       closeSync(fd);
     }
@@ -55,6 +77,17 @@ export class NodeFileStorage {
   size(): number | null {
     try {
       return statSync(this.path).size;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Size plus what tells an append from a replacement (device, inode, modification time). */
+  stat(): { size: number; dev: number; ino: number; mtimeMs: number } | null {
+    try {
+      const s = statSync(this.path);
+      return { size: s.size, dev: s.dev, ino: s.ino, mtimeMs: s.mtimeMs };
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;

@@ -96,24 +96,101 @@ export function parseUsageJsonl(input: string | Uint8Array | ArrayBuffer): {
   return { records: JSON.parse(parsed.text) as UsageRecord[], diagnostics: parsed.diagnostics };
 }
 
+/** JSONL held at once. */
+export type UsageJsonlBytes = string | Uint8Array | ArrayBuffer;
+/** JSONL arriving in chunks: a `fetch` body, a file stream, any (async) iterable of chunks. */
+export type UsageJsonlStream =
+  | ReadableStream<Uint8Array | string>
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>;
+
+type SummaryResult = { summary: UsageSummary; diagnostics: UsageLineDiagnostic[] };
+
 /**
  * Summary of raw JSONL (e.g. a fetched `usage.jsonl`): exactly
  * `summarizeUsageRecords(queryUsageRecords(records, query))` with `limit` ignored, as the server's
  * `/usage/summary` computes it (sums run in the query's order, newest first by default).
+ * Bytes or text give the summary directly; a stream or iterable of chunks gives a Promise and is
+ * read chunk by chunk, never held whole.
  */
-export function summarizeUsageJsonl(input: string | Uint8Array | ArrayBuffer, query?: UsageRecordQuery): UsageSummary {
-  return summarizeUsageJsonlDetailed(input, query).summary;
+export function summarizeUsageJsonl(input: UsageJsonlBytes, query?: UsageRecordQuery): UsageSummary;
+export function summarizeUsageJsonl(input: UsageJsonlStream, query?: UsageRecordQuery): Promise<UsageSummary>;
+export function summarizeUsageJsonl(
+  input: UsageJsonlBytes | UsageJsonlStream,
+  query?: UsageRecordQuery,
+): UsageSummary | Promise<UsageSummary> {
+  if (isBytes(input)) return summarizeUsageJsonlDetailed(input, query).summary;
+  return summarizeUsageJsonlDetailed(input, query).then((r) => r.summary);
 }
 
 /** Like {@link summarizeUsageJsonl}, also returning the lines that were skipped. */
+export function summarizeUsageJsonlDetailed(input: UsageJsonlBytes, query?: UsageRecordQuery): SummaryResult;
+export function summarizeUsageJsonlDetailed(input: UsageJsonlStream, query?: UsageRecordQuery): Promise<SummaryResult>;
 export function summarizeUsageJsonlDetailed(
-  input: string | Uint8Array | ArrayBuffer,
+  input: UsageJsonlBytes | UsageJsonlStream,
   query?: UsageRecordQuery,
-): { summary: UsageSummary; diagnostics: UsageLineDiagnostic[] } {
-  return call(() => wasm().summarizeUsageJsonlBytes(toBytes(input), queryForCore(query))) as {
-    summary: UsageSummary;
-    diagnostics: UsageLineDiagnostic[];
-  };
+): SummaryResult | Promise<SummaryResult> {
+  if (isBytes(input)) {
+    return call(() => wasm().summarizeUsageJsonlBytes(toBytes(input), queryForCore(query))) as SummaryResult;
+  }
+  return summarizeStream(input, query);
+}
+
+/**
+ * Summarizes JSONL pushed chunk by chunk (split anywhere, even inside a character); memory
+ * holds the columns of the records, never the text.
+ */
+export class UsageJsonlSummarizer {
+  private core: InstanceType<ReturnType<typeof wasm>["UsageJsonlSummarizer"]> | undefined = new (wasm().UsageJsonlSummarizer)();
+
+  push(chunk: UsageJsonlBytes): void {
+    const core = this.core;
+    if (!core) throw codedError("PIE_INVALID_INPUT", "the summarizer already finished its stream");
+    call(() => core.push(toBytes(chunk)));
+  }
+
+  /** Ends the stream. */
+  finish(query?: UsageRecordQuery): SummaryResult {
+    const core = this.core;
+    if (!core) throw codedError("PIE_INVALID_INPUT", "the summarizer already finished its stream");
+    this.core = undefined;
+    try {
+      return call(() => core.finish(queryForCore(query))) as SummaryResult;
+    } finally {
+      core.free();
+    }
+  }
+}
+
+async function summarizeStream(input: UsageJsonlStream, query?: UsageRecordQuery): Promise<SummaryResult> {
+  const summarizer = new UsageJsonlSummarizer();
+  if (isReadableStream(input)) {
+    const reader = input.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        summarizer.push(value);
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  } else if (Symbol.asyncIterator in input) {
+    for await (const chunk of input) summarizer.push(chunk);
+  } else if (Symbol.iterator in input) {
+    for (const chunk of input) summarizer.push(chunk);
+  } else {
+    throw codedError("PIE_INVALID_INPUT", "expected JSONL bytes, text, a ReadableStream or an iterable of chunks");
+  }
+  return summarizer.finish(query);
+}
+
+function isBytes(input: unknown): input is UsageJsonlBytes {
+  return typeof input === "string" || input instanceof Uint8Array || input instanceof ArrayBuffer;
+}
+
+function isReadableStream(input: unknown): input is ReadableStream<Uint8Array | string> {
+  return typeof (input as ReadableStream | null)?.getReader === "function";
 }
 
 export function toBytes(input: string | Uint8Array | ArrayBuffer): Uint8Array {

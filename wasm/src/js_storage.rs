@@ -1,7 +1,8 @@
 //! A [`ByteStorage`] backed by a JavaScript object, so hosts only implement raw I/O.
 //!
 //! The object provides synchronous methods: `readAll(): Uint8Array | null`,
-//! `readRange(offset, length): Uint8Array`, `size(): number | null`, `append(bytes)`,
+//! `readRange(offset, length): Uint8Array`, `size(): number | null`, optionally
+//! `stat(): { size, dev, ino, mtimeMs } | null`, `append(bytes)`,
 //! `replace(bytes)`, and `lockPath(): string` plus the lock primitives `lockMkdir(path)`,
 //! `lockMtimeMs(path)`, `lockRemoveDir(path)`, `lockSetMtimeMs(path, ms)`, `nowMs()` and
 //! `sleepMs(ms)`. The lock protocol itself (proper-lockfile compatible) runs in the core's
@@ -11,7 +12,7 @@ use std::cell::RefCell;
 
 use js_sys::{Function, Reflect, Uint8Array};
 use pie_storage_core::storage::dir_lock::{DirLock, HeldLock, LockFs, MkdirOutcome};
-use pie_storage_core::storage::ByteStorage;
+use pie_storage_core::storage::{BlobStat, ByteStorage};
 use pie_storage_core::Error;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -65,6 +66,9 @@ fn js_error_to_core(method: &str, e: &JsValue) -> Error {
 fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
     if v.is_null() || v.is_undefined() {
         None
+    } else if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
+        // Node's Buffer is a Uint8Array: copy once, into wasm memory.
+        Some(bytes.to_vec())
     } else {
         Some(Uint8Array::new(v).to_vec())
     }
@@ -95,8 +99,56 @@ impl ByteStorage for JsStorage {
         Ok(bytes_of(&v).unwrap_or_default())
     }
 
+    /// With a JS `readInto(offset, target): number`, the host reads straight into wasm memory.
+    fn read_into(&self, offset: u64, buf: &mut [u8]) -> pie_storage_core::error::Result<usize> {
+        let has_read_into = Reflect::get(&self.target, &"readInto".into())
+            .map(|f| f.is_function())
+            .unwrap_or(false);
+        if !has_read_into {
+            let bytes = self.read_range(offset, buf.len())?;
+            let n = bytes.len().min(buf.len());
+            buf[..n].copy_from_slice(&bytes[..n]);
+            return Ok(n);
+        }
+        // SAFETY: the view is only used by this call, during which nothing allocates in wasm
+        // memory (the host fills it with a file read), so the memory cannot grow under it.
+        let view = unsafe { Uint8Array::view_mut_raw(buf.as_mut_ptr(), buf.len()) };
+        let n = self.call("readInto", &[JsValue::from(offset as f64), view.into()])?;
+        Ok(number_of(&n).map_or(0, |n| (n as usize).min(buf.len())))
+    }
+
     fn size(&self) -> pie_storage_core::error::Result<Option<u64>> {
         Ok(number_of(&self.call("size", &[])?))
+    }
+
+    /// `stat(): { size, dev, ino, mtimeMs } | null` when the object has it, else the size.
+    fn stat(&self) -> pie_storage_core::error::Result<Option<BlobStat>> {
+        let has_stat = Reflect::get(&self.target, &"stat".into())
+            .map(|f| f.is_function())
+            .unwrap_or(false);
+        if !has_stat {
+            return Ok(self.size()?.map(|size| BlobStat {
+                size,
+                ..BlobStat::default()
+            }));
+        }
+        let v = self.call("stat", &[])?;
+        if v.is_null() || v.is_undefined() {
+            return Ok(None);
+        }
+        let field = |key: &str| Reflect::get(&v, &key.into()).ok().and_then(|x| x.as_f64());
+        let Some(size) = field("size").and_then(|n| number_of(&n.into())) else {
+            return Err(Error::storage("stat() returned no size"));
+        };
+        let identity = match (field("dev"), field("ino")) {
+            (Some(dev), Some(ino)) => Some((dev as u64, ino as u64)),
+            _ => None,
+        };
+        Ok(Some(BlobStat {
+            size,
+            identity,
+            modified_ms: field("mtimeMs"),
+        }))
     }
 
     fn append(&self, bytes: &[u8]) -> pie_storage_core::error::Result<()> {

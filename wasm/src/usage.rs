@@ -1,5 +1,6 @@
 //! Usage history bindings: ids, validation, column-based query/summary, JSONL text and stores.
 
+use pie_storage_core::usage::index::{persist, StreamingIndex, UsageIndex};
 use pie_storage_core::usage::{
     self, filter_by_fields, jsonl, order_by_time, query_indices, summarize_facts, JsonlUsageStore,
     TextColumn, UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS, TEXT_FIELDS,
@@ -178,32 +179,66 @@ pub fn summarize_usage_columns(columns: &JsUsageColumns) -> JsResult<JsValue> {
     to_js_value(&summarize_facts(&columns.inner, 0..columns.inner.rows))
 }
 
-fn summarize_jsonl_bytes(
-    bytes: &[u8],
-    query: JsValue,
-) -> JsResult<(UsageSummary, Vec<jsonl::LineDiagnostic>)> {
-    let query = UsageRecordQuery {
-        limit: None,
-        ..query_from_js(query)?
-    };
-    let (columns, diagnostics) = jsonl::index_jsonl(bytes);
-    let picked = query_indices(&columns, &query);
-    Ok((summarize_facts(&columns, picked), diagnostics))
-}
-
-/// `summarizeUsageJsonl(bytes, query?)`: the summary of raw JSONL and the skipped lines.
-#[wasm_bindgen(js_name = summarizeUsageJsonlBytes)]
-pub fn summarize_usage_jsonl_bytes(bytes: &[u8], query: JsValue) -> JsResult<JsValue> {
+/// The summary and skipped lines of an index, as `summarizeUsageJsonl` returns them.
+fn summary_of_index(index: &UsageIndex, query: JsValue) -> JsResult<JsValue> {
     #[derive(Serialize)]
     struct Out<'a> {
         summary: &'a UsageSummary,
         diagnostics: &'a [jsonl::LineDiagnostic],
     }
-    let (summary, diagnostics) = summarize_jsonl_bytes(bytes, query)?;
+    let summary = index.summarize(&query_from_js(query)?);
     to_js_value(&Out {
         summary: &summary,
-        diagnostics: &diagnostics,
+        diagnostics: index.diagnostics(),
     })
+}
+
+/// `summarizeUsageJsonl(bytes, query?)`: the summary of raw JSONL and the skipped lines.
+#[wasm_bindgen(js_name = summarizeUsageJsonlBytes)]
+pub fn summarize_usage_jsonl_bytes(bytes: &[u8], query: JsValue) -> JsResult<JsValue> {
+    summary_of_index(&UsageIndex::of_bytes(bytes), query)
+}
+
+/// `summarizeUsageJsonl` over a stream: chunks are pushed as they arrive and only the
+/// unfinished line is kept between them.
+#[wasm_bindgen(js_name = UsageJsonlSummarizer)]
+#[derive(Default)]
+pub struct JsUsageJsonlSummarizer {
+    stream: Option<StreamingIndex>,
+}
+
+#[wasm_bindgen(js_class = UsageJsonlSummarizer)]
+impl JsUsageJsonlSummarizer {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Self {
+        JsUsageJsonlSummarizer {
+            stream: Some(StreamingIndex::new()),
+        }
+    }
+
+    /// The next bytes of the JSONL stream (any split, even inside a line or a character).
+    pub fn push(&mut self, chunk: &[u8]) -> JsResult<()> {
+        match self.stream.as_mut() {
+            Some(stream) => {
+                stream.push(chunk);
+                Ok(())
+            }
+            None => Err(finished()),
+        }
+    }
+
+    /// Ends the stream: `{ summary, diagnostics }`.
+    pub fn finish(&mut self, query: JsValue) -> JsResult<JsValue> {
+        let stream = self.stream.take().ok_or_else(finished)?;
+        summary_of_index(&stream.finish(), query)
+    }
+}
+
+fn finished() -> JsValue {
+    coded(
+        "PIE_INVALID_INPUT",
+        "the summarizer already finished its stream",
+    )
 }
 
 /// Records of raw JSONL as one JSON array text, plus the skipped lines.
@@ -226,11 +261,25 @@ pub struct JsJsonlUsageStore {
 
 #[wasm_bindgen(js_class = JsonlUsageStoreCore)]
 impl JsJsonlUsageStore {
+    /// `storage` holds the JSONL file; `saved_index`, when given, where its index is saved.
     #[wasm_bindgen(constructor)]
-    pub fn new(storage: JsValue) -> Self {
-        JsJsonlUsageStore {
-            inner: JsonlUsageStore::new(JsStorage::new(storage)),
-        }
+    pub fn new(storage: JsValue, saved_index: JsValue) -> Self {
+        let storage = JsStorage::new(storage);
+        let inner = if saved_index.is_undefined() || saved_index.is_null() {
+            JsonlUsageStore::new(storage)
+        } else {
+            JsonlUsageStore::with_saved_index(storage, JsStorage::new(saved_index))
+        };
+        JsJsonlUsageStore { inner }
+    }
+
+    /// `queryUsageRecords(await getUsageRecords(), query)` as one JSON array text; only the
+    /// returned records are read from the file.
+    #[wasm_bindgen(js_name = queryUsage)]
+    pub fn query_usage(&self, query: JsValue) -> JsResult<String> {
+        self.inner
+            .query_usage_array_text(&query_from_js(query)?)
+            .map_err(to_js)
     }
 
     /// Validates `JSON.stringify(record)` and appends it as one line.
@@ -286,4 +335,10 @@ pub fn default_usage_file_path(env: JsValue, home: &str) -> String {
             .and_then(|v| v.as_string())
     };
     pie_storage_core::paths::default_usage_file_path(&lookup, home)
+}
+
+/// Where the index of the usage file at `path` is saved.
+#[wasm_bindgen(js_name = savedUsageIndexPath)]
+pub fn saved_usage_index_path(path: &str) -> String {
+    persist::saved_index_path(path)
 }

@@ -211,6 +211,29 @@ impl ByteStorage for FileStorage {
         Ok(out)
     }
 
+    #[cfg(unix)]
+    fn read_into(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(self.err("cannot open", e)),
+        };
+        let mut filled = 0;
+        while filled < buf.len() {
+            let Some(at) = offset.checked_add(filled as u64) else {
+                break;
+            };
+            match file.read_at(&mut buf[filled..], at) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.err("cannot read", e)),
+            }
+        }
+        Ok(filled)
+    }
+
     fn size(&self) -> Result<Option<u64>> {
         match fs::metadata(&self.path) {
             Ok(m) => Ok(Some(m.len())),

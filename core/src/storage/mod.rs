@@ -25,6 +25,15 @@ pub trait ByteStorage {
     fn read_all(&self) -> Result<Option<Vec<u8>>>;
     /// Up to `len` bytes starting at `offset` (shorter at the end of the blob).
     fn read_range(&self, offset: u64, len: usize) -> Result<Vec<u8>>;
+    /// Reads up to `buf.len()` bytes at `offset` into `buf`; returns how many were read (fewer
+    /// only at the end of the blob). Hosts that can read straight into the buffer override it
+    /// to save a copy.
+    fn read_into(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        let bytes = self.read_range(offset, buf.len())?;
+        let n = bytes.len().min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        Ok(n)
+    }
     /// The current size, or `None` when the blob does not exist.
     fn size(&self) -> Result<Option<u64>>;
     /// Size plus what identifies this blob's version (file id, modification time), so readers

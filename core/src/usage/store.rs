@@ -233,6 +233,18 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
     }
 }
 
+#[cfg(feature = "fs")]
+impl JsonlUsageStore<crate::storage::FileStorage> {
+    /// The store of a usage file, with its index saved beside it
+    /// ([`saved_index_path`](super::index::persist::saved_index_path)).
+    pub fn open(path: impl AsRef<std::path::Path>) -> Self {
+        use crate::storage::FileStorage;
+        let path = std::path::absolute(path.as_ref()).unwrap_or_else(|_| path.as_ref().into());
+        let saved = super::index::persist::saved_index_path(&path.display().to_string());
+        JsonlUsageStore::with_saved_index(FileStorage::new(path), FileStorage::new(saved))
+    }
+}
+
 fn take_in_order(records: &mut [Map<String, Value>], picked: &[usize]) -> Vec<Map<String, Value>> {
     picked
         .iter()

@@ -190,7 +190,7 @@ fn is_plain_decimal(s: &str) -> bool {
         None => (s, None),
     };
     let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    digits(int) && frac.map_or(true, digits)
+    digits(int) && frac.is_none_or(digits)
 }
 
 #[cfg(test)]

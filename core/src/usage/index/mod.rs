@@ -75,12 +75,9 @@ impl UsageIndex {
 
     /// Indexes a whole buffer (a file read at once, or an export held in memory).
     pub fn of_bytes(bytes: &[u8]) -> Self {
-        let mut index = UsageIndex::new();
-        let mut feed = LineFeed::default();
-        feed.feed(bytes, |line| index.push_line(&line));
-        index.complete_through(&feed);
-        feed.finish(|line| index.push_provisional(&line));
-        index
+        let mut stream = StreamingIndex::new();
+        stream.push(bytes);
+        stream.finish()
     }
 
     /// Whether the file was never read into this index (nor a saved copy loaded).
@@ -174,6 +171,34 @@ impl UsageIndex {
     fn complete_through(&mut self, feed: &LineFeed) {
         self.complete = feed.complete_offset();
         self.lines = feed.lines();
+    }
+}
+
+/// An index built from a stream of chunks (an export being downloaded, a file read piece by
+/// piece): only the unfinished line is kept between chunks.
+#[derive(Default)]
+pub struct StreamingIndex {
+    index: UsageIndex,
+    feed: LineFeed,
+}
+
+impl StreamingIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Indexes the lines `chunk` finishes.
+    pub fn push(&mut self, chunk: &[u8]) {
+        let index = &mut self.index;
+        self.feed.feed(chunk, |line| index.push_line(&line));
+    }
+
+    /// The end of the stream: an unfinished last line counts as the reader counts it.
+    pub fn finish(mut self) -> UsageIndex {
+        self.index.complete_through(&self.feed);
+        let index = &mut self.index;
+        self.feed.finish(|line| index.push_provisional(&line));
+        self.index
     }
 }
 

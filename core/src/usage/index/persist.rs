@@ -48,6 +48,12 @@ struct Meta {
     zone_dependent: Vec<(usize, String)>,
 }
 
+/// Where the index of the usage file at `path` is saved: beside it, same name plus
+/// `.pie-index`.
+pub fn saved_index_path(path: &str) -> String {
+    format!("{path}.pie-index")
+}
+
 /// The saved form of `index` (its finished lines only).
 pub fn encode(index: &UsageIndex) -> Vec<u8> {
     let (rows, diagnostics) = index
@@ -154,7 +160,7 @@ pub fn load<S: ByteStorage + ?Sized>(storage: &S) -> Result<Option<UsageIndex>> 
     let Some(loaded) = read_body(&mut reader, rows, meta_len as usize)? else {
         return Ok(None);
     };
-    if reader.at != reader.end || reader.sum.0 != sum {
+    if reader.at != reader.end || reader.sum.finish() != sum {
         return Ok(None);
     }
     Ok(Some(loaded))
@@ -173,28 +179,31 @@ fn read_body<S: ByteStorage + ?Sized>(
             }
         };
     }
-    let meta_bytes = or_none!(r.array(meta_len, 1, |b| b[0]));
+    let meta_bytes = or_none!(r.array::<u8>(meta_len));
     let Ok(meta) = serde_json::from_slice::<Meta>(&meta_bytes) else {
         return Ok(None);
     };
-    let mut times = or_none!(r.array(rows, 8, |b| f64::from_le_bytes(word(b))));
-    let offsets = or_none!(r.array(rows, 8, |b| u64::from_le_bytes(word(b))));
-    let lens = or_none!(r.array(rows, 4, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+    let mut times = or_none!(r.array::<f64>(rows));
+    let offsets = or_none!(r.array::<u64>(rows));
+    let lens = or_none!(r.array::<u32>(rows));
     let mut columns = UsageColumns::new(rows);
     for (&c, dict) in DICT_COLUMNS.iter().zip(meta.dicts) {
-        let ids = or_none!(r.array(rows, 4, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+        let ids = or_none!(r.array::<u32>(rows));
         if ids.iter().any(|&id| id as usize > dict.len()) {
             return Ok(None);
         }
         columns.text[c] = Some(TextColumn::Dict { ids, dict });
     }
-    columns.amounts = or_none!(r.array(rows * AMOUNT_SLOTS, 8, |b| f64::from_le_bytes(word(b))));
-    columns.present = or_none!(r.array(rows, 2, |b| u16::from_le_bytes([b[0], b[1]])));
+    columns.amounts = or_none!(r.array::<f64>(rows * AMOUNT_SLOTS));
+    columns.present = or_none!(r.array::<u16>(rows));
     for c in PLAIN_COLUMNS {
-        let starts = or_none!(r.array(rows + 1, 8, |b| u64::from_le_bytes(word(b))));
-        let missing = or_none!(r.array(rows, 1, |b| b[0] != 0));
+        let starts = or_none!(r.array::<u64>(rows + 1));
+        let missing: Vec<bool> = or_none!(r.array::<u8>(rows))
+            .into_iter()
+            .map(|b| b != 0)
+            .collect();
         let text_len = starts.last().copied().unwrap_or(0);
-        let text = or_none!(r.array(usize::try_from(text_len).unwrap_or(usize::MAX), 1, |b| b[0]));
+        let text = or_none!(r.array::<u8>(usize::try_from(text_len).unwrap_or(usize::MAX)));
         let Ok(text) = String::from_utf8(text) else {
             return Ok(None);
         };
@@ -246,13 +255,9 @@ struct Reader<'a, S: ?Sized> {
 }
 
 impl<S: ByteStorage + ?Sized> Reader<'_, S> {
-    /// `count` items of `size` bytes (then padding to 8), read piece by piece.
-    fn array<T>(
-        &mut self,
-        count: usize,
-        size: usize,
-        item: impl Fn(&[u8]) -> T,
-    ) -> Result<Option<Vec<T>>> {
+    /// `count` numbers (then padding to 8), read straight into their vector.
+    fn array<T: Number>(&mut self, count: usize) -> Result<Option<Vec<T>>> {
+        let size = std::mem::size_of::<T>();
         let Some(bytes) = count.checked_mul(size) else {
             return Ok(None);
         };
@@ -260,25 +265,87 @@ impl<S: ByteStorage + ?Sized> Reader<'_, S> {
         if self.at + padded as u64 > self.end {
             return Ok(None);
         }
-        let mut out = Vec::with_capacity(count);
-        let mut left = padded;
-        let mut items_left = count;
-        while left > 0 {
-            let want = left.min(PIECE);
-            let piece = self.storage.read_range(self.at, want)?;
-            if piece.len() != want {
-                return Ok(None);
-            }
-            self.sum.update(&piece);
-            let take = items_left.min(want / size);
-            out.extend(piece.chunks_exact(size).take(take).map(&item));
-            items_left -= take;
-            self.at += want as u64;
-            left -= want;
+        let mut out = vec![T::ZERO; count];
+        if !self.read_exact(T::as_bytes_mut(&mut out))? {
+            return Ok(None);
+        }
+        let mut padding = [0u8; 8];
+        if !self.read_exact(&mut padding[..padded - bytes])? {
+            return Ok(None);
+        }
+        if cfg!(target_endian = "big") {
+            out.iter_mut().for_each(|x| *x = x.from_le());
         }
         Ok(Some(out))
     }
+
+    /// Fills `buf` from the body, piece by piece, adding it to the checksum.
+    fn read_exact(&mut self, buf: &mut [u8]) -> Result<bool> {
+        for piece in buf.chunks_mut(PIECE) {
+            if self.storage.read_into(self.at, piece)? != piece.len() {
+                return Ok(false);
+            }
+            self.sum.update(piece);
+            self.at += piece.len() as u64;
+        }
+        Ok(true)
+    }
 }
+
+/// The fixed-size numbers the columns are made of: every bit pattern is a valid value, so a
+/// vector of them can be filled as bytes.
+trait Number: Copy {
+    const ZERO: Self;
+    fn as_bytes_mut(items: &mut [Self]) -> &mut [u8] {
+        let len = std::mem::size_of_val(items);
+        // SAFETY: `Self` is a primitive integer or float (see the impls): no padding, no
+        // invalid bit patterns, alignment at least that of u8.
+        unsafe { std::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<u8>(), len) }
+    }
+    /// The value read from little-endian bytes on a big-endian host.
+    fn from_le(self) -> Self;
+}
+
+macro_rules! number {
+    ($($t:ty => $bits:ty),*) => {$(
+        impl Number for $t {
+            const ZERO: Self = 0 as $t;
+            fn from_le(self) -> Self {
+                <$t>::from_bits(<$bits>::from_le(self.to_bits()))
+            }
+        }
+    )*};
+}
+
+trait Bits: Sized {
+    type Bits;
+    fn to_bits(self) -> Self::Bits;
+    fn from_bits(bits: Self::Bits) -> Self;
+}
+
+macro_rules! int_bits {
+    ($($t:ty),*) => {$(
+        impl Bits for $t {
+            type Bits = $t;
+            fn to_bits(self) -> $t { self }
+            fn from_bits(bits: $t) -> $t { bits }
+        }
+    )*};
+}
+
+int_bits!(u8, u16, u32, u64);
+
+impl Bits for f64 {
+    type Bits = u64;
+    fn to_bits(self) -> u64 {
+        f64::to_bits(self)
+    }
+    fn from_bits(bits: u64) -> f64 {
+        f64::from_bits(bits)
+    }
+}
+
+number!(u8 => u8, u16 => u16, u32 => u32, u64 => u64, f64 => u64);
 
 fn put<T, const N: usize>(out: &mut Vec<u8>, items: &[T], bytes: impl Fn(&T) -> [u8; N]) {
     out.reserve(items.len() * N + 8);
@@ -289,7 +356,7 @@ fn put<T, const N: usize>(out: &mut Vec<u8>, items: &[T], bytes: impl Fn(&T) -> 
 }
 
 fn pad(out: &mut Vec<u8>) {
-    while out.len() % 8 != 0 {
+    while !out.len().is_multiple_of(8) {
         out.push(0);
     }
 }
@@ -308,23 +375,101 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(word(&b[at..at + 8]))
 }
 
-/// A word-at-a-time hash over 8-byte aligned data: catches damage, not tampering.
+/// A word-at-a-time hash: catches damage, not tampering. Word `i` goes to lane `i % 4`, so
+/// the four multiply chains run in parallel; bytes are buffered into words, so the result does
+/// not depend on how the data was split into pieces.
 #[derive(Default)]
-struct Checksum(u64);
+struct Checksum {
+    lanes: [u64; 4],
+    words: u64,
+    partial: [u8; 8],
+    partial_len: usize,
+}
 
 impl Checksum {
-    fn update(&mut self, bytes: &[u8]) {
-        for w in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..w.len()].copy_from_slice(w);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x517c_c1b7_2722_0a95);
+    fn update(&mut self, mut bytes: &[u8]) {
+        if self.partial_len > 0 {
+            let take = (8 - self.partial_len).min(bytes.len());
+            self.partial[self.partial_len..self.partial_len + take].copy_from_slice(&bytes[..take]);
+            self.partial_len += take;
+            bytes = &bytes[take..];
+            if self.partial_len < 8 {
+                return;
+            }
+            self.partial_len = 0;
+            self.mix(u64::from_le_bytes(self.partial));
         }
+        let mut words = bytes.chunks_exact(8);
+        let tail = words.remainder();
+        let mut words = words
+            .by_ref()
+            .map(|w| u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
+        while self.words % 4 != 0 {
+            match words.next() {
+                Some(w) => self.mix(w),
+                None => break,
+            }
+        }
+        let blocks = words.len() / 4;
+        let mut lanes = self.lanes;
+        for _ in 0..blocks {
+            for lane in lanes.iter_mut() {
+                *lane = mix(*lane, words.next().unwrap_or(0));
+            }
+        }
+        self.lanes = lanes;
+        self.words += 4 * blocks as u64;
+        for w in words {
+            self.mix(w);
+        }
+        self.partial[..tail.len()].copy_from_slice(tail);
+        self.partial_len = tail.len();
     }
+
+    fn mix(&mut self, word: u64) {
+        let lane = (self.words % 4) as usize;
+        self.lanes[lane] = mix(self.lanes[lane], word);
+        self.words += 1;
+    }
+
+    fn finish(&self) -> u64 {
+        let mut last = [0u8; 8];
+        last[..self.partial_len].copy_from_slice(&self.partial[..self.partial_len]);
+        let h = self.lanes.iter().fold(self.words, |h, &lane| mix(h, lane));
+        mix(mix(h, u64::from_le_bytes(last)), self.partial_len as u64)
+    }
+}
+
+fn mix(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
 fn checksum(bytes: &[u8]) -> u64 {
     let mut sum = Checksum::default();
     sum.update(bytes);
-    sum.0
+    sum.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_ignores_how_the_data_is_split() {
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+        let whole = checksum(&data);
+        for a in [0, 1, 3, 8, 13, 64, 500] {
+            for b in [a, a + 5, a + 32, 999] {
+                let mut sum = Checksum::default();
+                sum.update(&data[..a]);
+                sum.update(&data[a..b]);
+                sum.update(&data[b..]);
+                assert_eq!(sum.finish(), whole, "split {a}/{b}");
+            }
+        }
+        let mut changed = data.clone();
+        changed[999] ^= 1;
+        assert_ne!(checksum(&changed), whole);
+        assert_ne!(checksum(&data[..999]), whole);
+    }
 }

@@ -73,14 +73,15 @@ impl UsageIndex {
     fn read_new<S: ByteStorage + ?Sized>(&mut self, storage: &S, size: u64) -> Result<()> {
         let mut feed = LineFeed::resume(self.complete, self.lines);
         let mut at = self.complete;
+        let mut chunk = vec![0; usize::try_from(size - at).unwrap_or(CHUNK).min(CHUNK)];
         while at < size {
-            let want = usize::try_from(size - at).unwrap_or(CHUNK).min(CHUNK);
-            let chunk = storage.read_range(at, want)?;
-            if chunk.is_empty() {
+            let want = usize::try_from(size - at).unwrap_or(CHUNK).min(chunk.len());
+            let read = storage.read_into(at, &mut chunk[..want])?;
+            if read == 0 {
                 break;
             }
-            at += chunk.len() as u64;
-            feed.feed(&chunk, |line| self.push_line(&line));
+            at += read as u64;
+            feed.feed(&chunk[..read], |line| self.push_line(&line));
         }
         let grew = feed.complete_offset() > self.complete;
         self.complete_through(&feed);
