@@ -35,3 +35,8 @@ export function getDefaultProviderConnectionFilePath(
 ): string {
   return wasm().defaultProviderConnectionFilePath(env, home);
 }
+
+/** Where a `JsonlUsageStore` saves the index of the usage file at `path` (`<path>.pie-index`). */
+export function savedUsageIndexPath(path: string): string {
+  return wasm().savedUsageIndexPath(path);
+}

@@ -152,6 +152,9 @@ pub struct UsageColumns {
     /// `Date.parse` of each row's timestamp (NaN when missing or invalid), when computed up
     /// front; the timestamp text column is then absent.
     pub times: Option<Vec<f64>>,
+    /// Whether `times` holds no NaN and never decreases (an append-only log usually does):
+    /// time bounds are then a range of rows, found by binary search, and no sort is needed.
+    pub times_in_order: bool,
 }
 
 impl UsageColumns {
@@ -295,6 +298,7 @@ impl ColumnsBuilder {
         }
         if parsed {
             columns.times = Some(Vec::new());
+            columns.times_in_order = true;
         }
         let lookups = TEXT_FIELDS.map(|f| (!PLAIN_FIELDS.contains(&f)).then(HashMap::new));
         ColumnsBuilder {
@@ -309,7 +313,10 @@ impl ColumnsBuilder {
         let row = self.columns.rows;
         if let Some(times) = self.columns.times.as_mut() {
             let timestamp = texts[0];
-            times.push(time_of(timestamp));
+            let t = time_of(timestamp);
+            self.columns.times_in_order &=
+                times.last().is_none_or(|&last| last <= t) && !t.is_nan();
+            times.push(t);
             if let Some(t) = timestamp.filter(|t| depends_on_zone(t)) {
                 self.zone_dependent.push((row, t.to_owned()));
             }
@@ -397,13 +404,15 @@ impl ColumnsBuilder {
         if let Some(times) = c.times.as_mut() {
             times.truncate(rows);
         }
+        c.times_in_order = times_in_order(c.times.as_deref());
         self.zone_dependent.retain(|(row, _)| *row < rows);
         c.rows = rows;
     }
 
     /// Rebuilds a builder around columns loaded from elsewhere (a persisted index), so rows can
     /// be appended to them.
-    pub fn resume(columns: UsageColumns, zone_dependent: Vec<(usize, String)>) -> Self {
+    pub fn resume(mut columns: UsageColumns, zone_dependent: Vec<(usize, String)>) -> Self {
+        columns.times_in_order = times_in_order(columns.times.as_deref());
         let lookups = std::array::from_fn(|at| match &columns.text[at] {
             Some(TextColumn::Dict { dict, .. }) => Some(
                 dict.iter()
@@ -423,6 +432,10 @@ impl ColumnsBuilder {
     pub fn finish(self) -> UsageColumns {
         self.columns
     }
+}
+
+fn times_in_order(times: Option<&[f64]>) -> bool {
+    times.is_some_and(|t| !t.iter().any(|x| x.is_nan()) && t.windows(2).all(|w| w[0] <= w[1]))
 }
 
 /// Whether `Date.parse(timestamp)` reads it in the host time zone (a date-time without offset).

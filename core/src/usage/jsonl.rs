@@ -97,21 +97,20 @@ pub fn lines(bytes: &[u8], base: u64) -> impl Iterator<Item = Line<'_>> {
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
+    memchr::memchr(b'\n', bytes)
 }
 
-/// Whether `String.prototype.trim()` would leave nothing. Fast path for ASCII whitespace.
+/// Whether `String.prototype.trim()` would leave nothing. Decided by the first byte that is
+/// not ASCII whitespace: any other ASCII byte means "not blank" without reading further.
 pub(crate) fn is_js_blank(line: &[u8]) -> bool {
-    if line
+    match line
         .iter()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c'))
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c'))
     {
-        return true;
+        None => true,
+        Some(at) if line[at].is_ascii() => false,
+        Some(_) => String::from_utf8_lossy(line).chars().all(is_js_whitespace),
     }
-    if line.is_ascii() {
-        return false;
-    }
-    String::from_utf8_lossy(line).chars().all(is_js_whitespace)
 }
 
 /// Parses one line into a record, or explains why it is skipped.

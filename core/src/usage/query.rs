@@ -214,8 +214,52 @@ pub fn compare_times(a: f64, b: f64, ascending: bool) -> Ordering {
 
 /// Positions of the matching records, sorted and limited as the query says.
 pub fn query_indices<S: FactSource + ?Sized>(source: &S, query: &UsageRecordQuery) -> Vec<usize> {
+    if let Some(columns) = source.as_columns().filter(|c| c.times_in_order) {
+        return query_in_time_order(columns, query);
+    }
     let rows = filter_by_fields(source, query);
     order_by_time(source, rows, query)
+}
+
+/// [`query_indices`] over columns whose times never decrease: the time bounds are a range of
+/// rows (binary search), filters run on that range only, and newest-first is the range read
+/// backwards with equal times kept in row order (the stable sort's tie order).
+fn query_in_time_order(columns: &UsageColumns, query: &UsageRecordQuery) -> Vec<usize> {
+    let times = columns.times.as_deref().unwrap_or(&[]);
+    let filter = query.compile();
+    let lo = filter
+        .from
+        .map_or(0, |from| times.partition_point(|&t| t < from));
+    let hi = filter
+        .to
+        .map_or(times.len(), |to| times.partition_point(|&t| t <= to));
+    let rows: Vec<usize> = if query.has_field_filters() {
+        filter_columns(columns, &filter, lo..hi.max(lo))
+    } else {
+        Vec::new()
+    };
+    let (len, row_at): (usize, Box<dyn Fn(usize) -> usize + '_>) = if query.has_field_filters() {
+        (rows.len(), Box::new(|p| rows[p]))
+    } else {
+        (hi.saturating_sub(lo), Box::new(move |p| lo + p))
+    };
+    let keep = query.limit_of(len);
+    if query.is_ascending() {
+        return (0..keep).map(&row_at).collect();
+    }
+    let mut out = Vec::with_capacity(keep);
+    let mut end = len;
+    while out.len() < keep && end > 0 {
+        let t = times[row_at(end - 1)];
+        let mut start = end - 1;
+        while start > 0 && times[row_at(start - 1)] == t {
+            start -= 1;
+        }
+        let room = keep - out.len();
+        out.extend((start..end).take(room).map(&row_at));
+        end = start;
+    }
+    out
 }
 
 /// Step one of a query: positions of the records that pass every filter except the time
@@ -226,7 +270,7 @@ pub fn filter_by_fields<S: FactSource + ?Sized>(
 ) -> Vec<usize> {
     let filter = query.compile();
     if let Some(columns) = source.as_columns() {
-        return filter_columns(columns, &filter);
+        return filter_columns(columns, &filter, 0..columns.rows);
     }
     let checks = filter.field_checks();
     (0..source.len())
@@ -241,8 +285,12 @@ pub fn filter_by_fields<S: FactSource + ?Sized>(
 
 /// The column-wise form of [`filter_by_fields`]: a dictionary column is tested once per
 /// distinct value, then rows are kept by id.
-fn filter_columns(columns: &UsageColumns, filter: &CompiledFilter<'_>) -> Vec<usize> {
-    let mut keep = vec![true; columns.rows];
+fn filter_columns(
+    columns: &UsageColumns,
+    filter: &CompiledFilter<'_>,
+    range: std::ops::Range<usize>,
+) -> Vec<usize> {
+    let mut keep = vec![true; range.len()];
     for (field, check) in filter.field_checks() {
         match columns.column(field) {
             None if check.accepts(None) => {}
@@ -251,20 +299,23 @@ fn filter_columns(columns: &UsageColumns, filter: &CompiledFilter<'_>) -> Vec<us
                 let accepted: Vec<bool> = std::iter::once(check.accepts(None))
                     .chain(dict.iter().map(|v| check.accepts(Some(v))))
                     .collect();
+                let Some(ids) = ids.get(range.clone()) else {
+                    return Vec::new();
+                };
                 for (k, &id) in keep.iter_mut().zip(ids) {
                     *k = *k && accepted.get(id as usize).copied().unwrap_or(false);
                 }
             }
             Some(column) => {
-                for (row, k) in keep.iter_mut().enumerate() {
+                for (row, k) in range.clone().zip(keep.iter_mut()) {
                     *k = *k && check.accepts(column.get(row));
                 }
             }
         }
     }
-    keep.iter()
-        .enumerate()
-        .filter(|(_, &k)| k)
+    range
+        .zip(keep)
+        .filter(|&(_, k)| k)
         .map(|(row, _)| row)
         .collect()
 }

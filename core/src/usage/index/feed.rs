@@ -42,7 +42,7 @@ impl LineFeed {
     /// Feeds the next bytes of the stream, calling `on_line` for every line they finish.
     pub fn feed(&mut self, chunk: &[u8], mut on_line: impl FnMut(Line<'_>)) {
         let mut rest = chunk;
-        while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+        while let Some(nl) = memchr::memchr(b'\n', rest) {
             let (head, tail) = (&rest[..nl], &rest[nl + 1..]);
             if self.carry.is_empty() {
                 self.emit(head, true, &mut on_line);

@@ -29,6 +29,22 @@ impl Rng {
 
 /// One line of a plausible, sometimes odd, usage file (with its terminator).
 fn line(rng: &mut Rng, clock: &mut i64) -> String {
+    line_with(rng, clock, false)
+}
+
+/// `ordered`: times never go back and always parse (the index's fast path), with many ties.
+fn line_with(rng: &mut Rng, clock: &mut i64, ordered: bool) -> String {
+    if ordered {
+        *clock += [0, 0, 1_000, 60_000][rng.below(4) as usize];
+        let ms = 1_767_225_600_000 + *clock;
+        let ts = crate::time::to_iso_string(ms as f64).unwrap_or_default();
+        let provider = rng.pick(&["openai", "anthropic"]);
+        let cost = (rng.below(1_000_000) as f64) / 7.0e6;
+        return format!(
+            "{{\"timestamp\":\"{ts}\",\"status\":\"success\",\"resolvedProvider\":\"{provider}\",\"requestId\":\"r{}\",\"costUsd\":{cost}}}\n",
+            rng.below(1000)
+        );
+    }
     match rng.below(40) {
         0 => return "not json\n".into(),
         1 => return "\n".into(),
@@ -79,6 +95,7 @@ fn line(rng: &mut Rng, clock: &mut i64) -> String {
         usage.insert("output".into(), rng.below(500).into());
         m.insert("usage".into(), Value::Object(usage));
     }
+    let _ = ordered;
     let mut text = crate::json::to_js_string(&Value::Object(m));
     if rng.below(15) == 0 {
         text.push('\r');
@@ -296,5 +313,45 @@ fn of_bytes_equals_the_column_reader() {
         a.timestamp = None;
         b.timestamp = None;
         assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn files_in_time_order_take_the_range_path_with_the_same_results() {
+    for seed in 1..30u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
+        let mut clock = 0;
+        let content: Vec<u8> = (0..80)
+            .flat_map(|_| line_with(&mut rng, &mut clock, true).into_bytes())
+            .collect();
+        let storage = MemoryStorage::with_content(content);
+        let mut index = UsageIndex::new();
+        index.refresh(&storage).unwrap();
+        assert!(index.columns().times_in_order, "seed {seed}");
+        assert_matches_full_read(&index, &storage);
+        let bounds = [
+            ("2026-01-01T00:00:00.000Z", "2026-01-01T00:30:00.000Z"),
+            ("2026-01-01T00:10:00.000Z", "2026-01-01T00:10:00.000Z"),
+            ("2026-01-01T01:00:00.000Z", "2025-01-01T00:00:00.000Z"),
+        ];
+        let full = read_jsonl(&storage.snapshot().unwrap_or_default());
+        for (from, to) in bounds {
+            for order in [None, Some("asc".to_owned())] {
+                for limit in [None, Some(3.0), Some(0.0)] {
+                    for provider in [None, Some(TextFilter::from("openai"))] {
+                        let query = UsageRecordQuery {
+                            from: Some(DateBound::Text(from.into())),
+                            to: Some(DateBound::Text(to.into())),
+                            order: order.clone(),
+                            limit,
+                            provider: provider.clone(),
+                            ..Default::default()
+                        };
+                        let want = query_indices(full.records.as_slice(), &query);
+                        assert_eq!(index.query(&query), want, "{query:?}");
+                    }
+                }
+            }
+        }
     }
 }
