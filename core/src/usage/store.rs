@@ -174,7 +174,7 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         take: impl Fn(&RowLines) -> Option<T>,
     ) -> Result<Option<T>> {
         for _ in 0..2 {
-            let mut index = self.fresh_index()?;
+            let mut index = self.fresh_index(query.has_field_filters())?;
             let rows = index.query(query);
             if let Some(lines) = index.read_lines(&self.storage, &rows)? {
                 if let Some(out) = take(&lines) {
@@ -189,12 +189,13 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
     /// `summarizeUsageRecords(queryUsageRecords(records, query))`, with `limit` ignored, from
     /// the index alone.
     pub fn summarize_usage(&self, query: &UsageRecordQuery) -> Result<UsageSummary> {
-        Ok(self.fresh_index()?.summarize(query))
+        Ok(self.fresh_index(true)?.summarize(query))
     }
 
     /// The index, brought up to date with the file (loaded from its saved copy first when this
-    /// process has not read the file yet; saved again when enough rows were added).
-    fn fresh_index(&self) -> Result<MutexGuard<'_, UsageIndex>> {
+    /// process has not read the file yet; saved again when enough rows were added). `columns`:
+    /// whether the caller reads more than times and line ranges.
+    fn fresh_index(&self, columns: bool) -> Result<MutexGuard<'_, UsageIndex>> {
         let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(saved) = &self.saved_index {
             if index.is_unread() {
@@ -203,10 +204,23 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
                     *index = loaded;
                 }
             }
+            if index.is_deferred() {
+                // New rows need every column too.
+                let grown = || {
+                    self.storage
+                        .stat()
+                        .map(|s| s.map(|s| s.size) != Some(index.indexed_len()))
+                };
+                if (columns || grown()?)
+                    && !matches!(persist::load_deferred(&mut index, saved), Ok(true))
+                {
+                    *index = UsageIndex::new();
+                }
+            }
         }
         index.refresh(&self.storage)?;
         if let Some(saved) = &self.saved_index {
-            if index.unsaved_rows() >= save_threshold(index.rows()) {
+            if !index.is_deferred() && index.unsaved_rows() >= save_threshold(index.rows()) {
                 // Saving is an optimization: a read-only folder must not fail the query.
                 if saved.replace(&persist::encode(&index)).is_ok() {
                     index.mark_saved();
@@ -357,6 +371,72 @@ mod tests {
         assert_eq!(fast, slow);
         assert_eq!(fast.total.records, 2.0);
         assert_eq!(store.diagnostics().len(), 1);
+    }
+
+    #[test]
+    fn a_saved_index_serves_a_new_store_and_stays_correct() {
+        use std::sync::Arc;
+        struct Shared(Arc<MemoryStorage>);
+        impl ByteStorage for Shared {
+            fn read_all(&self) -> Result<Option<Vec<u8>>> {
+                self.0.read_all()
+            }
+            fn read_range(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+                self.0.read_range(offset, len)
+            }
+            fn size(&self) -> Result<Option<u64>> {
+                self.0.size()
+            }
+            fn stat(&self) -> Result<Option<crate::storage::BlobStat>> {
+                self.0.stat()
+            }
+            fn append(&self, bytes: &[u8]) -> Result<()> {
+                self.0.append(bytes)
+            }
+            fn replace(&self, bytes: &[u8]) -> Result<()> {
+                self.0.replace(bytes)
+            }
+            fn lock(&self) -> Result<()> {
+                self.0.lock()
+            }
+            fn unlock(&self) -> Result<()> {
+                self.0.unlock()
+            }
+        }
+        let (file, saved) = (
+            Arc::new(MemoryStorage::new()),
+            Arc::new(MemoryStorage::new()),
+        );
+        let open =
+            || JsonlUsageStore::with_saved_index(Shared(file.clone()), Shared(saved.clone()));
+        let first = open();
+        for i in 0..1500 {
+            let mut r = record(&i.to_string());
+            r.insert("costUsd".into(), json!(i as f64 / 7.0));
+            first.record_usage_object(&r).unwrap();
+        }
+        let all = UsageRecordQuery::default();
+        let want = first.summarize_usage(&all).unwrap();
+        assert!(saved.snapshot().is_some(), "the index was saved");
+
+        let recent = UsageRecordQuery {
+            limit: Some(3.0),
+            ..Default::default()
+        };
+        let second = open();
+        let records = second.get_usage_records().unwrap();
+        let expected: Vec<_> = query_indices(records.as_slice(), &recent)
+            .into_iter()
+            .map(|i| records[i].clone())
+            .collect();
+        assert_eq!(second.query_usage(&recent).unwrap(), expected);
+        assert_eq!(second.summarize_usage(&all).unwrap(), want);
+        let third = open();
+        third.record_usage_object(&record("late")).unwrap();
+        assert_eq!(third.summarize_usage(&all).unwrap().total.records, 1501.0);
+        // A damaged save is ignored.
+        saved.rewrite_in_place(b"PIEUIDX2 damaged".to_vec());
+        assert_eq!(open().summarize_usage(&all).unwrap().total.records, 1501.0);
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub struct UsageIndex {
     tail: Vec<u8>,
     /// Rows added since the index was loaded or saved.
     unsaved_rows: usize,
+    /// Columns of a saved index not loaded yet (see [`persist::load_deferred`]).
+    deferred: Option<persist::Deferred>,
 }
 
 impl Default for UsageIndex {
@@ -64,6 +66,7 @@ impl Default for UsageIndex {
             head: Vec::new(),
             tail: Vec::new(),
             unsaved_rows: 0,
+            deferred: None,
         }
     }
 }
@@ -83,6 +86,17 @@ impl UsageIndex {
     /// Whether the file was never read into this index (nor a saved copy loaded).
     pub fn is_unread(&self) -> bool {
         self.seen.is_none() && self.rows() == 0 && self.diagnostics.is_empty()
+    }
+
+    /// Whether only times and line ranges are loaded so far: enough for queries without field
+    /// filters, not for summaries or new rows ([`persist::load_deferred`] loads the rest).
+    pub fn is_deferred(&self) -> bool {
+        self.deferred.is_some()
+    }
+
+    /// The length of the file's prefix made of finished, indexed lines.
+    pub fn indexed_len(&self) -> u64 {
+        self.complete
     }
 
     /// Rows added since the index was loaded or last saved.

@@ -5,16 +5,17 @@
 //! indexed from scratch. Layout, little-endian:
 //!
 //! ```text
-//! header  64 bytes: magic "PIEUIDX1", format u32, 4 zero bytes, rows u64, body length u64,
-//!         body checksum u64, meta length u64, 16 zero bytes
-//! body    meta (JSON: file anchors, line count, dictionaries, skipped lines), then the
-//!         columns: times f64, offsets u64, lengths u32, six dictionary id columns u32,
-//!         amounts f64 x 10, presence u16, and for requestId and agentRunId: starts u64
-//!         (rows + 1), missing u8, text. Every part is padded to 8 bytes.
+//! header  64 bytes: magic "PIEUIDX2", format u32, 4 zero bytes, rows u64, part A length u64,
+//!         part B length u64, part A checksum u64, part B checksum u64, meta length u64
+//! part A  meta (JSON: file anchors, line count, dictionaries, skipped lines), times f64,
+//!         offsets u64, lengths u32: all that newest-first queries without filters need
+//! part B  six dictionary id columns u32, amounts f64 x 10, presence u16, and for requestId
+//!         and agentRunId: starts u64 (rows + 1), missing u8, text
 //! ```
 //!
-//! Loading reads the columns in pieces straight into their vectors, so memory peaks at the
-//! index's own size plus one piece.
+//! Every array is padded to 8 bytes. Loading reads the arrays straight into their vectors.
+//! Part B is only read when a query needs it ([`load_deferred`]): `{ limit: 100 }` in a new
+//! process reads a tenth of the file.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +26,8 @@ use crate::usage::columns::{ColumnsBuilder, TextColumn, UsageColumns, AMOUNT_SLO
 use crate::usage::jsonl::LineDiagnostic;
 use crate::usage::query::time_of;
 
-const MAGIC: &[u8; 8] = b"PIEUIDX1";
-const FORMAT: u32 = 1;
+const MAGIC: &[u8; 8] = b"PIEUIDX2";
+const FORMAT: u32 = 2;
 const HEADER_LEN: usize = 64;
 /// Bytes read per call while loading (a multiple of 8, so the checksum sees whole words).
 const PIECE: usize = 4 << 20;
@@ -83,26 +84,25 @@ pub fn encode(index: &UsageIndex) -> Vec<u8> {
             .collect(),
     };
     let meta = serde_json::to_vec(&meta).unwrap_or_default();
-    let mut body = Vec::with_capacity(rows * 200 + meta.len());
-    body.extend_from_slice(&meta);
-    pad(&mut body);
+    let mut a = Vec::with_capacity(rows * 20 + meta.len() + 8);
+    a.extend_from_slice(&meta);
+    pad(&mut a);
     let times = columns.times.as_deref().unwrap_or(&[]);
-    put(&mut body, &times[..rows.min(times.len())], |x| {
-        x.to_le_bytes()
-    });
-    put(&mut body, &index.offsets[..rows], |x| x.to_le_bytes());
-    put(&mut body, &index.lens[..rows], |x| x.to_le_bytes());
+    put(&mut a, &times[..rows.min(times.len())], |x| x.to_le_bytes());
+    put(&mut a, &index.offsets[..rows], |x| x.to_le_bytes());
+    put(&mut a, &index.lens[..rows], |x| x.to_le_bytes());
+    let mut b = Vec::with_capacity(rows * 170);
     for c in DICT_COLUMNS {
         let ids = match &columns.text[c] {
             Some(TextColumn::Dict { ids, .. }) => &ids[..rows],
             _ => &[],
         };
-        put(&mut body, ids, |x| x.to_le_bytes());
+        put(&mut b, ids, |x| x.to_le_bytes());
     }
-    put(&mut body, &columns.amounts[..rows * AMOUNT_SLOTS], |x| {
+    put(&mut b, &columns.amounts[..rows * AMOUNT_SLOTS], |x| {
         x.to_le_bytes()
     });
-    put(&mut body, &columns.present[..rows], |x| x.to_le_bytes());
+    put(&mut b, &columns.present[..rows], |x| x.to_le_bytes());
     for c in PLAIN_COLUMNS {
         if let Some(TextColumn::Plain {
             text,
@@ -110,75 +110,139 @@ pub fn encode(index: &UsageIndex) -> Vec<u8> {
             missing,
         }) = &columns.text[c]
         {
-            put(&mut body, &starts[..=rows], |&x| (x as u64).to_le_bytes());
-            put(&mut body, &missing[..rows], |&x| [u8::from(x)]);
+            put(&mut b, &starts[..=rows], |&x| (x as u64).to_le_bytes());
+            put(&mut b, &missing[..rows], |&x| [u8::from(x)]);
             let end = starts[rows];
-            body.extend_from_slice(&text.as_bytes()[..end]);
-            pad(&mut body);
+            b.extend_from_slice(&text.as_bytes()[..end]);
+            pad(&mut b);
         }
     }
-    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+    let mut out = Vec::with_capacity(HEADER_LEN + a.len() + b.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
     out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(&(rows as u64).to_le_bytes());
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&checksum(&body).to_le_bytes());
+    for n in [
+        rows as u64,
+        a.len() as u64,
+        b.len() as u64,
+        checksum(&a),
+        checksum(&b),
+    ] {
+        out.extend_from_slice(&n.to_le_bytes());
+    }
     out.extend_from_slice(&(meta.len() as u64).to_le_bytes());
-    out.extend_from_slice(&[0; 16]);
-    out.extend_from_slice(&body);
+    out.extend_from_slice(&a);
+    out.extend_from_slice(&b);
     out
 }
 
-/// Loads a saved index. `Ok(None)` when there is none or it cannot be used; only storage
-/// errors are errors. The result still has to be checked against the file: its first
-/// [`UsageIndex::refresh`] does that (identity and anchor bytes) before trusting it.
+/// The parts of a loaded index still in its saved file.
+pub struct Deferred {
+    /// The saved file's header when part A was read: part B must come from the same save.
+    header: Vec<u8>,
+    rows: usize,
+    dicts: Vec<Vec<String>>,
+}
+
+/// The header's numbers.
+struct Header {
+    rows: usize,
+    a_len: u64,
+    b_len: u64,
+    a_sum: u64,
+    b_sum: u64,
+    meta_len: u64,
+}
+
+fn parse_header(header: &[u8]) -> Option<Header> {
+    if header.len() < HEADER_LEN || &header[..8] != MAGIC || u32_at(header, 8) != FORMAT {
+        return None;
+    }
+    let h = Header {
+        rows: usize::try_from(u64_at(header, 16)).ok()?,
+        a_len: u64_at(header, 24),
+        b_len: u64_at(header, 32),
+        a_sum: u64_at(header, 40),
+        b_sum: u64_at(header, 48),
+        meta_len: u64_at(header, 56),
+    };
+    // Each row takes at least 20 bytes of part A; anything else is damage.
+    let fits = (h.rows as u64)
+        .checked_mul(20)
+        .is_some_and(|n| n <= h.a_len)
+        && h.meta_len <= h.a_len;
+    fits.then_some(h)
+}
+
+/// Loads a saved index: part A now, part B when [`load_deferred`] is called. `Ok(None)` when
+/// there is none or it cannot be used; only storage errors are errors. The result still has
+/// to be checked against the file: its first [`UsageIndex::refresh`] does that (identity and
+/// anchor bytes) before trusting it.
 pub fn load<S: ByteStorage + ?Sized>(storage: &S) -> Result<Option<UsageIndex>> {
     let header = storage.read_range(0, HEADER_LEN)?;
-    if header.len() < HEADER_LEN || &header[..8] != MAGIC || u32_at(&header, 8) != FORMAT {
-        return Ok(None);
-    }
-    let rows = u64_at(&header, 16);
-    let (body_len, sum, meta_len) = (
-        u64_at(&header, 24),
-        u64_at(&header, 32),
-        u64_at(&header, 40),
-    );
-    let Ok(rows) = usize::try_from(rows) else {
+    let Some(h) = parse_header(&header) else {
         return Ok(None);
     };
-    // A saved index is far smaller than this per row; anything else is damage.
-    if rows as u64 > body_len || meta_len > body_len {
-        return Ok(None);
-    }
     let mut reader = Reader {
         storage,
         at: HEADER_LEN as u64,
-        end: HEADER_LEN as u64 + body_len,
+        end: HEADER_LEN as u64 + h.a_len,
         sum: Checksum::default(),
     };
-    let Some(loaded) = read_body(&mut reader, rows, meta_len as usize)? else {
+    let Some(mut index) = read_part_a(&mut reader, h.rows, h.meta_len as usize)? else {
         return Ok(None);
     };
-    if reader.at != reader.end || reader.sum.finish() != sum {
+    if reader.at != reader.end || reader.sum.finish() != h.a_sum {
         return Ok(None);
     }
-    Ok(Some(loaded))
+    if let Some(deferred) = index.deferred.as_mut() {
+        deferred.header = header;
+    }
+    Ok(Some(index))
 }
 
-fn read_body<S: ByteStorage + ?Sized>(
+/// Reads part B of the saved index `index` came from. `false` when it cannot (the saved file
+/// was replaced or damaged since): the caller then indexes the file from scratch.
+pub fn load_deferred<S: ByteStorage + ?Sized>(index: &mut UsageIndex, storage: &S) -> Result<bool> {
+    let Some(deferred) = index.deferred.take() else {
+        return Ok(true);
+    };
+    let header = storage.read_range(0, HEADER_LEN)?;
+    let Some(h) = parse_header(&header).filter(|_| header == deferred.header) else {
+        return Ok(false);
+    };
+    let start = HEADER_LEN as u64 + h.a_len;
+    let mut reader = Reader {
+        storage,
+        at: start,
+        end: start + h.b_len,
+        sum: Checksum::default(),
+    };
+    let columns = std::mem::take(&mut index.columns);
+    let zone_dependent = columns.zone_dependent().to_vec();
+    let mut columns = columns.finish();
+    let complete = read_part_b(&mut reader, &mut columns, deferred.rows, deferred.dicts)?;
+    if !complete || reader.at != reader.end || reader.sum.finish() != h.b_sum {
+        return Ok(false);
+    }
+    index.columns = ColumnsBuilder::resume(columns, zone_dependent);
+    Ok(true)
+}
+
+macro_rules! or_none {
+    ($e:expr) => {
+        match $e? {
+            Some(v) => v,
+            None => return Ok(None),
+        }
+    };
+}
+
+fn read_part_a<S: ByteStorage + ?Sized>(
     r: &mut Reader<'_, S>,
     rows: usize,
     meta_len: usize,
 ) -> Result<Option<UsageIndex>> {
-    macro_rules! or_none {
-        ($e:expr) => {
-            match $e? {
-                Some(v) => v,
-                None => return Ok(None),
-            }
-        };
-    }
     let meta_bytes = or_none!(r.array::<u8>(meta_len));
     let Ok(meta) = serde_json::from_slice::<Meta>(&meta_bytes) else {
         return Ok(None);
@@ -186,46 +250,16 @@ fn read_body<S: ByteStorage + ?Sized>(
     let mut times = or_none!(r.array::<f64>(rows));
     let offsets = or_none!(r.array::<u64>(rows));
     let lens = or_none!(r.array::<u32>(rows));
-    let mut columns = UsageColumns::new(rows);
-    for (&c, dict) in DICT_COLUMNS.iter().zip(meta.dicts) {
-        let ids = or_none!(r.array::<u32>(rows));
-        if ids.iter().any(|&id| id as usize > dict.len()) {
-            return Ok(None);
-        }
-        columns.text[c] = Some(TextColumn::Dict { ids, dict });
-    }
-    columns.amounts = or_none!(r.array::<f64>(rows * AMOUNT_SLOTS));
-    columns.present = or_none!(r.array::<u16>(rows));
-    for c in PLAIN_COLUMNS {
-        let starts = or_none!(r.array::<u64>(rows + 1));
-        let missing: Vec<bool> = or_none!(r.array::<u8>(rows))
-            .into_iter()
-            .map(|b| b != 0)
-            .collect();
-        let text_len = starts.last().copied().unwrap_or(0);
-        let text = or_none!(r.array::<u8>(usize::try_from(text_len).unwrap_or(usize::MAX)));
-        let Ok(text) = String::from_utf8(text) else {
-            return Ok(None);
-        };
-        let starts: Vec<usize> = starts.into_iter().map(|s| s as usize).collect();
-        let boundaries_ok = starts.windows(2).all(|w| w[0] <= w[1])
-            && starts.iter().all(|&s| text.is_char_boundary(s));
-        if !boundaries_ok {
-            return Ok(None);
-        }
-        columns.text[c] = Some(TextColumn::Plain {
-            text,
-            starts,
-            missing,
-        });
-    }
-    if meta.zone_dependent.iter().any(|(row, _)| *row >= rows) {
+    if meta.zone_dependent.iter().any(|(row, _)| *row >= rows)
+        || meta.dicts.len() != DICT_COLUMNS.len()
+    {
         return Ok(None);
     }
     // Local times are read in this process's time zone, which may not be the writer's.
     for (row, text) in &meta.zone_dependent {
         times[*row] = time_of(Some(text));
     }
+    let mut columns = UsageColumns::new(rows);
     columns.times = Some(times);
     let mut index = UsageIndex {
         columns: ColumnsBuilder::resume(columns, meta.zone_dependent),
@@ -238,6 +272,11 @@ fn read_body<S: ByteStorage + ?Sized>(
         tail: meta.tail,
         ..UsageIndex::default()
     };
+    index.deferred = Some(Deferred {
+        header: Vec::new(),
+        rows,
+        dicts: meta.dicts,
+    });
     // Not `seen` as-is: the first refresh must compare identity and anchors with the file.
     index.seen = Some(BlobStat {
         size: index.complete,
@@ -245,6 +284,56 @@ fn read_body<S: ByteStorage + ?Sized>(
         modified_ms: None,
     });
     Ok(Some(index))
+}
+
+/// Fills the columns of part B into `columns`; `false` when the data does not fit.
+fn read_part_b<S: ByteStorage + ?Sized>(
+    r: &mut Reader<'_, S>,
+    columns: &mut UsageColumns,
+    rows: usize,
+    dicts: Vec<Vec<String>>,
+) -> Result<bool> {
+    macro_rules! or_false {
+        ($e:expr) => {
+            match $e? {
+                Some(v) => v,
+                None => return Ok(false),
+            }
+        };
+    }
+    for (&c, dict) in DICT_COLUMNS.iter().zip(dicts) {
+        let ids = or_false!(r.array::<u32>(rows));
+        if ids.iter().any(|&id| id as usize > dict.len()) {
+            return Ok(false);
+        }
+        columns.text[c] = Some(TextColumn::Dict { ids, dict });
+    }
+    columns.amounts = or_false!(r.array::<f64>(rows * AMOUNT_SLOTS));
+    columns.present = or_false!(r.array::<u16>(rows));
+    for c in PLAIN_COLUMNS {
+        let starts = or_false!(r.array::<u64>(rows + 1));
+        let missing: Vec<bool> = or_false!(r.array::<u8>(rows))
+            .into_iter()
+            .map(|b| b != 0)
+            .collect();
+        let text_len = starts.last().copied().unwrap_or(0);
+        let text = or_false!(r.array::<u8>(usize::try_from(text_len).unwrap_or(usize::MAX)));
+        let Ok(text) = String::from_utf8(text) else {
+            return Ok(false);
+        };
+        let starts: Vec<usize> = starts.into_iter().map(|s| s as usize).collect();
+        let boundaries_ok = starts.windows(2).all(|w| w[0] <= w[1])
+            && starts.iter().all(|&s| text.is_char_boundary(s));
+        if !boundaries_ok {
+            return Ok(false);
+        }
+        columns.text[c] = Some(TextColumn::Plain {
+            text,
+            starts,
+            missing,
+        });
+    }
+    Ok(true)
 }
 
 struct Reader<'a, S: ?Sized> {

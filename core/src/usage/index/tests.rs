@@ -268,17 +268,32 @@ fn saved_index_round_trips_and_is_checked() {
     index.refresh(&storage).unwrap();
     let saved = MemoryStorage::with_content(persist::encode(&index));
     let mut loaded = persist::load(&saved).unwrap().unwrap();
+    assert!(loaded.is_deferred());
     assert_eq!(loaded.rows(), index.rows() - 1);
+    // Times and line ranges alone answer newest-first queries without filters.
+    let recent = UsageRecordQuery {
+        limit: Some(5.0),
+        ..Default::default()
+    };
+    let full = read_jsonl(&storage.snapshot().unwrap());
+    let finished = &full.records[..full.records.len() - 1];
+    assert_eq!(loaded.query(&recent), query_indices(finished, &recent));
+    assert!(persist::load_deferred(&mut loaded, &saved).unwrap());
+    assert!(!loaded.is_deferred());
     assert_eq!(loaded.refresh(&storage).unwrap(), sync::Refresh::Appended);
     assert_matches_full_read(&loaded, &storage);
 
-    // Any damaged byte makes the copy unusable, never wrong.
+    // Any damaged byte makes the copy unusable, never wrong: part A at load, part B at
+    // `load_deferred`.
     let bytes = saved.snapshot().unwrap();
     for at in (0..bytes.len()).step_by(97) {
         let mut damaged = bytes.clone();
         damaged[at] ^= 0x20;
-        let loaded = persist::load(&MemoryStorage::with_content(damaged)).unwrap();
-        assert!(loaded.is_none(), "damage at byte {at} went unnoticed");
+        let damaged = MemoryStorage::with_content(damaged);
+        if let Some(mut loaded) = persist::load(&damaged).unwrap() {
+            let whole = persist::load_deferred(&mut loaded, &damaged).unwrap();
+            assert!(!whole, "damage at byte {at} went unnoticed");
+        }
     }
     assert!(
         persist::load(&MemoryStorage::with_content(bytes[..100].to_vec()))
@@ -287,9 +302,23 @@ fn saved_index_round_trips_and_is_checked() {
     );
     assert!(persist::load(&MemoryStorage::new()).unwrap().is_none());
 
+    // Part B of another save is refused.
+    let mut loaded = persist::load(&saved).unwrap().unwrap();
+    let other_save = {
+        let mut other = UsageIndex::new();
+        other
+            .refresh(&MemoryStorage::with_content(file(&mut Rng(5), 30)))
+            .unwrap();
+        persist::encode(&other)
+    };
+    saved.replace(&other_save).unwrap();
+    assert!(!persist::load_deferred(&mut loaded, &saved).unwrap());
+
     // A saved index of another file is rebuilt on its first refresh.
     let other = MemoryStorage::with_content(file(&mut Rng(99), 40));
+    let saved = MemoryStorage::with_content(persist::encode(&index));
     let mut loaded = persist::load(&saved).unwrap().unwrap();
+    assert!(persist::load_deferred(&mut loaded, &saved).unwrap());
     assert_eq!(loaded.refresh(&other).unwrap(), sync::Refresh::Rebuilt);
     assert_matches_full_read(&loaded, &other);
 }
