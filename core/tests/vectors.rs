@@ -181,6 +181,7 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
                 .collect();
             exact_matches(&case["expectDiagnostics"], &Value::Array(diags))
         }
+        "usageFile" => run_usage_file(case),
         "validate" => {
             let result = validate_usage_record(&case["record"]);
             match (case.get("expectValid"), case.get("expectError"), result) {
@@ -381,4 +382,50 @@ fn conformance_vectors() {
         failures.join("\n")
     );
     println!("{count} conformance vectors passed");
+}
+
+/// Steps on one usage file (see tests/vectors/usage-file.json), through the store's index.
+fn run_usage_file(case: &Value) -> Result<(), String> {
+    use pie_storage_core::storage::{ByteStorage, MemoryStorage};
+    use pie_storage_core::usage::JsonlUsageStore;
+    let store = JsonlUsageStore::new(MemoryStorage::new());
+    let text = |v: &Value| v.as_str().unwrap_or_default().as_bytes().to_vec();
+    for (i, step) in case["steps"].as_array().into_iter().flatten().enumerate() {
+        let at = |e: String| format!("step {i}: {e}");
+        if let Some(bytes) = step.get("append") {
+            store
+                .storage()
+                .append(&text(bytes))
+                .map_err(|e| at(e.to_string()))?;
+        } else if let Some(bytes) = step.get("rewrite") {
+            store.storage().rewrite_in_place(text(bytes));
+        } else if let Some(bytes) = step.get("replace") {
+            store
+                .storage()
+                .replace(&text(bytes))
+                .map_err(|e| at(e.to_string()))?;
+        } else if let Some(query) = step.get("query") {
+            let records = store
+                .query_usage(&decode_query(query))
+                .map_err(|e| at(e.to_string()))?;
+            let ids = Value::Array(records.iter().map(|r| r["id"].clone()).collect());
+            exact_matches(&step["expectIds"], &ids).map_err(at)?;
+        } else if let Some(query) = step.get("summary") {
+            let summary = store
+                .summarize_usage(&decode_query(query))
+                .map_err(|e| at(e.to_string()))?;
+            let actual = serde_json::to_value(&summary).map_err(|e| e.to_string())?;
+            subset_matches(&step["expect"], &actual, "summary").map_err(at)?;
+        } else if let Some(expected) = step.get("expectDiagnostics") {
+            let diags: Vec<Value> = store
+                .diagnostics()
+                .iter()
+                .map(|d| serde_json::json!({"line": d.line, "byteOffset": d.byte_offset, "code": d.code}))
+                .collect();
+            exact_matches(expected, &Value::Array(diags)).map_err(at)?;
+        } else {
+            return Err(at("unknown step".into()));
+        }
+    }
+    Ok(())
 }

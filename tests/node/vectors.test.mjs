@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 import * as storage from "@pie-lab/storage";
@@ -84,6 +84,29 @@ const runners = {
       diagnostics.map(({ line, byteOffset, code }) => ({ line, byteOffset, code })),
       c.expectDiagnostics,
     );
+  },
+  /** Steps on one usage file through JsonlUsageStore (its index), as in usage-file.json. */
+  async usageFile(file, c) {
+    const folder = mkdtempSync(join(tmpdir(), "pie-usage-file-"));
+    const path = join(folder, "usage.jsonl");
+    const store = storage.createJsonlUsageStore(path);
+    for (const [i, step] of c.steps.entries()) {
+      const at = `step ${i}`;
+      if ("append" in step) appendFileSync(path, step.append);
+      else if ("rewrite" in step) writeFileSync(path, step.rewrite);
+      else if ("replace" in step) {
+        writeFileSync(`${path}.new`, step.replace);
+        renameSync(`${path}.new`, path);
+      } else if ("query" in step) {
+        const records = await store.queryUsage(decode(step.query));
+        assert.deepEqual(records.map((r) => r.id), step.expectIds, at);
+      } else if ("summary" in step) {
+        subsetMatches(decode(step.expect), await store.summarizeUsage(decode(step.summary)), `${at} summary`);
+      } else if ("expectDiagnostics" in step) {
+        const got = store.getLastReadDiagnostics().map(({ line, byteOffset, code }) => ({ line, byteOffset, code }));
+        assert.deepEqual(got, step.expectDiagnostics, at);
+      } else throw new Error(`${at}: unknown step`);
+    }
   },
   validate(file, c) {
     if (c.expectValid) {
