@@ -131,10 +131,17 @@ export function summarizeUsageJsonlDetailed(
   query?: UsageRecordQuery,
 ): SummaryResult | Promise<SummaryResult> {
   if (isBytes(input)) {
-    return call(() => wasm().summarizeUsageJsonlBytes(toBytes(input), queryForCore(query))) as SummaryResult;
+    // Pushed in slices: wasm memory holds one slice at a time, not a copy of the whole input.
+    const bytes = toBytes(input);
+    const summarizer = new UsageJsonlSummarizer();
+    for (let at = 0; at < bytes.length; at += PUSH_SLICE) summarizer.push(bytes.subarray(at, at + PUSH_SLICE));
+    return summarizer.finish(query);
   }
   return summarizeStream(input, query);
 }
+
+/** Bytes copied into wasm memory per push. */
+const PUSH_SLICE = 4 << 20;
 
 /**
  * Summarizes JSONL pushed chunk by chunk (split anywhere, even inside a character); memory

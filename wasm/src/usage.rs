@@ -193,12 +193,6 @@ fn summary_of_index(index: &UsageIndex, query: JsValue) -> JsResult<JsValue> {
     })
 }
 
-/// `summarizeUsageJsonl(bytes, query?)`: the summary of raw JSONL and the skipped lines.
-#[wasm_bindgen(js_name = summarizeUsageJsonlBytes)]
-pub fn summarize_usage_jsonl_bytes(bytes: &[u8], query: JsValue) -> JsResult<JsValue> {
-    summary_of_index(&UsageIndex::of_bytes(bytes), query)
-}
-
 /// `summarizeUsageJsonl` over a stream: chunks are pushed as they arrive and only the
 /// unfinished line is kept between them.
 #[wasm_bindgen(js_name = UsageJsonlSummarizer)]

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use super::facts::{Amounts, FactSource, UsageFacts};
+use super::fnv::FnvBuild;
 use super::query::time_of;
 
 /// Text fields a query or summary may read, in column order.
@@ -254,7 +255,7 @@ impl FactSource for UsageColumns {
 pub struct ColumnsBuilder {
     columns: UsageColumns,
     /// Value → dictionary id, for the dictionary columns.
-    lookups: [Option<HashMap<String, u32>>; 9],
+    lookups: [Option<HashMap<String, u32, FnvBuild>>; 9],
     /// Rows whose time depends on the host time zone (no offset in the timestamp), with their
     /// timestamp text, when timestamps are kept as parsed times only.
     zone_dependent: Vec<(usize, String)>,
@@ -300,7 +301,7 @@ impl ColumnsBuilder {
             columns.times = Some(Vec::new());
             columns.times_in_order = true;
         }
-        let lookups = TEXT_FIELDS.map(|f| (!PLAIN_FIELDS.contains(&f)).then(HashMap::new));
+        let lookups = TEXT_FIELDS.map(|f| (!PLAIN_FIELDS.contains(&f)).then(HashMap::default));
         ColumnsBuilder {
             columns,
             lookups,
@@ -449,7 +450,7 @@ fn depends_on_zone(timestamp: &str) -> bool {
 
 fn push_text(
     column: &mut TextColumn,
-    lookup: Option<&mut HashMap<String, u32>>,
+    lookup: Option<&mut HashMap<String, u32, FnvBuild>>,
     value: Option<&str>,
 ) {
     match (column, lookup) {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::columns::{ColumnsBuilder, UsageColumns};
 use super::facts::UsageFacts;
-use super::line::LineFacts;
+use super::scan::scan_line;
 use crate::js_value::is_js_whitespace;
 
 /// Why a line was skipped.
@@ -170,18 +170,16 @@ pub fn index_jsonl(bytes: &[u8]) -> (UsageColumns, Vec<LineDiagnostic>) {
     (builder.finish(), diagnostics)
 }
 
-/// Adds the facts of one line to `builder`, or explains why the line is skipped. The fast
-/// reader takes ordinary lines; lines it cannot take (duplicate keys, odd values) go through
-/// the full parser, so the facts are always those of `JSON.parse(line)`.
+/// Adds the facts of one line to `builder`, or explains why the line is skipped. The byte
+/// scanner takes ordinary lines; lines it leaves (duplicate keys, odd values, bad lines) go
+/// through the full parser, so the facts and the skipped lines are always those of
+/// [`read_jsonl`].
 pub fn push_line_facts(
     builder: &mut ColumnsBuilder,
     line: &Line<'_>,
 ) -> Result<(), LineDiagnostic> {
-    if let Some(facts) = std::str::from_utf8(line.bytes)
-        .ok()
-        .and(LineFacts::parse(line.bytes))
-    {
-        builder.push(facts.texts(), &facts.amounts());
+    if let Some(facts) = scan_line(line.bytes) {
+        builder.push(facts.texts(), &facts.amounts);
         return Ok(());
     }
     let record = parse_line(line)?;
@@ -295,7 +293,7 @@ mod tests {
 
     #[test]
     fn index_agrees_with_the_full_reader() {
-        let text = b"\xEF\xBB\xBF{\"status\":\"success\",\"costUsd\":1}\r\nnot json\n[1]\n{\"status\":\"a\",\"status\":\"error\",\"usage\":{\"input\":2}}\n{\"resolvedProvider\":\"x\xff\"}\n{\"c\":";
+        let text = b"\xEF\xBB\xBF{\"status\":\"success\",\"costUsd\":1}\r\nnot json\n[1]\n{\"status\":\"a\",\"status\":\"error\",\"usage\":{\"input\":2}}\n{\"resolvedProvider\":\"x\xff\"}\n{\"note\":\"\xff\",\"status\":\"ok\",\"costUsd\":-0}\n{\"c\":";
         let full = read_jsonl(text);
         let (columns, diagnostics) = index_jsonl(text);
         assert_eq!(diagnostics, full.diagnostics);

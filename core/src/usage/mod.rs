@@ -4,12 +4,13 @@
 pub mod collate;
 pub mod columns;
 pub mod facts;
+mod fnv;
 pub mod id;
 pub mod index;
 pub mod jsonl;
-pub mod line;
 pub mod query;
 pub mod record;
+pub mod scan;
 pub mod store;
 pub mod summary;
 pub mod validate;

@@ -8,7 +8,6 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
@@ -16,6 +15,7 @@ use serde_json::{Map, Value};
 use super::collate::locale_compare;
 use super::columns::{TextColumn, UsageColumns};
 use super::facts::{Amounts, FactSource, UsageFacts};
+use super::fnv::FnvBuild;
 
 /// `UsageSummaryGroup`. `other_statuses` holds statuses outside the four known ones; as in the
 /// reference their count is `NaN` (`undefined + 1`).
@@ -205,7 +205,7 @@ impl UsageSummaryGroup {
 /// Groups keyed by a record field, in first-seen order.
 #[derive(Default)]
 struct Groups<'a> {
-    index: HashMap<&'a str, usize, BuildHasherDefault<Fnv>>,
+    index: HashMap<&'a str, usize, FnvBuild>,
     /// Dictionary id → slot + 1, a shortcut for dictionary-coded sources. Slots are still
     /// created through `index`, so a missing value and the literal "unknown" share a group.
     by_id: Vec<u32>,
@@ -252,28 +252,6 @@ impl<'a> Groups<'a> {
             .collect();
         crate::sort::stable_sort_by(&mut list, &compare_groups);
         list
-    }
-}
-
-/// FNV-1a: group keys are short strings, where SipHash's setup dominates.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 

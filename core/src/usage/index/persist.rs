@@ -363,7 +363,7 @@ impl<S: ByteStorage + ?Sized> Reader<'_, S> {
             return Ok(None);
         }
         if cfg!(target_endian = "big") {
-            out.iter_mut().for_each(|x| *x = x.from_le());
+            out.iter_mut().for_each(|x| *x = x.le_to_native());
         }
         Ok(Some(out))
     }
@@ -392,14 +392,14 @@ trait Number: Copy {
         unsafe { std::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<u8>(), len) }
     }
     /// The value read from little-endian bytes on a big-endian host.
-    fn from_le(self) -> Self;
+    fn le_to_native(self) -> Self;
 }
 
 macro_rules! number {
     ($($t:ty => $bits:ty),*) => {$(
         impl Number for $t {
             const ZERO: Self = 0 as $t;
-            fn from_le(self) -> Self {
+            fn le_to_native(self) -> Self {
                 <$t>::from_bits(<$bits>::from_le(self.to_bits()))
             }
         }
@@ -493,7 +493,7 @@ impl Checksum {
         let mut words = words
             .by_ref()
             .map(|w| u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
-        while self.words % 4 != 0 {
+        while !self.words.is_multiple_of(4) {
             match words.next() {
                 Some(w) => self.mix(w),
                 None => break,
