@@ -455,8 +455,11 @@ fn push_text(
 ) {
     match (column, lookup) {
         (TextColumn::Dict { ids, dict }, Some(index)) => {
+            // Neighbouring records mostly share status, mode, provider...: try the last id first.
+            let last = ids.last().copied().unwrap_or(0);
             let id = match value {
                 None => 0,
+                Some(v) if last > 0 && dict.get(last as usize - 1).is_some_and(|d| d == v) => last,
                 Some(v) => match index.get(v) {
                     Some(&id) => id,
                     None => {
