@@ -98,6 +98,9 @@ test("Chromium computes the same summaries as Node from the browser entry", asyn
       fromJsonlBytes: storage.summarizeUsageJsonl(bytes),
       fromRecords: storage.summarizeUsageRecords(records),
       recent: storage.queryUsageRecords(records, { limit: 5 }).map((r) => r.id),
+      // Streaming: a fetch body, and a Blob stream, never held whole by the package.
+      fromFetchStream: await storage.summarizeUsageJsonl((await fetch("/usage.jsonl")).body, { provider: "anthropic" }),
+      fromBlobStream: await storage.summarizeUsageJsonlDetailed(new Blob([bytes]).stream()),
       id: storage.createUsageRecordId("request"),
       hasFileStore: "JsonlUsageStore" in storage,
     };
@@ -108,6 +111,8 @@ test("Chromium computes the same summaries as Node from the browser entry", asyn
   assert.deepEqual(result.fromJsonlBytes, summarizeUsageRecords(queryUsageRecords(records, {})));
   assert.deepEqual(result.fromJsonlText, summarizeUsageRecords(queryUsageRecords(records, { provider: "anthropic" })));
   assert.deepEqual(result.recent, queryUsageRecords(records, { limit: 5 }).map((r) => r.id));
+  assert.deepEqual(result.fromFetchStream, result.fromJsonlText);
+  assert.deepEqual(result.fromBlobStream, { summary: result.fromJsonlBytes, diagnostics: [] });
   assert.match(result.id, /^request_[0-9a-f-]{36}$/);
   assert.equal(result.hasFileStore, false, "the browser entry has no file store");
   assert.ok(nodeSummary.records === 5000 && nodeSummary.byProvider.length > 3);
