@@ -312,17 +312,27 @@ fn summarize_columns<I: IntoIterator<Item = usize>>(
         "clientOrigin",
     ]
     .map(|f| columns.column(f));
+    // The id slices, looked up once rather than per row.
+    let status_ids = dict_ids(status);
+    let group_ids = group_columns.map(|c| match c {
+        None => Ids::Missing,
+        Some(column) => dict_ids(Some(column)).map_or(Ids::Text, Ids::Dict),
+    });
     let mut acc = Accumulator::default();
     for row in indices {
-        let slot = match (&status_slots, status) {
-            (Some(slots), Some(column)) => column
-                .id(row)
-                .and_then(|id| slots.get(id as usize).copied()),
+        let slot = match (&status_slots, status_ids) {
+            (Some(slots), Some(ids)) => {
+                ids.get(row).and_then(|&id| slots.get(id as usize).copied())
+            }
             _ => None,
         };
         let slot = slot.unwrap_or_else(|| StatusSlot::of(status.and_then(|c| c.get(row))));
         let d = Delta::new(slot, &columns.amounts_of(row));
-        let ids = group_columns.map(|c| c.map_or(Some(0), |c| c.id(row)));
+        let ids = group_ids.map(|g| match g {
+            Ids::Missing => Some(0),
+            Ids::Dict(ids) => ids.get(row).copied(),
+            Ids::Text => None,
+        });
         let key = |k: usize| {
             group_columns[k]
                 .and_then(|c| c.get(row))
@@ -331,6 +341,23 @@ fn summarize_columns<I: IntoIterator<Item = usize>>(
         acc.add(&d, key, ids);
     }
     acc.finish()
+}
+
+fn dict_ids(column: Option<&TextColumn>) -> Option<&[u32]> {
+    match column {
+        Some(TextColumn::Dict { ids, .. }) => Some(ids.as_slice()),
+        _ => None,
+    }
+}
+
+/// How a group column gives a row's dictionary id.
+#[derive(Clone, Copy)]
+enum Ids<'a> {
+    /// The column was not sent: every row is missing (id 0).
+    Missing,
+    Dict(&'a [u32]),
+    /// A plain text column: no ids, group by the text.
+    Text,
 }
 
 /// The total and the four group maps being filled.
