@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { chromium } from "playwright-core";
+import { launchChromium } from "../tests/browser/chromium.mjs";
 
 const root = join(import.meta.dirname, "..");
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
@@ -133,22 +133,9 @@ export async function benchBrowser({ path, query = {}, runs = 3 }) {
   try {
     server = await startServer(path);
     const origin = `http://127.0.0.1:${server.address().port}`;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        // The JS path holds the decoded text plus every parsed record: give V8 room, and expose
-        // gc() so one run's garbage is not collected inside the next run's timing.
-        "--js-flags=--max-old-space-size=4096 --expose-gc",
-      ],
-    });
+    // The JS path holds the decoded text plus every parsed record: give V8 room, and expose
+    // gc() so one run's garbage is not collected inside the next run's timing.
+    browser = await launchChromium(["--js-flags=--max-old-space-size=4096 --expose-gc"]);
     let { page } = await openPage(browser, origin);
 
     const ms = { js: [], bytes: [], stream: [] };

@@ -18,3 +18,6 @@ pub mod time;
 pub mod usage;
 
 pub use error::{Error, ErrorCode};
+
+#[cfg(test)]
+mod test_rng;

@@ -6,16 +6,7 @@ import { test } from "node:test";
 
 import { queryUsageRecords, summarizeUsageJsonl, summarizeUsageRecords } from "@pie-lab/storage";
 import * as reference from "../reference/usage-reference.mjs";
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./helpers.mjs";
 
 const PROVIDERS = ["openai", "anthropic", "Anthropic", "gemini", "a", "B", "b", "_x", "é"];
 const STATUSES = ["success", "error", "aborted", "skipped"];

@@ -29,3 +29,14 @@ export function usageRecord(overrides = {}) {
     ...overrides,
   };
 }
+
+/** A small deterministic PRNG (mulberry32) in [0, 1), so a failing seed replays. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

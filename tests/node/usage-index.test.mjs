@@ -17,17 +17,7 @@ import {
   UsageJsonlSummarizer,
 } from "@pie-lab/storage";
 import * as reference from "../reference/usage-reference.mjs";
-import { tempDir } from "./helpers.mjs";
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng, tempDir } from "./helpers.mjs";
 
 /** Random usage lines (with terminators): mostly in time order, some ties, some going back,
  * some corrupt, blank, CRLF or not objects. */
@@ -61,19 +51,7 @@ function randomLines(random, n, clock) {
 
 /** The usage slice's reading: every line that parses as an object, in file order. */
 function readTolerant(path) {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-  const records = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim().length === 0) continue;
-    try {
-      const value = JSON.parse(line);
-      if (value && typeof value === "object" && !Array.isArray(value)) records.push(value);
-    } catch {
-      // skipped, reported as a diagnostic
-    }
-  }
-  return records;
+  return existsSync(path) ? readTolerantText(readFileSync(path, "utf8")) : [];
 }
 
 function randomQuery(random) {
@@ -265,7 +243,7 @@ function readTolerantText(text) {
       const value = JSON.parse(line);
       if (value && typeof value === "object" && !Array.isArray(value)) records.push(value);
     } catch {
-      // skipped
+      // skipped, reported as a diagnostic
     }
   }
   return records;

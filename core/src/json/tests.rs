@@ -266,21 +266,7 @@ fn parse_error_has_position_but_no_input() {
     assert_eq!(err.message, "trailing characters");
 }
 
-/// A small xorshift generator, so the test needs no extra dependencies and is reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use crate::test_rng::Rng;
 
 fn random_string(rng: &mut Rng) -> String {
     const POOL: &[char] = &[

@@ -9,23 +9,7 @@ use crate::usage::jsonl::read_jsonl;
 use crate::usage::query::{DateBound, TextFilter};
 use crate::usage::summary::summarize_facts;
 
-/// A small deterministic generator (xorshift), so failures replay.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+use crate::test_rng::Rng;
 
 /// One line of a plausible, sometimes odd, usage file (with its terminator).
 fn line(rng: &mut Rng, clock: &mut i64) -> String {
