@@ -221,10 +221,10 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         index.refresh(&self.storage)?;
         if let Some(saved) = &self.saved_index {
             if !index.is_deferred() && index.unsaved_rows() >= save_threshold(index.rows()) {
-                // Saving is an optimization: a read-only folder must not fail the query.
-                if saved.replace(&persist::encode(&index)).is_ok() {
-                    index.mark_saved();
-                }
+                // Saving is an optimization: a read-only folder must not fail the query. A failed
+                // save counts as done too, so the next attempt waits for as many new rows.
+                let _ = saved.replace(&persist::encode(&index));
+                index.mark_saved();
             }
         }
         self.set_diagnostics(index.diagnostics().to_vec());
