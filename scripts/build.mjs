@@ -26,6 +26,7 @@ export function build() {
       "--enable-mutable-globals",
       "--enable-reference-types",
       "--enable-multivalue",
+      "--enable-simd",
       wasmFile,
       "-o",
       wasmFile,
