@@ -9,8 +9,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::columns::{ColumnsBuilder, UsageColumns};
+use super::columns::ColumnsBuilder;
 use super::facts::UsageFacts;
+use super::index::LineFeed;
 use super::scan::scan_line;
 use crate::js_value::is_js_whitespace;
 
@@ -61,43 +62,13 @@ pub struct Line<'a> {
 
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The non-blank lines of `bytes`, after an optional BOM. `base` is the file offset of `bytes[0]`.
-pub fn lines(bytes: &[u8], base: u64) -> impl Iterator<Item = Line<'_>> {
-    let skip = if bytes.starts_with(BOM) && base == 0 {
-        BOM.len()
-    } else {
-        0
-    };
-    let mut pos = skip;
-    let mut number = 0usize;
-    std::iter::from_fn(move || loop {
-        if pos >= bytes.len() {
-            return None;
-        }
-        number += 1;
-        let start = pos;
-        let (end, terminated) = match memchr_newline(&bytes[start..]) {
-            Some(i) => (start + i, true),
-            None => (bytes.len(), false),
-        };
-        pos = end + 1;
-        let mut content = &bytes[start..end];
-        if terminated && content.last() == Some(&b'\r') {
-            content = &content[..content.len() - 1];
-        }
-        if !is_js_blank(content) {
-            return Some(Line {
-                number,
-                offset: base + start as u64,
-                bytes: content,
-                terminated,
-            });
-        }
-    })
-}
-
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    memchr::memchr(b'\n', bytes)
+/// Calls `f` for every non-blank line of `bytes`, in order. The splitting rules (CRLF, blank
+/// lines by JavaScript `trim`, a BOM at offset 0) live in one place, [`LineFeed`], which the
+/// file index feeds chunk by chunk.
+pub fn each_line(bytes: &[u8], mut f: impl FnMut(Line<'_>)) {
+    let mut feed = LineFeed::default();
+    feed.feed(bytes, &mut f);
+    feed.finish(f);
 }
 
 /// Whether `String.prototype.trim()` would leave nothing. Decided by the first byte that is
@@ -148,26 +119,11 @@ fn diagnostic(line: &Line<'_>, code: DiagnosticCode, what: String) -> LineDiagno
 /// Reads every record of a JSONL buffer, skipping and reporting bad lines.
 pub fn read_jsonl(bytes: &[u8]) -> JsonlRead {
     let mut out = JsonlRead::default();
-    for line in lines(bytes, 0) {
-        match parse_line(&line) {
-            Ok(record) => out.records.push(record),
-            Err(d) => out.diagnostics.push(d),
-        }
-    }
+    each_line(bytes, |line| match parse_line(&line) {
+        Ok(record) => out.records.push(record),
+        Err(d) => out.diagnostics.push(d),
+    });
     out
-}
-
-/// Indexes a JSONL buffer as columns, reading only the fields queries and summaries need.
-/// Bad lines are skipped and reported exactly as [`read_jsonl`] reports them.
-pub fn index_jsonl(bytes: &[u8]) -> (UsageColumns, Vec<LineDiagnostic>) {
-    let mut builder = ColumnsBuilder::default();
-    let mut diagnostics = Vec::new();
-    for line in lines(bytes, 0) {
-        if let Err(d) = push_line_facts(&mut builder, &line) {
-            diagnostics.push(d);
-        }
-    }
-    (builder.finish(), diagnostics)
 }
 
 /// Adds the facts of one line to `builder`, or explains why the line is skipped. The byte
@@ -191,32 +147,18 @@ pub fn push_line_facts(
 /// JavaScript host materializes all records with a single `JSON.parse` and gets exactly the
 /// objects `JSON.parse(line)` would give. Lines are copied verbatim, never re-serialized.
 pub fn records_array_text(bytes: &[u8]) -> (String, Vec<LineDiagnostic>) {
-    let mut out = Vec::with_capacity(bytes.len() + 2);
+    let mut out = ArrayText::with_capacity(bytes.len());
     let mut diagnostics = Vec::new();
-    out.push(b'[');
-    for line in lines(bytes, 0) {
-        match check_object_line(&line) {
-            Ok(()) => {
-                if out.len() > 1 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(line.bytes);
-            }
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    out.push(b']');
-    let text = match String::from_utf8(out) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    };
-    (text, diagnostics)
+    each_line(bytes, |line| match check_object_line(&line) {
+        Ok(()) => out.push(line.bytes),
+        Err(d) => diagnostics.push(d),
+    });
+    (out.finish(), diagnostics)
 }
 
 /// Lines joined into one JSON array text, or `None` if one is not a JSON object.
 pub fn join_object_lines<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Option<String> {
-    let mut out = Vec::new();
-    out.push(b'[');
+    let mut out = ArrayText::with_capacity(0);
     for bytes in lines {
         let line = Line {
             number: 0,
@@ -225,16 +167,36 @@ pub fn join_object_lines<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Option<St
             terminated: true,
         };
         check_object_line(&line).ok()?;
-        if out.len() > 1 {
-            out.push(b',');
-        }
-        out.extend_from_slice(bytes);
+        out.push(bytes);
     }
-    out.push(b']');
-    Some(match String::from_utf8(out) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    Some(out.finish())
+}
+
+/// A JSON array text built from lines copied verbatim.
+struct ArrayText(Vec<u8>);
+
+impl ArrayText {
+    fn with_capacity(bytes: usize) -> Self {
+        let mut out = Vec::with_capacity(bytes + 2);
+        out.push(b'[');
+        ArrayText(out)
+    }
+
+    fn push(&mut self, line: &[u8]) {
+        if self.0.len() > 1 {
+            self.0.push(b',');
+        }
+        self.0.extend_from_slice(line);
+    }
+
+    /// Invalid UTF-8 becomes U+FFFD, as Node's `readFile(path, "utf-8")` decodes it.
+    fn finish(mut self) -> String {
+        self.0.push(b']');
+        match String::from_utf8(self.0) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }
+    }
 }
 
 /// Validates a line as a JSON object without building it.
@@ -295,7 +257,8 @@ mod tests {
     fn index_agrees_with_the_full_reader() {
         let text = b"\xEF\xBB\xBF{\"status\":\"success\",\"costUsd\":1}\r\nnot json\n[1]\n{\"status\":\"a\",\"status\":\"error\",\"usage\":{\"input\":2}}\n{\"resolvedProvider\":\"x\xff\"}\n{\"note\":\"\xff\",\"status\":\"ok\",\"costUsd\":-0}\n{\"c\":";
         let full = read_jsonl(text);
-        let (columns, diagnostics) = index_jsonl(text);
+        let index = crate::usage::index::UsageIndex::of_bytes(text);
+        let (columns, diagnostics) = (index.columns(), index.diagnostics().to_vec());
         assert_eq!(diagnostics, full.diagnostics);
         assert_eq!(columns.rows, full.records.len());
         for (row, record) in full.records.iter().enumerate() {

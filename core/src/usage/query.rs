@@ -247,16 +247,24 @@ fn query_in_time_order(columns: &UsageColumns, query: &UsageRecordQuery) -> Vec<
     if query.is_ascending() {
         return (0..keep).map(&row_at).collect();
     }
-    let mut out = Vec::with_capacity(keep);
+    newest_first(len, |p| times[row_at(p)], keep)
+        .into_iter()
+        .map(&row_at)
+        .collect()
+}
+
+/// Positions `0..len` of items in time order, newest first: read backwards, with each run of
+/// equal times kept in forward order (the stable sort's tie order). Only `keep` are taken.
+fn newest_first(len: usize, time_at: impl Fn(usize) -> f64, keep: usize) -> Vec<usize> {
+    let mut out = Vec::with_capacity(keep.min(len));
     let mut end = len;
     while out.len() < keep && end > 0 {
-        let t = times[row_at(end - 1)];
+        let t = time_at(end - 1);
         let mut start = end - 1;
-        while start > 0 && times[row_at(start - 1)] == t {
+        while start > 0 && time_at(start - 1) == t {
             start -= 1;
         }
-        let room = keep - out.len();
-        out.extend((start..end).take(room).map(&row_at));
+        out.extend((start..end).take(keep - out.len()));
         end = start;
     }
     out
@@ -368,19 +376,8 @@ fn presorted(hits: &[(usize, f64)], ascending: bool, keep: usize) -> Option<Vec<
     if ascending {
         return Some(hits[..keep].iter().map(|h| h.0).collect());
     }
-    let mut out = Vec::with_capacity(keep);
-    let mut end = hits.len();
-    while out.len() < keep && end > 0 {
-        let t = hits[end - 1].1;
-        let mut start = end - 1;
-        while start > 0 && hits[start - 1].1 == t {
-            start -= 1;
-        }
-        let room = keep - out.len();
-        out.extend(hits[start..end].iter().take(room).map(|h| h.0));
-        end = start;
-    }
-    Some(out)
+    let picked = newest_first(hits.len(), |p| hits[p].1, keep);
+    Some(picked.into_iter().map(|p| hits[p].0).collect())
 }
 
 /// `queryUsageRecords(records, query)`: the same record objects, filtered, sorted and limited.

@@ -139,12 +139,15 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         })?;
         match parsed {
             Some(records) => Ok(records),
-            None => {
-                let mut records = self.get_usage_records()?;
-                let picked = query_indices(records.as_slice(), query);
-                Ok(take_in_order(&mut records, &picked))
-            }
+            None => self.query_by_full_read(query),
         }
+    }
+
+    /// The reference's way: read every record, then query them.
+    fn query_by_full_read(&self, query: &UsageRecordQuery) -> Result<Vec<Map<String, Value>>> {
+        let mut records = self.get_usage_records()?;
+        let picked = query_indices(records.as_slice(), query);
+        Ok(take_in_order(&mut records, &picked))
     }
 
     /// [`JsonlUsageStore::query_usage`] as one JSON array text of the lines, copied verbatim,
@@ -154,13 +157,10 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         match text {
             Some(text) => Ok(text),
             None => {
-                let records = self.get_usage_records()?;
-                let picked = query_indices(records.as_slice(), query);
-                let list: Vec<Value> = picked
-                    .into_iter()
-                    .map(|i| Value::Object(records[i].clone()))
-                    .collect();
-                Ok(to_js_string(&Value::Array(list)))
+                let records = self.query_by_full_read(query)?;
+                Ok(to_js_string(&Value::Array(
+                    records.into_iter().map(Value::Object).collect(),
+                )))
             }
         }
     }

@@ -1,10 +1,10 @@
 //! Splitting a byte stream into JSONL lines, chunk by chunk.
 //!
-//! The file index, the streaming summary and a plain buffer all see the same lines as
-//! [`jsonl::lines`](super::super::jsonl::lines): split on `\n`, a `\r` before it dropped, blank
-//! lines (by JavaScript `trim`) skipped but counted, a BOM skipped at offset 0. Only the bytes
-//! of an unfinished line are kept between chunks, so memory stays bounded by the chunk size
-//! and the longest line.
+//! The one line splitter: the file index, the streaming summary and whole buffers
+//! ([`each_line`](super::super::jsonl::each_line)) all see lines split on `\n`, a `\r` before
+//! it dropped, blank lines (by JavaScript `trim`) skipped but counted, a BOM skipped at offset
+//! 0. Only the bytes of an unfinished line are kept between chunks, so memory stays bounded by
+//! the chunk size and the longest line.
 
 use crate::usage::jsonl::{is_js_blank, Line, BOM};
 
@@ -96,7 +96,6 @@ impl LineFeed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::jsonl::lines;
 
     fn collect(chunks: &[&[u8]]) -> Vec<(usize, u64, Vec<u8>, bool)> {
         let mut feed = LineFeed::default();
@@ -113,9 +112,10 @@ mod tests {
     #[test]
     fn any_chunking_gives_the_lines_of_the_whole_buffer() {
         let text: &[u8] = b"\xEF\xBB\xBF{\"a\":1}\r\n\r\n  \n{\"b\":2}\n\n{\"c\":";
-        let whole: Vec<_> = lines(text, 0)
-            .map(|l| (l.number, l.offset, l.bytes.to_vec(), l.terminated))
-            .collect();
+        let whole = collect(&[text]);
+        // Line 1 after the BOM, the blank lines 2, 3 and 5 counted but skipped, a torn line 6.
+        let numbers: Vec<_> = whole.iter().map(|l| (l.0, l.1, l.3)).collect();
+        assert_eq!(numbers, vec![(1, 3, true), (4, 17, true), (6, 26, false)]);
         for split in 0..=text.len() {
             for split2 in split..=text.len() {
                 let chunks = [&text[..split], &text[split..split2], &text[split2..]];

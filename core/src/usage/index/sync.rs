@@ -94,7 +94,10 @@ impl UsageIndex {
 
     fn read_anchors<S: ByteStorage + ?Sized>(&mut self, storage: &S) -> Result<()> {
         let len = ANCHOR_LEN.min(usize::try_from(self.complete).unwrap_or(ANCHOR_LEN));
-        self.head = storage.read_range(0, len)?;
+        // The head is fixed once it is full (and was just checked by `continues_in`).
+        if self.head.len() < len {
+            self.head = storage.read_range(0, len)?;
+        }
         self.tail = storage.read_range(self.complete - len as u64, len)?;
         Ok(())
     }
