@@ -1,11 +1,11 @@
 //! Usage stores: an append-only JSONL file over any [`ByteStorage`], and a plain in-memory list.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use serde_json::{Map, Value};
 
 use super::index::records::RowLines;
-use super::index::{persist, shared_index, SharedIndex, UsageIndex};
+use super::index::{persist, shared_index, IndexGuard, SharedIndex, UsageIndex};
 use super::jsonl::{self, JsonlRead, Line, LineDiagnostic};
 use super::query::{query_indices, UsageRecordQuery};
 use super::record::UsageRecord;
@@ -195,8 +195,8 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
     /// The index, brought up to date with the file (loaded from its saved copy first when this
     /// process has not read the file yet; saved again when enough rows were added). `columns`:
     /// whether the caller reads more than times and line ranges.
-    fn fresh_index(&self, columns: bool) -> Result<MutexGuard<'_, UsageIndex>> {
-        let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
+    fn fresh_index(&self, columns: bool) -> Result<IndexGuard<'_>> {
+        let mut index = self.index.lock();
         if let Some(saved) = &self.saved_index {
             if index.is_unread() {
                 // A saved index that cannot be read is ignored like a damaged one.

@@ -1,16 +1,101 @@
 //! One index per file per process: every store opened on the same path uses the same index,
 //! so a second store costs nothing and sees what the first already read.
+//!
+//! A call that panics while it holds the index may leave it half updated, so the index is
+//! then dropped and the next call starts over from the file (or its saved copy). Natively the
+//! panic unwinds through the guard, which puts back an empty index; in WebAssembly without
+//! threads a panic traps and nothing unwinds, so the guard is never dropped: the next call
+//! finds the index still out, which with one thread can only mean abandoned, and starts over
+//! instead of failing forever ("cannot recursively acquire mutex").
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
 
 use super::UsageIndex;
 
-/// An index shared between stores.
-pub type SharedIndex = Arc<Mutex<UsageIndex>>;
+/// Whether another thread may be holding the index (so waiting for it makes sense).
+const THREADS: bool = !cfg!(all(target_family = "wasm", not(target_feature = "atomics")));
 
-fn registry() -> &'static Mutex<HashMap<String, Weak<Mutex<UsageIndex>>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<Mutex<UsageIndex>>>>> = OnceLock::new();
+/// An index shared between stores.
+#[derive(Clone, Default)]
+pub struct SharedIndex(Arc<Slot>);
+
+struct Slot {
+    /// The index, `None` while a guard has it out.
+    index: Mutex<Option<UsageIndex>>,
+    returned: Condvar,
+}
+
+/// Exclusive use of a shared index until dropped.
+pub struct IndexGuard<'a> {
+    slot: &'a Slot,
+    index: UsageIndex,
+}
+
+impl SharedIndex {
+    /// The index, waiting while another caller has it.
+    pub fn lock(&self) -> IndexGuard<'_> {
+        self.lock_with(THREADS)
+    }
+
+    /// [`SharedIndex::lock`]; `threads: false` takes an index still out as abandoned.
+    fn lock_with(&self, threads: bool) -> IndexGuard<'_> {
+        let slot = &*self.0;
+        let mut held = slot.index.lock().unwrap_or_else(|e| e.into_inner());
+        while held.is_none() && threads {
+            held = slot.returned.wait(held).unwrap_or_else(|e| e.into_inner());
+        }
+        let index = held.take().unwrap_or_default();
+        IndexGuard { slot, index }
+    }
+
+    /// Whether both handles name the same index.
+    pub fn same(&self, other: &SharedIndex) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot {
+            index: Mutex::new(Some(UsageIndex::new())),
+            returned: Condvar::new(),
+        }
+    }
+}
+
+impl Drop for IndexGuard<'_> {
+    /// Puts the index back, or an empty one when a panic interrupted its update.
+    fn drop(&mut self) {
+        let index = std::mem::take(&mut self.index);
+        let index = if std::thread::panicking() {
+            UsageIndex::new()
+        } else {
+            index
+        };
+        *self.slot.index.lock().unwrap_or_else(|e| e.into_inner()) = Some(index);
+        self.slot.returned.notify_one();
+    }
+}
+
+impl Deref for IndexGuard<'_> {
+    type Target = UsageIndex;
+    fn deref(&self) -> &UsageIndex {
+        &self.index
+    }
+}
+
+impl DerefMut for IndexGuard<'_> {
+    fn deref_mut(&mut self) -> &mut UsageIndex {
+        &mut self.index
+    }
+}
+
+type Registry = Mutex<HashMap<String, Weak<Slot>>>;
+
+fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(Default::default)
 }
 
@@ -18,28 +103,61 @@ fn registry() -> &'static Mutex<HashMap<String, Weak<Mutex<UsageIndex>>>> {
 /// some store holds it.
 pub fn shared_index(key: &str) -> SharedIndex {
     let mut map = registry().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(index) = map.get(key).and_then(Weak::upgrade) {
-        return index;
+    if let Some(slot) = map.get(key).and_then(Weak::upgrade) {
+        return SharedIndex(slot);
     }
     map.retain(|_, weak| weak.strong_count() > 0);
-    let index = Arc::new(Mutex::new(UsageIndex::new()));
-    map.insert(key.to_owned(), Arc::downgrade(&index));
+    let index = SharedIndex::default();
+    map.insert(key.to_owned(), Arc::downgrade(&index.0));
     index
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::MemoryStorage;
 
     #[test]
     fn same_key_same_index_until_dropped() {
         let a = shared_index("/tmp/pie-shared-test/usage.jsonl");
         let b = shared_index("/tmp/pie-shared-test/usage.jsonl");
-        assert!(Arc::ptr_eq(&a, &b));
+        assert!(a.same(&b));
         let other = shared_index("/tmp/pie-shared-test/other.jsonl");
-        assert!(!Arc::ptr_eq(&a, &other));
-        let weak = Arc::downgrade(&a);
+        assert!(!a.same(&other));
+        let weak = Arc::downgrade(&a.0);
         drop((a, b));
         assert!(weak.upgrade().is_none());
+    }
+
+    fn indexed(shared: &SharedIndex) -> usize {
+        let storage = MemoryStorage::with_content(b"{\"status\":\"success\"}\n".repeat(3));
+        let mut index = shared.lock();
+        index.refresh(&storage).unwrap();
+        index.rows()
+    }
+
+    #[test]
+    fn a_panic_while_held_drops_the_index_instead_of_poisoning_it() {
+        let shared = SharedIndex::default();
+        assert_eq!(indexed(&shared), 3);
+        let caught = std::panic::catch_unwind(|| {
+            let _held = shared.lock();
+            panic!("interrupted in the middle of an update");
+        });
+        assert!(caught.is_err());
+        assert!(shared.lock().is_unread(), "the interrupted index was kept");
+        assert_eq!(indexed(&shared), 3);
+    }
+
+    #[test]
+    fn without_threads_an_abandoned_index_is_started_over() {
+        let shared = SharedIndex::default();
+        assert_eq!(indexed(&shared), 3);
+        // What a trapped WebAssembly call leaves: a guard that is never dropped.
+        std::mem::forget(shared.lock());
+        let index = shared.lock_with(false);
+        assert!(index.is_unread());
+        drop(index);
+        assert_eq!(indexed(&shared), 3);
     }
 }
