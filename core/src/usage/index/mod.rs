@@ -20,7 +20,7 @@ use super::summary::{summarize_facts, UsageSummary};
 use crate::storage::BlobStat;
 
 pub use feed::LineFeed;
-pub use shared::{shared_index, SharedIndex};
+pub use shared::{shared_index, IndexGuard, SharedIndex};
 
 /// Bytes kept from the start and from the end of the indexed part of the file, to recognize
 /// the same file later (see [`sync`]).
@@ -43,6 +43,9 @@ pub struct UsageIndex {
     provisional: Option<(usize, usize)>,
     /// The file as it was when last read; `None` before the first read or when missing.
     seen: Option<BlobStat>,
+    /// The file as the process that saved this index last read it, until the first refresh
+    /// (a loaded `seen` has no modification time, so that refresh compares the anchors).
+    saved_file: Option<BlobStat>,
     /// Up to [`ANCHOR_LEN`] bytes at the start and at the end of `[0, complete)`.
     head: Vec<u8>,
     tail: Vec<u8>,
@@ -63,6 +66,7 @@ impl Default for UsageIndex {
             lines: 0,
             provisional: None,
             seen: None,
+            saved_file: None,
             head: Vec::new(),
             tail: Vec::new(),
             unsaved_rows: 0,

@@ -5,7 +5,7 @@
 //! indexed from scratch. Layout, little-endian:
 //!
 //! ```text
-//! header  64 bytes: magic "PIEUIDX2", format u32, 4 zero bytes, rows u64, part A length u64,
+//! header  64 bytes: magic "PIEUIDX2", format u32 (3), 4 zero bytes, rows u64, part A length u64,
 //!         part B length u64, part A checksum u64, part B checksum u64, meta length u64
 //! part A  meta (JSON: file anchors, line count, dictionaries, skipped lines), times f64,
 //!         offsets u64, lengths u32: all that newest-first queries without filters need
@@ -14,12 +14,17 @@
 //! ```
 //!
 //! Every array is padded to 8 bytes. Loading reads the arrays straight into their vectors.
+//! Nothing in the file is trusted: every length is checked against the bytes actually there
+//! before anything is allocated (so memory stays within a small multiple of the file's
+//! size), and every offset, range and dictionary id is checked against what it points into
+//! (so a loaded index can never send a later read out of range). Whatever fails is simply
+//! not a saved index.
 //! Part B is only read when a query needs it ([`load_deferred`]): `{ limit: 100 }` in a new
 //! process reads a tenth of the file.
 
 use serde::{Deserialize, Serialize};
 
-use super::UsageIndex;
+use super::{UsageIndex, ANCHOR_LEN};
 use crate::error::Result;
 use crate::storage::{BlobStat, ByteStorage};
 use crate::usage::columns::{ColumnsBuilder, TextColumn, UsageColumns, AMOUNT_SLOTS};
@@ -27,7 +32,8 @@ use crate::usage::jsonl::LineDiagnostic;
 use crate::usage::query::time_of;
 
 const MAGIC: &[u8; 8] = b"PIEUIDX2";
-const FORMAT: u32 = 2;
+/// 3: the meta records the file's size and modification time (an edit that keeps the size).
+const FORMAT: u32 = 3;
 const HEADER_LEN: usize = 64;
 /// Bytes read per call while loading (a multiple of 8, so the checksum sees whole words).
 const PIECE: usize = 4 << 20;
@@ -42,6 +48,9 @@ struct Meta {
     complete: u64,
     lines: usize,
     identity: Option<(u64, u64)>,
+    /// The file's size and modification time when it was last read.
+    file_size: Option<u64>,
+    file_modified_ms: Option<f64>,
     head: Vec<u8>,
     tail: Vec<u8>,
     dicts: Vec<Vec<String>>,
@@ -65,6 +74,8 @@ pub fn encode(index: &UsageIndex) -> Vec<u8> {
         complete: index.complete,
         lines: index.lines,
         identity: index.seen.and_then(|s| s.identity),
+        file_size: index.seen.map(|s| s.size),
+        file_modified_ms: index.seen.and_then(|s| s.modified_ms),
         head: index.head.clone(),
         tail: index.tail.clone(),
         dicts: DICT_COLUMNS
@@ -154,45 +165,51 @@ struct Header {
     meta_len: u64,
 }
 
-fn parse_header(header: &[u8]) -> Option<Header> {
-    if header.len() < HEADER_LEN || &header[..8] != MAGIC || u32_at(header, 8) != FORMAT {
+/// The header of a saved index of `file_len` bytes, if its numbers describe that file: the
+/// two parts fill the rest of it exactly, and the row count fits in part A (each row takes at
+/// least 20 bytes of it).
+fn parse_header(header: &[u8], file_len: u64) -> Option<Header> {
+    if header.len() != HEADER_LEN || &header[..8] != MAGIC || u32_at(header, 8) != FORMAT {
         return None;
     }
+    let rows = u64_at(header, 16);
     let h = Header {
-        rows: usize::try_from(u64_at(header, 16)).ok()?,
+        rows: usize::try_from(rows).ok()?,
         a_len: u64_at(header, 24),
         b_len: u64_at(header, 32),
         a_sum: u64_at(header, 40),
         b_sum: u64_at(header, 48),
         meta_len: u64_at(header, 56),
     };
-    // Each row takes at least 20 bytes of part A; anything else is damage.
-    let fits = (h.rows as u64)
-        .checked_mul(20)
-        .is_some_and(|n| n <= h.a_len)
+    let body = file_len.checked_sub(HEADER_LEN as u64)?;
+    let fits = h.a_len.checked_add(h.b_len) == Some(body)
+        && rows.checked_mul(20).is_some_and(|n| n <= h.a_len)
         && h.meta_len <= h.a_len;
     fits.then_some(h)
 }
 
+/// The header of the saved index in `storage`, checked against its size.
+fn read_header<S: ByteStorage + ?Sized>(storage: &S) -> Result<Option<(Vec<u8>, Header)>> {
+    let Some(file_len) = storage.size()? else {
+        return Ok(None);
+    };
+    let header = storage.read_range(0, HEADER_LEN)?;
+    Ok(parse_header(&header, file_len).map(|h| (header, h)))
+}
+
 /// Loads a saved index: part A now, part B when [`load_deferred`] is called. `Ok(None)` when
 /// there is none or it cannot be used; only storage errors are errors. The result still has
-/// to be checked against the file: its first [`UsageIndex::refresh`] does that (identity and
-/// anchor bytes) before trusting it.
+/// to be checked against the file: its first [`UsageIndex::refresh`] does that (identity, size
+/// and modification time, anchor bytes) before trusting it.
 pub fn load<S: ByteStorage + ?Sized>(storage: &S) -> Result<Option<UsageIndex>> {
-    let header = storage.read_range(0, HEADER_LEN)?;
-    let Some(h) = parse_header(&header) else {
+    let Some((header, h)) = read_header(storage)? else {
         return Ok(None);
     };
-    let mut reader = Reader {
-        storage,
-        at: HEADER_LEN as u64,
-        end: HEADER_LEN as u64 + h.a_len,
-        sum: Checksum::default(),
-    };
-    let Some(mut index) = read_part_a(&mut reader, h.rows, h.meta_len as usize)? else {
+    let mut reader = Reader::new(storage, HEADER_LEN as u64, h.a_len);
+    let Some(mut index) = read_part_a(&mut reader, h.rows, h.meta_len)? else {
         return Ok(None);
     };
-    if reader.at != reader.end || reader.sum.finish() != h.a_sum {
+    if !reader.finished(h.a_sum) {
         return Ok(None);
     }
     if let Some(deferred) = index.deferred.as_mut() {
@@ -207,22 +224,16 @@ pub fn load_deferred<S: ByteStorage + ?Sized>(index: &mut UsageIndex, storage: &
     let Some(deferred) = index.deferred.take() else {
         return Ok(true);
     };
-    let header = storage.read_range(0, HEADER_LEN)?;
-    let Some(h) = parse_header(&header).filter(|_| header == deferred.header) else {
+    let Some((_, h)) = read_header(storage)?.filter(|(header, _)| *header == deferred.header)
+    else {
         return Ok(false);
     };
-    let start = HEADER_LEN as u64 + h.a_len;
-    let mut reader = Reader {
-        storage,
-        at: start,
-        end: start + h.b_len,
-        sum: Checksum::default(),
-    };
+    let mut reader = Reader::new(storage, HEADER_LEN as u64 + h.a_len, h.b_len);
     let columns = std::mem::take(&mut index.columns);
     let zone_dependent = columns.zone_dependent().to_vec();
     let mut columns = columns.finish();
     let complete = read_part_b(&mut reader, &mut columns, deferred.rows, deferred.dicts)?;
-    if !complete || reader.at != reader.end || reader.sum.finish() != h.b_sum {
+    if !complete || !reader.finished(h.b_sum) {
         return Ok(false);
     }
     index.columns = ColumnsBuilder::resume(columns, zone_dependent);
@@ -241,18 +252,18 @@ macro_rules! or_none {
 fn read_part_a<S: ByteStorage + ?Sized>(
     r: &mut Reader<'_, S>,
     rows: usize,
-    meta_len: usize,
+    meta_len: u64,
 ) -> Result<Option<UsageIndex>> {
+    let meta_len = or_none!(Ok(usize::try_from(meta_len).ok()));
     let meta_bytes = or_none!(r.array::<u8>(meta_len));
     let Ok(meta) = serde_json::from_slice::<Meta>(&meta_bytes) else {
         return Ok(None);
     };
+    drop(meta_bytes);
     let mut times = or_none!(r.array::<f64>(rows));
     let offsets = or_none!(r.array::<u64>(rows));
     let lens = or_none!(r.array::<u32>(rows));
-    if meta.zone_dependent.iter().any(|(row, _)| *row >= rows)
-        || meta.dicts.len() != DICT_COLUMNS.len()
-    {
+    if !meta_fits(&meta, rows) || !line_ranges_fit(&offsets, &lens, meta.complete) {
         return Ok(None);
     }
     // Local times are read in this process's time zone, which may not be the writer's.
@@ -283,7 +294,41 @@ fn read_part_a<S: ByteStorage + ?Sized>(
         identity: meta.identity,
         modified_ms: None,
     });
+    index.saved_file = meta.file_size.map(|size| BlobStat {
+        size,
+        identity: meta.identity,
+        modified_ms: meta.file_modified_ms,
+    });
     Ok(Some(index))
+}
+
+/// Whether the meta agrees with itself and with `rows`: anchors within the indexed bytes, a
+/// line for every row and skipped line, zone-dependent rows that exist, six dictionaries.
+fn meta_fits(meta: &Meta, rows: usize) -> bool {
+    let anchor = ANCHOR_LEN.min(usize::try_from(meta.complete).unwrap_or(ANCHOR_LEN));
+    meta.head.len() <= anchor
+        && meta.tail.len() <= anchor
+        && rows
+            .checked_add(meta.diagnostics.len())
+            .is_some_and(|n| n <= meta.lines)
+        && meta.file_size.is_none_or(|size| size >= meta.complete)
+        && meta.zone_dependent.iter().all(|(row, _)| *row < rows)
+        && meta.dicts.len() == DICT_COLUMNS.len()
+}
+
+/// Whether the rows' lines lie in file order inside the first `complete` bytes, each followed
+/// by at least its terminator.
+fn line_ranges_fit(offsets: &[u64], lens: &[u32], complete: u64) -> bool {
+    let mut free = 0u64;
+    offsets.iter().zip(lens).all(|(&offset, &len)| {
+        match offset.checked_add(u64::from(len)) {
+            Some(end) if offset >= free && end < complete => {
+                free = end + 1;
+                true
+            }
+            _ => false,
+        }
+    })
 }
 
 /// Fills the columns of part B into `columns`; `false` when the data does not fit.
@@ -308,34 +353,48 @@ fn read_part_b<S: ByteStorage + ?Sized>(
         }
         columns.text[c] = Some(TextColumn::Dict { ids, dict });
     }
-    columns.amounts = or_false!(r.array::<f64>(rows * AMOUNT_SLOTS));
+    let amounts = or_false!(Ok(rows.checked_mul(AMOUNT_SLOTS)));
+    columns.amounts = or_false!(r.array::<f64>(amounts));
     columns.present = or_false!(r.array::<u16>(rows));
     for c in PLAIN_COLUMNS {
-        let starts = or_false!(r.array::<u64>(rows + 1));
-        let missing: Vec<bool> = or_false!(r.array::<u8>(rows))
-            .into_iter()
-            .map(|b| b != 0)
-            .collect();
-        let text_len = starts.last().copied().unwrap_or(0);
-        let text = or_false!(r.array::<u8>(usize::try_from(text_len).unwrap_or(usize::MAX)));
-        let Ok(text) = String::from_utf8(text) else {
-            return Ok(false);
-        };
-        let starts: Vec<usize> = starts.into_iter().map(|s| s as usize).collect();
-        let boundaries_ok = starts.windows(2).all(|w| w[0] <= w[1])
-            && starts.iter().all(|&s| text.is_char_boundary(s));
-        if !boundaries_ok {
-            return Ok(false);
-        }
-        columns.text[c] = Some(TextColumn::Plain {
-            text,
-            starts,
-            missing,
-        });
+        columns.text[c] = Some(or_false!(read_plain(r, rows)));
     }
     Ok(true)
 }
 
+/// One plain text column: starts (rows + 1, from 0, never decreasing, on character
+/// boundaries), missing flags, text.
+fn read_plain<S: ByteStorage + ?Sized>(
+    r: &mut Reader<'_, S>,
+    rows: usize,
+) -> Result<Option<TextColumn>> {
+    let count = or_none!(Ok(rows.checked_add(1)));
+    let starts = or_none!(r.array::<u64>(count));
+    let missing: Vec<bool> = or_none!(r.array::<u8>(rows))
+        .into_iter()
+        .map(|b| b != 0)
+        .collect();
+    let in_order = starts.first() == Some(&0) && starts.windows(2).all(|w| w[0] <= w[1]);
+    let text_len = starts.last().and_then(|&n| usize::try_from(n).ok());
+    let (true, Some(text_len)) = (in_order, text_len) else {
+        return Ok(None);
+    };
+    let Ok(text) = String::from_utf8(or_none!(r.array::<u8>(text_len))) else {
+        return Ok(None);
+    };
+    // Every start is at most `text_len`, which fits a usize.
+    let starts: Vec<usize> = starts.into_iter().map(|s| s as usize).collect();
+    if !starts.iter().all(|&s| text.is_char_boundary(s)) {
+        return Ok(None);
+    }
+    Ok(Some(TextColumn::Plain {
+        text,
+        starts,
+        missing,
+    }))
+}
+
+/// Reads the arrays of one part, `[at, end)` of the saved file, summing what it reads.
 struct Reader<'a, S: ?Sized> {
     storage: &'a S,
     at: u64,
@@ -343,15 +402,35 @@ struct Reader<'a, S: ?Sized> {
     sum: Checksum,
 }
 
-impl<S: ByteStorage + ?Sized> Reader<'_, S> {
-    /// `count` numbers (then padding to 8), read straight into their vector.
+impl<'a, S: ByteStorage + ?Sized> Reader<'a, S> {
+    /// A reader of the `len` bytes at `start`, which the caller checked are in the file.
+    fn new(storage: &'a S, start: u64, len: u64) -> Self {
+        Reader {
+            storage,
+            at: start,
+            end: start.saturating_add(len),
+            sum: Checksum::default(),
+        }
+    }
+
+    /// Whether the whole part was read and its checksum is `sum`.
+    fn finished(&self, sum: u64) -> bool {
+        self.at == self.end && self.sum.finish() == sum
+    }
+
+    /// `count` numbers (then padding to 8), read straight into their vector. `None`, before
+    /// allocating anything, when they would not fit in what is left of the part.
     fn array<T: Number>(&mut self, count: usize) -> Result<Option<Vec<T>>> {
-        let size = std::mem::size_of::<T>();
-        let Some(bytes) = count.checked_mul(size) else {
+        let bytes = count.checked_mul(std::mem::size_of::<T>());
+        let padded = bytes.and_then(|n| n.checked_next_multiple_of(8));
+        let (Some(bytes), Some(padded)) = (bytes, padded) else {
             return Ok(None);
         };
-        let padded = bytes.div_ceil(8) * 8;
-        if self.at + padded as u64 > self.end {
+        let fits = u64::try_from(padded)
+            .ok()
+            .and_then(|n| self.at.checked_add(n))
+            .is_some_and(|stop| stop <= self.end);
+        if !fits {
             return Ok(None);
         }
         let mut out = vec![T::ZERO; count];

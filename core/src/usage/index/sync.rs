@@ -3,8 +3,11 @@
 //! A usage file only grows, by whole lines. Before each use the index compares the file with
 //! what it last saw: unchanged (same identity, size and modification time) means nothing to
 //! do; grown, with the same identity and the same bytes at both ends of the indexed part, means
-//! parse only the new bytes. Anything else (shorter, another inode, different anchor bytes)
-//! means the file was truncated or replaced, and it is indexed again from the start. Reads go
+//! parse only the new bytes. Anything else (shorter, another inode, different anchor bytes,
+//! the same size with another modification time) means the file was truncated, edited or
+//! replaced, and it is indexed again from the start. An append changes the size; an edit that
+//! keeps it (a middle record rewritten) changes only the modification time, and the anchors
+//! cannot see it. Reads go
 //! in chunks of [`CHUNK`] bytes, so memory never holds the whole file.
 
 use super::{LineFeed, UsageIndex, ANCHOR_LEN};
@@ -40,7 +43,7 @@ impl UsageIndex {
         if self.seen == Some(stat) && stat.modified_ms.is_some() {
             return Ok(Refresh::Unchanged);
         }
-        let outcome = if self.continues_in(storage, &stat)? {
+        let outcome = if !self.edited_in_place(&stat) && self.continues_in(storage, &stat)? {
             Refresh::Appended
         } else {
             *self = UsageIndex::new();
@@ -49,7 +52,20 @@ impl UsageIndex {
         self.drop_provisional();
         self.read_new(storage, stat.size)?;
         self.seen = Some(stat);
+        self.saved_file = None;
         Ok(outcome)
+    }
+
+    /// Whether the file kept the size it had when indexed (by this process, or by the one that
+    /// saved the index) but not the modification time: rewritten in place.
+    fn edited_in_place(&self, stat: &BlobStat) -> bool {
+        let Some(before) = self.saved_file.or(self.seen) else {
+            return false;
+        };
+        before.size == stat.size
+            && before.modified_ms.is_some()
+            && stat.modified_ms.is_some()
+            && before.modified_ms != stat.modified_ms
     }
 
     /// Whether the file still starts with the bytes this index holds.
