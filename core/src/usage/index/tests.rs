@@ -366,3 +366,162 @@ fn files_in_time_order_take_the_range_path_with_the_same_results() {
         }
     }
 }
+
+/// A header field of a saved index (see [`persist`]): rows 16, part A 24, part B 32, meta 56.
+fn set_u64(bytes: &mut [u8], at: usize, value: u64) {
+    bytes[at..at + 8].copy_from_slice(&value.to_le_bytes());
+}
+
+fn saved_bytes(seed: u64, lines: usize) -> (MemoryStorage, Vec<u8>) {
+    let storage = MemoryStorage::with_content(file(&mut Rng(seed), lines));
+    let mut index = UsageIndex::new();
+    index.refresh(&storage).unwrap();
+    let bytes = persist::encode(&index);
+    (storage, bytes)
+}
+
+fn loads(bytes: &[u8]) -> bool {
+    let saved = MemoryStorage::with_content(bytes.to_vec());
+    match persist::load(&saved).unwrap() {
+        Some(mut index) => persist::load_deferred(&mut index, &saved).unwrap(),
+        None => false,
+    }
+}
+
+#[test]
+fn a_saved_index_with_impossible_lengths_is_refused_without_allocating_them() {
+    let (_, good) = saved_bytes(3, 40);
+    assert!(loads(&good));
+    // The header alone, with lengths far past the end of the file.
+    let mut short = good[..64].to_vec();
+    set_u64(&mut short, 24, u64::MAX - 8);
+    assert!(!loads(&short));
+    set_u64(&mut short, 24, 0);
+    set_u64(&mut short, 32, u64::MAX);
+    assert!(!loads(&short));
+    // One flipped bit in part B's length.
+    let mut flipped = good.clone();
+    flipped[39] ^= 0x80;
+    assert!(!loads(&flipped));
+    // Row counts that would need terabytes, or a gigabyte, with a part A to match.
+    for rows in [1u64 << 40, 1 << 27] {
+        let mut huge = good.clone();
+        set_u64(&mut huge, 16, rows);
+        set_u64(&mut huge, 24, rows * 20);
+        persist::reseal(&mut huge);
+        assert!(!loads(&huge), "rows {rows}");
+    }
+    // A meta length past part A.
+    let mut meta = good.clone();
+    set_u64(&mut meta, 56, u64::MAX);
+    assert!(!loads(&meta));
+}
+
+#[test]
+fn a_crafted_saved_index_with_lines_outside_the_file_is_refused() {
+    let (_, good) = saved_bytes(4, 40);
+    let rows = u64::from_le_bytes(good[16..24].try_into().unwrap()) as usize;
+    let meta_len = u64::from_le_bytes(good[56..64].try_into().unwrap()) as usize;
+    let offsets_at = 64 + meta_len.div_ceil(8) * 8 + rows * 8;
+    // Far past the file, just past the indexed bytes, and out of order: checksums made to
+    // match, as a crafted file would.
+    for (row, offset) in [(rows / 2, 1u64 << 60), (rows - 1, 1 << 20), (3, 0)] {
+        let mut crafted = good.clone();
+        set_u64(&mut crafted, offsets_at + row * 8, offset);
+        persist::reseal(&mut crafted);
+        assert!(!loads(&crafted), "row {row} at {offset}");
+    }
+    let mut sealed = good.clone();
+    persist::reseal(&mut sealed);
+    assert_eq!(sealed, good);
+}
+
+/// A file whose modification time the test sets ([`MemoryStorage`] reports none).
+struct Timed {
+    file: MemoryStorage,
+    modified_ms: std::cell::Cell<f64>,
+}
+
+impl Timed {
+    /// Rewrites one digit of a record in the middle (1-8 becomes the next digit): same size,
+    /// same identity and anchors, another modification time.
+    fn edit_middle(&self, modified_ms: f64) {
+        let mut bytes = self.file.snapshot().unwrap();
+        let from = bytes.len() / 2;
+        let at = from + bytes[from..].iter().position(|b| (b'1'..=b'8').contains(b)).unwrap();
+        bytes[at] += 1;
+        self.file.rewrite_in_place(bytes);
+        self.modified_ms.set(modified_ms);
+    }
+}
+
+impl ByteStorage for Timed {
+    fn read_all(&self) -> crate::error::Result<Option<Vec<u8>>> {
+        self.file.read_all()
+    }
+    fn read_range(&self, offset: u64, len: usize) -> crate::error::Result<Vec<u8>> {
+        self.file.read_range(offset, len)
+    }
+    fn size(&self) -> crate::error::Result<Option<u64>> {
+        self.file.size()
+    }
+    fn stat(&self) -> crate::error::Result<Option<crate::storage::BlobStat>> {
+        Ok(self.file.stat()?.map(|s| crate::storage::BlobStat {
+            modified_ms: Some(self.modified_ms.get()),
+            ..s
+        }))
+    }
+    fn append(&self, bytes: &[u8]) -> crate::error::Result<()> {
+        self.file.append(bytes)
+    }
+    fn replace(&self, bytes: &[u8]) -> crate::error::Result<()> {
+        self.file.replace(bytes)
+    }
+    fn lock(&self) -> crate::error::Result<()> {
+        self.file.lock()
+    }
+    fn unlock(&self) -> crate::error::Result<()> {
+        self.file.unlock()
+    }
+}
+
+#[test]
+fn an_edit_that_keeps_the_size_is_reindexed() {
+    let storage = Timed {
+        file: MemoryStorage::with_content(file(&mut Rng(31), 60)),
+        modified_ms: 1_000.0.into(),
+    };
+    let mut index = UsageIndex::new();
+    index.refresh(&storage).unwrap();
+    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Unchanged);
+    storage.edit_middle(2_000.0);
+    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_matches_full_read(&index, &storage.file);
+    // An append changes the size as well: still incremental.
+    storage.file.append(&file(&mut Rng(32), 5)).unwrap();
+    storage.modified_ms.set(3_000.0);
+    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Appended);
+    assert_matches_full_read(&index, &storage.file);
+}
+
+#[test]
+fn a_saved_index_is_refused_after_an_edit_that_keeps_the_size() {
+    let storage = Timed {
+        file: MemoryStorage::with_content(file(&mut Rng(33), 60)),
+        modified_ms: 1_000.0.into(),
+    };
+    let mut index = UsageIndex::new();
+    index.refresh(&storage).unwrap();
+    let saved = MemoryStorage::with_content(persist::encode(&index));
+    let load = || {
+        let mut loaded = persist::load(&saved).unwrap().unwrap();
+        assert!(persist::load_deferred(&mut loaded, &saved).unwrap());
+        loaded
+    };
+    // Untouched: the saved index is used as it is.
+    assert_eq!(load().refresh(&storage).unwrap(), sync::Refresh::Appended);
+    storage.edit_middle(2_000.0);
+    let mut loaded = load();
+    assert_eq!(loaded.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_matches_full_read(&loaded, &storage.file);
+}
