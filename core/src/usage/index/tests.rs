@@ -11,6 +11,8 @@ use crate::usage::summary::summarize_facts;
 
 use crate::test_rng::Rng;
 
+mod fuzz;
+
 /// One line of a plausible, sometimes odd, usage file (with its terminator).
 fn line(rng: &mut Rng, clock: &mut i64) -> String {
     line_with(rng, clock, false)
