@@ -55,11 +55,16 @@ fn merge_sort_positions(order: &mut Vec<usize>, cmp: &dyn Fn(&usize, &usize) -> 
     *order = from;
 }
 
-fn merge(left: &[usize], right: &[usize], out: &mut [usize], cmp: &dyn Fn(&usize, &usize) -> Ordering) {
+fn merge(
+    left: &[usize],
+    right: &[usize],
+    out: &mut [usize],
+    cmp: &dyn Fn(&usize, &usize) -> Ordering,
+) {
     let (mut i, mut j) = (0, 0);
     for slot in out.iter_mut() {
-        let take_left = j == right.len()
-            || (i < left.len() && cmp(&left[i], &right[j]) != Ordering::Greater);
+        let take_left =
+            j == right.len() || (i < left.len() && cmp(&left[i], &right[j]) != Ordering::Greater);
         if take_left {
             *slot = left[i];
             i += 1;

@@ -45,7 +45,9 @@ fn edit_middle(path: &Path, later_by: u64) {
         .unwrap();
 }
 
-fn assert_summary_is_the_full_reads(store: &JsonlUsageStore<pie_storage_core::storage::FileStorage>) {
+fn assert_summary_is_the_full_reads(
+    store: &JsonlUsageStore<pie_storage_core::storage::FileStorage>,
+) {
     let all = UsageRecordQuery::default();
     let want = summarize_usage_records(&store.get_usage_records().unwrap());
     assert_eq!(store.summarize_usage(&all).unwrap(), want);

@@ -320,15 +320,16 @@ fn meta_fits(meta: &Meta, rows: usize) -> bool {
 /// by at least its terminator.
 fn line_ranges_fit(offsets: &[u64], lens: &[u32], complete: u64) -> bool {
     let mut free = 0u64;
-    offsets.iter().zip(lens).all(|(&offset, &len)| {
-        match offset.checked_add(u64::from(len)) {
+    offsets
+        .iter()
+        .zip(lens)
+        .all(|(&offset, &len)| match offset.checked_add(u64::from(len)) {
             Some(end) if offset >= free && end < complete => {
                 free = end + 1;
                 true
             }
             _ => false,
-        }
-    })
+        })
 }
 
 /// Fills the columns of part B into `columns`; `false` when the data does not fit.
@@ -618,6 +619,26 @@ fn checksum(bytes: &[u8]) -> u64 {
     sum.finish()
 }
 
+/// Rewrites the checksums of a saved index to match its parts, where the header's lengths
+/// allow: what a crafted (rather than damaged) file carries, for tests of the other checks.
+#[cfg(test)]
+pub(super) fn reseal(bytes: &mut [u8]) {
+    if bytes.len() < HEADER_LEN {
+        return;
+    }
+    let (a_len, b_len) = (u64_at(bytes, 24), u64_at(bytes, 32));
+    let a_end = (HEADER_LEN as u64).checked_add(a_len);
+    let b_end = a_end.and_then(|a| a.checked_add(b_len));
+    if let (Some(a_end), Some(b_end)) = (a_end, b_end) {
+        if b_end <= bytes.len() as u64 {
+            let a = checksum(&bytes[HEADER_LEN..a_end as usize]);
+            let b = checksum(&bytes[a_end as usize..b_end as usize]);
+            bytes[40..48].copy_from_slice(&a.to_le_bytes());
+            bytes[48..56].copy_from_slice(&b.to_le_bytes());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,25 +660,5 @@ mod tests {
         changed[999] ^= 1;
         assert_ne!(checksum(&changed), whole);
         assert_ne!(checksum(&data[..999]), whole);
-    }
-}
-
-/// Rewrites the checksums of a saved index to match its parts, where the header's lengths
-/// allow: what a crafted (rather than damaged) file carries, for tests of the other checks.
-#[cfg(test)]
-pub(super) fn reseal(bytes: &mut [u8]) {
-    if bytes.len() < HEADER_LEN {
-        return;
-    }
-    let (a_len, b_len) = (u64_at(bytes, 24), u64_at(bytes, 32));
-    let a_end = (HEADER_LEN as u64).checked_add(a_len);
-    let b_end = a_end.and_then(|a| a.checked_add(b_len));
-    if let (Some(a_end), Some(b_end)) = (a_end, b_end) {
-        if b_end <= bytes.len() as u64 {
-            let a = checksum(&bytes[HEADER_LEN..a_end as usize]);
-            let b = checksum(&bytes[a_end as usize..b_end as usize]);
-            bytes[40..48].copy_from_slice(&a.to_le_bytes());
-            bytes[48..56].copy_from_slice(&b.to_le_bytes());
-        }
     }
 }

@@ -450,7 +450,11 @@ impl Timed {
     fn edit_middle(&self, modified_ms: f64) {
         let mut bytes = self.file.snapshot().unwrap();
         let from = bytes.len() / 2;
-        let at = from + bytes[from..].iter().position(|b| (b'1'..=b'8').contains(b)).unwrap();
+        let at = from
+            + bytes[from..]
+                .iter()
+                .position(|b| (b'1'..=b'8').contains(b))
+                .unwrap();
         bytes[at] += 1;
         self.file.rewrite_in_place(bytes);
         self.modified_ms.set(modified_ms);

@@ -133,7 +133,10 @@ fn mutate(rng: &mut Rng, good: &[u8], other: &[u8]) -> Vec<u8> {
         2 => bytes.truncate(rng.below(len as u64) as usize),
         3 => {
             let at = [16, 24, 32, 40, 48, 56][rng.below(6) as usize];
-            let value = nasty(rng, u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()));
+            let value = nasty(
+                rng,
+                u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()),
+            );
             bytes[at..at + 8].copy_from_slice(&value.to_le_bytes());
         }
         4 => {
@@ -152,7 +155,10 @@ fn mutate(rng: &mut Rng, good: &[u8], other: &[u8]) -> Vec<u8> {
         _ => {
             // An aligned word of the body: a length, offset, id or start.
             let at = 64 + 8 * rng.below(((len - 64) / 8) as u64) as usize;
-            let value = nasty(rng, u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()));
+            let value = nasty(
+                rng,
+                u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()),
+            );
             let width = if rng.below(2) == 0 { 4 } else { 8 };
             bytes[at..at + width].copy_from_slice(&value.to_le_bytes()[..width]);
         }
@@ -170,7 +176,11 @@ fn check(case: &[u8], fixture: &Fixture, crafted: bool) -> bool {
             .unwrap()
             .then_some(index)
     });
-    assert!(peak <= memory_bound(case.len()), "{peak} bytes for {}", case.len());
+    assert!(
+        peak <= memory_bound(case.len()),
+        "{peak} bytes for {}",
+        case.len()
+    );
     let Some(mut index) = loaded else {
         return false;
     };
