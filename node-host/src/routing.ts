@@ -2,7 +2,12 @@
 // epoch milliseconds and Errors become {message, ...own properties}; `now` defaults to the
 // host's clock here, the only place a clock is read.
 
-import type { ProviderConnection, ProviderConnectionSettings } from "./types.js";
+import type {
+  ProviderConnection,
+  ProviderConnectionRef,
+  ProviderConnectionSelectionExplanation,
+  ProviderConnectionSettings,
+} from "./types.js";
 import { errorToJson as toJson } from "./connections.js";
 import { call, wasm } from "./wasm.js";
 
@@ -43,22 +48,26 @@ export function formatRetryAfter(iso: string | null | undefined, now?: Date | nu
   return run("formatRetryAfter", iso ?? null, ms(now));
 }
 
-export interface SelectProviderConnectionOptions {
+/**
+ * Options of the selection functions. `connections` may be stored connections or bare
+ * references (`{id, provider, isActive?, priority?}`); the selected one is returned as given.
+ */
+export interface SelectProviderConnectionOptions<C extends ProviderConnectionRef = ProviderConnection> {
   provider: string;
   model?: string | null;
-  connections: ProviderConnection[];
+  connections: readonly C[];
   settings?: ProviderConnectionSettings;
   excludeConnectionIds?: string | string[] | Set<string>;
   preferredConnectionId?: string;
   now?: Date | number;
 }
 
-export type ProviderConnectionSelection =
+export type ProviderConnectionSelection<C extends ProviderConnectionRef = ProviderConnection> =
   | { status: "missing" }
   | { status: "unavailable"; retryAfter: string; retryAfterHuman: string; lastError?: unknown; lastErrorCode?: unknown }
-  | { status: "selected"; connection: ProviderConnection; updates?: { lastUsedAt: string; consecutiveUseCount: number } };
+  | { status: "selected"; connection: C; updates?: { lastUsedAt: string; consecutiveUseCount: number } };
 
-function selectArgs(options: SelectProviderConnectionOptions): Record<string, unknown> {
+function selectArgs(options: SelectProviderConnectionOptions<ProviderConnectionRef>): Record<string, unknown> {
   const exclude = options.excludeConnectionIds;
   return {
     ...options,
@@ -68,17 +77,21 @@ function selectArgs(options: SelectProviderConnectionOptions): Record<string, un
 }
 
 /** The connection that serves a request (§6.2): locks, priorities, quota and strategy. */
-export function selectProviderConnection(options: SelectProviderConnectionOptions): ProviderConnectionSelection {
+export function selectProviderConnection<C extends ProviderConnectionRef = ProviderConnection>(
+  options: SelectProviderConnectionOptions<C>,
+): ProviderConnectionSelection<C> {
   return run("selectProviderConnection", selectArgs(options));
 }
 
 /** Per-candidate explanation of {@link selectProviderConnection} (the `/account-selection` view). */
-export function explainProviderConnectionSelection(options: SelectProviderConnectionOptions): unknown {
+export function explainProviderConnectionSelection(
+  options: SelectProviderConnectionOptions<ProviderConnectionRef>,
+): ProviderConnectionSelectionExplanation {
   return run("explainProviderConnectionSelection", selectArgs(options));
 }
 
 /** Whether a connection is locked for a model (or for all models) at `now`. */
-export function isModelLockActive(connection: ProviderConnection, model: string | null | undefined, now?: Date | number): boolean {
+export function isModelLockActive(connection: ProviderConnectionRef | Record<string, unknown>, model: string | null | undefined, now?: Date | number): boolean {
   return run("isModelLockActive", connection, model ?? null, ms(now));
 }
 

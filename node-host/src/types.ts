@@ -195,6 +195,54 @@ export interface ProviderConnection {
   [key: string]: unknown;
 }
 
+/**
+ * What the selection functions read of a connection. Like the router, they accept such bare
+ * references as well as stored connections (§7.4): a missing `isActive` counts as active (only
+ * `false` is inactive), a missing `priority` sorts as 999 and is reported as `null`. Any other
+ * key (`lastUsedAt`, `modelLock_<model>`, `providerSpecificData`, ...) is read when present.
+ */
+export interface ProviderConnectionRef {
+  id: string;
+  provider: string;
+  isActive?: boolean | null;
+  priority?: number | null;
+  [key: string]: unknown;
+}
+
+/** One connection in {@link ProviderConnectionSelectionExplanation.candidates}. */
+export interface ProviderConnectionCandidate {
+  id: string;
+  provider: string;
+  isActive: boolean;
+  priority: number | null;
+  selected: boolean;
+  selectable: boolean;
+  /** The router's texts, e.g. "selected by account strategy", "model cooldown for gpt-5". */
+  reasons: string[];
+  lastUsedAt: string | null;
+  consecutiveUseCount: number | null;
+  modelLockUntil: string | null;
+  quotaSelection: Record<string, unknown> | null;
+  quotaFresh: boolean;
+  quotaScore: number;
+  remainingPercentage: number | null;
+}
+
+/** The `/account-selection` entry for one provider and model. */
+export interface ProviderConnectionSelectionExplanation {
+  provider: string;
+  model: string | null;
+  status: "selected" | "unavailable" | "missing";
+  selectedConnectionId: string | null;
+  /** As resolved from the settings, unvalidated (an unknown value acts as fill-first). */
+  strategy: AccountFallbackStrategy | (string & {});
+  quotaStrategy: QuotaSelectionStrategy;
+  quotaMaxAgeMs: number;
+  quotaMinRemainingPercentage: number;
+  candidates: ProviderConnectionCandidate[];
+  message: string;
+}
+
 export type CreateProviderConnectionInput = Partial<Omit<ProviderConnection, "id" | "createdAt" | "updatedAt" | "provider">> & {
   provider: string;
   [key: string]: unknown;

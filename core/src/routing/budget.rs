@@ -50,7 +50,8 @@
 //!
 //! [`Amounts::cost`]: crate::usage::Amounts::cost
 
-mod fixed;
+/// Also prints the candidates' quota scores of the selection explanation.
+pub(super) mod fixed;
 #[cfg(test)]
 mod tests;
 

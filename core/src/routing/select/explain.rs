@@ -3,8 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use super::{evaluate, Candidate, Empty, Pick, SelectOptions, Selection};
+use super::quota::{QuotaStrategy, Verdict};
+use super::{evaluate, Candidate, Empty, Evaluation, Pick, SelectOptions, Selection};
 use crate::js_value::{number_value, to_js_string};
+use crate::routing::budget::fixed::js_to_fixed;
 
 /// The entry of `/account-selection` for one provider and model:
 /// `{provider, model, status, selectedConnectionId, strategy, quotaStrategy, quotaMaxAgeMs,
@@ -15,14 +17,19 @@ use crate::js_value::{number_value, to_js_string};
 /// consecutiveUseCount, modelLockUntil, quotaSelection, quotaFresh, quotaScore,
 /// remainingPercentage}`.
 /// * `isActive` is the effective flag (`isActive !== false`); absent fields read `null`.
-/// * `reasons` names every failed check — `"inactive"`, `"excluded"`, `"model-locked"`,
-///   `"quota-not-fresh"`, `"quota-depleted"`, `"quota-below-minimum"` — and, for the selected
-///   connection, how it won: `"preferred"`, `"first-ranked"`, `"round-robin-sticky"` or
-///   `"round-robin-least-recent"`. A selectable connection that lost has none.
+/// * `reasons` are the router's texts, in its order: `"inactive connection"`, `"excluded by
+///   current fallback attempt"`, `"model cooldown for <model>"` (`"provider cooldown"` without a
+///   model), then, unless quota is off, one of `"quota snapshot is missing or stale"`, `"quota
+///   snapshot is depleted"`, `"remaining quota is below <min>%"`, `"quota score <0.00>"`, then
+///   `"preferred connection requested"` / `"not the requested preferred connection"` when a
+///   preferred id is given. The selected connection gets `"selected by account strategy"`
+///   first; another selectable one with no reason gets `"available but lower priority than
+///   selected connection"`.
 /// * `modelLockUntil` is when the lock for this model ends (the later of the model's and the
 ///   account-wide active lock), else `null`.
 /// * `quotaScore` is the ranking score (-1 without a fresh snapshot), also when ranking is off;
-///   `remainingPercentage` is the snapshot's, fresh or not.
+///   `remainingPercentage` is the snapshot's number, fresh or not, else `null` (§7.4: only a
+///   finite value is reported).
 pub fn explain_provider_connection_selection(options: &SelectOptions) -> Value {
     let eval = evaluate(options);
     let picked = eval.picked;
@@ -30,7 +37,7 @@ pub fn explain_provider_connection_selection(options: &SelectOptions) -> Value {
         .candidates
         .iter()
         .enumerate()
-        .map(|(i, c)| candidate(c, picked.filter(|p| p.0 == i).map(|p| p.1)))
+        .map(|(i, c)| candidate(c, &eval, options, picked.is_some_and(|p| p.0 == i)))
         .collect();
     let selected_id = match (&eval.selection, picked) {
         (Selection::Selected { connection, .. }, Some(_)) => {
@@ -43,7 +50,7 @@ pub fn explain_provider_connection_selection(options: &SelectOptions) -> Value {
         (Selection::Selected { .. }, Some((_, pick)), _) => {
             let how = match pick {
                 Pick::Preferred => "the preferred connection".to_owned(),
-                Pick::FirstRanked if eval.policy.quota == super::QuotaStrategy::Off => {
+                Pick::FirstRanked if eval.policy.quota == QuotaStrategy::Off => {
                     "first by priority".to_owned()
                 }
                 Pick::FirstRanked => "best quota score, then priority".to_owned(),
@@ -105,40 +112,80 @@ pub fn explain_provider_connection_selection(options: &SelectOptions) -> Value {
     Value::Object(out)
 }
 
-fn candidate(c: &Candidate, pick: Option<Pick>) -> Value {
-    let conn = c.connection;
-    let field = |key: &str| conn.get(key).cloned().unwrap_or(Value::Null);
-    let mut reasons: Vec<Value> = Vec::new();
+/// The candidate's `reasons`, with the router's texts and order (§7.4; its own tests match
+/// them): every check that fails, the quota verdict when quota matters, the preferred-id match,
+/// and how the selected connection compares. `selectable` is decided by the same checks the
+/// selection makes, so the texts never disagree with the outcome.
+fn reasons(
+    c: &Candidate,
+    eval: &Evaluation,
+    options: &SelectOptions,
+    selected: bool,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
     if !c.active {
-        reasons.push("inactive".into());
+        out.push("inactive connection".into());
     }
     if c.excluded {
-        reasons.push("excluded".into());
+        out.push("excluded by current fallback attempt".into());
     }
     if c.lock_until.is_some() {
-        reasons.push("model-locked".into());
+        out.push(match options.model.as_deref() {
+            Some(model) => format!("model cooldown for {model}"),
+            None => "provider cooldown".into(),
+        });
     }
-    if let Some(r) = c.quota.verdict.reason() {
-        reasons.push(r.into());
-    }
-    if let Some(pick) = pick {
-        reasons.push(
-            match pick {
-                Pick::Preferred => "preferred",
-                Pick::FirstRanked => "first-ranked",
-                Pick::Sticky => "round-robin-sticky",
-                Pick::LeastRecent => "round-robin-least-recent",
+    if eval.policy.quota != QuotaStrategy::Off {
+        out.push(if !c.quota.fresh {
+            // Blocking only under require-remaining; under prefer-remaining it ranks last.
+            "quota snapshot is missing or stale".into()
+        } else {
+            match c.quota.verdict {
+                Verdict::Depleted => "quota snapshot is depleted".into(),
+                Verdict::BelowMinimum => format!(
+                    "remaining quota is below {}%",
+                    to_js_string(&number_value(eval.policy.quota_min_remaining))
+                ),
+                Verdict::Pass | Verdict::NotFresh => {
+                    format!("quota score {}", js_to_fixed(c.quota.score, 2))
+                }
             }
-            .into(),
-        );
+        });
     }
+    // "Given" as the router tests it: a non-empty id.
+    if let Some(preferred) = options
+        .preferred_connection_id
+        .as_deref()
+        .filter(|p| !p.is_empty())
+    {
+        out.push(if c.id() == Some(preferred) {
+            "preferred connection requested".into()
+        } else {
+            "not the requested preferred connection".into()
+        });
+    }
+    if selected {
+        out.insert(0, "selected by account strategy".into());
+    } else if eval.picked.is_some() && c.selectable() && out.is_empty() {
+        out.push("available but lower priority than selected connection".into());
+    }
+    out
+}
+
+fn candidate(c: &Candidate, eval: &Evaluation, options: &SelectOptions, selected: bool) -> Value {
+    let conn = c.connection;
+    let field = |key: &str| conn.get(key).cloned().unwrap_or(Value::Null);
+    let reasons = reasons(c, eval, options, selected)
+        .into_iter()
+        .map(Value::from)
+        .collect();
     let snapshot = c.quota.snapshot;
     let mut out = Map::new();
     out.insert("id".into(), field("id"));
     out.insert("provider".into(), field("provider"));
     out.insert("isActive".into(), c.active.into());
     out.insert("priority".into(), field("priority"));
-    out.insert("selected".into(), pick.is_some().into());
+    out.insert("selected".into(), selected.into());
     out.insert("selectable".into(), c.selectable().into());
     out.insert("reasons".into(), Value::Array(reasons));
     out.insert("lastUsedAt".into(), field("lastUsedAt"));
@@ -157,6 +204,7 @@ fn candidate(c: &Candidate, pick: Option<Pick>) -> Value {
         "remainingPercentage".into(),
         snapshot
             .and_then(|s| s.get("remainingPercentage"))
+            .filter(|v| v.is_number())
             .cloned()
             .unwrap_or(Value::Null),
     );

@@ -46,17 +46,6 @@ pub enum Verdict {
     BelowMinimum,
 }
 
-impl Verdict {
-    pub fn reason(self) -> Option<&'static str> {
-        match self {
-            Verdict::Pass => None,
-            Verdict::NotFresh => Some("quota-not-fresh"),
-            Verdict::Depleted => Some("quota-depleted"),
-            Verdict::BelowMinimum => Some("quota-below-minimum"),
-        }
-    }
-}
-
 /// What the quota step sees of one connection.
 #[derive(Clone, Debug)]
 pub struct Assessment<'a> {

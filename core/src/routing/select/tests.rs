@@ -395,21 +395,32 @@ fn explanation_lists_every_candidate() {
         [
             (
                 json!("off"),
-                json!(["inactive", "quota-not-fresh"]),
+                json!(["inactive connection", "quota snapshot is missing or stale"]),
                 json!(false)
             ),
             (
                 json!("x"),
-                json!(["excluded", "quota-not-fresh"]),
+                json!([
+                    "excluded by current fallback attempt",
+                    "quota snapshot is missing or stale"
+                ]),
                 json!(false)
             ),
             (
                 json!("lock"),
-                json!(["model-locked", "quota-not-fresh"]),
+                json!(["model cooldown for m", "quota snapshot is missing or stale"]),
                 json!(false)
             ),
-            (json!("low"), json!(["quota-below-minimum"]), json!(false)),
-            (json!("ok"), json!(["first-ranked"]), json!(true)),
+            (
+                json!("low"),
+                json!(["remaining quota is below 10%"]),
+                json!(false)
+            ),
+            (
+                json!("ok"),
+                json!(["selected by account strategy", "quota score 0.50"]),
+                json!(true)
+            ),
         ]
     );
     assert_eq!(r["candidates"][2]["modelLockUntil"], json!(iso(9_000.0)));
