@@ -383,9 +383,10 @@ pub(crate) fn is_retryable(e: &serde_json::Error) -> bool {
 }
 
 /// Whether `bytes` (JSON text, valid or not) nests deeper than [`MAX_DEPTH`], counting the
-/// brackets outside strings. Cheap when it holds few brackets.
+/// brackets outside strings. Cheap when it holds few brackets: one vectorized count.
 pub fn nests_too_deep(bytes: &[u8]) -> bool {
-    if memchr::memchr2_iter(b'[', b'{', bytes).nth(MAX_DEPTH).is_none() {
+    // `b | 0x20 == b'{'` holds for `[` (0x5b) and `{` (0x7b) only.
+    if bytes.len() <= MAX_DEPTH || bytes.iter().filter(|&&b| b | 0x20 == b'{').count() <= MAX_DEPTH {
         return false;
     }
     let (mut depth, mut i) = (0usize, 0usize);
