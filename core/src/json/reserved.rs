@@ -20,6 +20,8 @@
 //! documents with neither a lone surrogate escape nor U+10FFFF, within `serde_json`'s depth and
 //! with finite numbers, are parsed by `serde_json` directly. Only the others are rewritten.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -446,4 +448,33 @@ pub(crate) fn write_reserved(rest: &str, out: &mut String) -> usize {
             4
         }
     }
+}
+
+/// The UTF-8 text of a string held in the reader's form, as JavaScript encodes a string to
+/// UTF-8 (`TextEncoder`, `Buffer.from`, `fs.writeFile`): U+10FFFF undoubled and each lone
+/// surrogate as U+FFFD. Borrows when there is nothing to decode.
+pub fn to_utf8(s: &str) -> Cow<'_, str> {
+    if !s.contains(RESERVED) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != RESERVED {
+            out.push(c);
+            continue;
+        }
+        match chars.peek().map(|&n| u32::from(n)) {
+            Some(n) if n == u32::from(RESERVED) => {
+                chars.next();
+                out.push(RESERVED);
+            }
+            Some(SURROGATE_BASE..=0x10_07FF) => {
+                chars.next();
+                out.push(char::REPLACEMENT_CHARACTER);
+            }
+            _ => out.push(RESERVED),
+        }
+    }
+    Cow::Owned(out)
 }

@@ -491,3 +491,10 @@ fn random_utf16_strings_round_trip() {
         assert_eq!(parse(&want).expect(&want), value, "{want}");
     }
 }
+
+#[test]
+fn to_utf8_is_what_javascript_encodes() {
+    let v = parse(r#""a\ud83d b\udbff\udfff \ud83d\ude00 c\u{10ffff}""#.replace("\\u{10ffff}", "\u{10ffff}").as_str()).unwrap();
+    assert_eq!(to_utf8(v.as_str().unwrap()), "a\u{fffd} b\u{10ffff} \u{1f600} c\u{10ffff}");
+    assert!(matches!(to_utf8("plain"), std::borrow::Cow::Borrowed(_)));
+}
