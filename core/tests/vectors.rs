@@ -374,8 +374,9 @@ fn conformance_vectors() {
     let mut count = 0;
     for path in vector_files() {
         // Read as `JSON.parse` reads it: the vectors hold lone surrogates.
-        let file = pie_storage_core::json::parse(&std::fs::read_to_string(&path).expect("readable"))
-            .expect("valid JSON");
+        let file =
+            pie_storage_core::json::parse(&std::fs::read_to_string(&path).expect("readable"))
+                .expect("valid JSON");
         for case in file["cases"].as_array().expect("cases") {
             count += 1;
             if let Err(why) = run_case(&file, case) {
@@ -431,7 +432,10 @@ fn run_usage_file(case: &Value) -> Result<(), String> {
             let bytes = store.storage().snapshot().unwrap_or_default();
             let full = read_jsonl(&bytes).records;
             let picked = query_indices(full.as_slice(), &decode_query(query));
-            let want: Vec<Value> = picked.iter().map(|&i| Value::Object(full[i].clone())).collect();
+            let want: Vec<Value> = picked
+                .iter()
+                .map(|&i| Value::Object(full[i].clone()))
+                .collect();
             let got: Vec<Value> = records.into_iter().map(Value::Object).collect();
             exact_matches(&Value::Array(want), &Value::Array(got)).map_err(at)?;
             every_read_path(&bytes).map_err(at)?;
@@ -493,7 +497,13 @@ fn summary_value(summary: &pie_storage_core::usage::UsageSummary, mut value: Val
     fn fix(v: &mut Value, numbers: &[(&str, f64)]) {
         for (key, n) in numbers {
             if !n.is_finite() {
-                let text = if n.is_nan() { "NaN" } else if *n > 0.0 { "Infinity" } else { "-Infinity" };
+                let text = if n.is_nan() {
+                    "NaN"
+                } else if *n > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                };
                 v[*key] = serde_json::json!({ "$number": text });
             }
         }
@@ -557,18 +567,30 @@ fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
         }
     });
     let array_of = |picked: &mut dyn Iterator<Item = usize>| {
-        format!("[{}]", picked.map(|i| good[i].as_str()).collect::<Vec<_>>().join(","))
+        format!(
+            "[{}]",
+            picked
+                .map(|i| good[i].as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        )
     };
     let all_lines = array_of(&mut (0..good.len()));
     let (text, text_diags) = records_array_text(bytes);
     if text != all_lines {
-        return Err(format!("records_array_text is not the accepted lines: {text}"));
+        return Err(format!(
+            "records_array_text is not the accepted lines: {text}"
+        ));
     }
-    same("records_array_text diagnostics", &diags, &diags_of(&text_diags))?;
+    same(
+        "records_array_text diagnostics",
+        &diags,
+        &diags_of(&text_diags),
+    )?;
 
     let query = UsageRecordQuery::default();
-    let asc: UsageRecordQuery = serde_json::from_value(serde_json::json!({"order": "asc"}))
-        .map_err(|e| e.to_string())?;
+    let asc: UsageRecordQuery =
+        serde_json::from_value(serde_json::json!({"order": "asc"})).map_err(|e| e.to_string())?;
     let want_summary = format!(
         "{:?}",
         summarize_facts(full.as_slice(), query_indices(full.as_slice(), &query))
@@ -586,7 +608,12 @@ fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
         }
         for (q, got) in [&query, &asc].into_iter().zip(queried.chunks(2)) {
             let picked = query_indices(full.as_slice(), q);
-            let want = Value::Array(picked.iter().map(|&i| Value::Object(full[i].clone())).collect());
+            let want = Value::Array(
+                picked
+                    .iter()
+                    .map(|&i| Value::Object(full[i].clone()))
+                    .collect(),
+            );
             same(&format!("{what} query_usage"), &want, &got[0])?;
             let want_text = array_of(&mut picked.iter().copied());
             if got[1] != Value::String(want_text) {
@@ -602,9 +629,14 @@ fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
             let got_diags = diags_of(&store.diagnostics());
             let text = store.read_records_array_text().map_err(|e| e.to_string())?;
             if text != all_lines {
-                return Err(format!("read_records_array_text is not the accepted lines: {text}"));
+                return Err(format!(
+                    "read_records_array_text is not the accepted lines: {text}"
+                ));
             }
-            let summary = format!("{:?}", store.summarize_usage(&query).map_err(|e| e.to_string())?);
+            let summary = format!(
+                "{:?}",
+                store.summarize_usage(&query).map_err(|e| e.to_string())?
+            );
             let mut queried = Vec::new();
             for q in [&query, &asc] {
                 queried.push(as_array(store.query_usage(q).map_err(|e| e.to_string())?));
@@ -616,7 +648,9 @@ fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
         }};
     }
     check_store("JsonlUsageStore (memory)", &|| {
-        run_store!(JsonlUsageStore::new(MemoryStorage::with_content(bytes.to_vec())))
+        run_store!(JsonlUsageStore::new(MemoryStorage::with_content(
+            bytes.to_vec()
+        )))
     })?;
 
     let index = UsageIndex::of_bytes(bytes);
@@ -629,7 +663,11 @@ fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
         let mut stream = StreamingIndex::new();
         bytes.chunks(chunk).for_each(|c| stream.push(c));
         let index = stream.finish();
-        same("streamed index diagnostics", &diags, &diags_of(index.diagnostics()))?;
+        same(
+            "streamed index diagnostics",
+            &diags,
+            &diags_of(index.diagnostics()),
+        )?;
         let summary = format!("{:?}", index.summarize(&query));
         if summary != want_summary {
             return Err(format!(
@@ -644,7 +682,9 @@ fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
         let path = dir.path().join("usage.jsonl");
         std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
         check_store("JsonlUsageStore (file)", &|| {
-            run_store!(JsonlUsageStore::new(pie_storage_core::storage::FileStorage::new(&path)))
+            run_store!(JsonlUsageStore::new(
+                pie_storage_core::storage::FileStorage::new(&path)
+            ))
         })?;
     }
     Ok((records, diags))

@@ -15,8 +15,8 @@ use std::fmt;
 
 mod reserved;
 pub use reserved::{
-    js_number, js_str, nests_too_deep, non_finite, to_utf8, MAX_DEPTH, NEG_INFINITY,
-    POS_INFINITY, RESERVED,
+    js_number, js_str, nests_too_deep, non_finite, to_utf8, MAX_DEPTH, NEG_INFINITY, POS_INFINITY,
+    RESERVED,
 };
 
 /// Serializes `value` exactly as `JSON.stringify(value)` would after `JSON.parse`.

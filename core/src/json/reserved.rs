@@ -107,9 +107,9 @@ enum Escape {
 
 fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
     let digits = bytes.get(at..at + 4)?;
-    digits.iter().try_fold(0u32, |acc, &b| {
-        Some(acc << 4 | char::from(b).to_digit(16)?)
-    })
+    digits
+        .iter()
+        .try_fold(0u32, |acc, &b| Some(acc << 4 | char::from(b).to_digit(16)?))
 }
 
 fn unicode_escape(bytes: &[u8], i: usize) -> Escape {
@@ -313,7 +313,12 @@ fn infinite_number(token: &str) -> Option<&'static str> {
 
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
 fn is_json_number(t: &[u8]) -> bool {
-    let digits = |t: &[u8], at: usize| t[at.min(t.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let digits = |t: &[u8], at: usize| {
+        t[at.min(t.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
     let mut at = usize::from(t.first() == Some(&b'-'));
     match t.get(at) {
         Some(b'0') => at += 1,
@@ -346,7 +351,10 @@ fn is_json_number(t: &[u8]) -> bool {
 fn position(bytes: &[u8], at: usize) -> (usize, usize) {
     let at = at.min(bytes.len());
     let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
-    (1 + memchr::memchr_iter(b'\n', &bytes[..start]).count(), at - start)
+    (
+        1 + memchr::memchr_iter(b'\n', &bytes[..start]).count(),
+        at - start,
+    )
 }
 
 /// The byte index of `serde_json`'s (line, column) in `bytes`.
@@ -388,7 +396,8 @@ pub(crate) fn is_retryable(e: &serde_json::Error) -> bool {
 /// brackets outside strings. Cheap when it holds few brackets: one vectorized count.
 pub fn nests_too_deep(bytes: &[u8]) -> bool {
     // `b | 0x20 == b'{'` holds for `[` (0x5b) and `{` (0x7b) only.
-    if bytes.len() <= MAX_DEPTH || bytes.iter().filter(|&&b| b | 0x20 == b'{').count() <= MAX_DEPTH {
+    if bytes.len() <= MAX_DEPTH || bytes.iter().filter(|&&b| b | 0x20 == b'{').count() <= MAX_DEPTH
+    {
         return false;
     }
     let (mut depth, mut i) = (0usize, 0usize);

@@ -359,15 +359,29 @@ const SPECIAL_CASES: &[(&str, &str)] = &[
     (r#""abc\ud83d""#, r#""abc\ud83d""#),
     (r#""\uD83D""#, r#""\ud83d""#),
     (r#""\udc00abc""#, r#""\udc00abc""#),
-    (r#""\ude00\ud83d x \ud83d\ude00""#, "\"\\ude00\\ud83d x \u{1f600}\""),
+    (
+        r#""\ude00\ud83d x \ud83d\ude00""#,
+        "\"\\ude00\\ud83d x \u{1f600}\"",
+    ),
     (r#""\ud83d\ud83d\ude00""#, "\"\\ud83d\u{1f600}\""),
     (r#""\udbff\udfff\udbff""#, "\"\u{10ffff}\\udbff\""),
-    ("\"\u{10ffff}\u{10ffff}\u{100000}\"", "\"\u{10ffff}\u{10ffff}\u{100000}\""),
-    ("\"\u{10ffff}\\ud800\u{10ffff}\"", "\"\u{10ffff}\\ud800\u{10ffff}\""),
+    (
+        "\"\u{10ffff}\u{10ffff}\u{100000}\"",
+        "\"\u{10ffff}\u{10ffff}\u{100000}\"",
+    ),
+    (
+        "\"\u{10ffff}\\ud800\u{10ffff}\"",
+        "\"\u{10ffff}\\ud800\u{10ffff}\"",
+    ),
     (r#""\\ud800""#, r#""\\ud800""#),
-    (r#"{"\ud800":[1e400,-1e400,{"a":"\udfff"}]}"#, r#"{"\ud800":[null,null,{"a":"\udfff"}]}"#),
-    (r#"[1e400, "x", 1.7976931348623157e308, 1.7976931348623159e308, -1e99999999999999999999]"#,
-        r#"[null,"x",1.7976931348623157e+308,null,null]"#),
+    (
+        r#"{"\ud800":[1e400,-1e400,{"a":"\udfff"}]}"#,
+        r#"{"\ud800":[null,null,{"a":"\udfff"}]}"#,
+    ),
+    (
+        r#"[1e400, "x", 1.7976931348623157e308, 1.7976931348623159e308, -1e99999999999999999999]"#,
+        r#"[null,"x",1.7976931348623157e+308,null,null]"#,
+    ),
     ("1e400", "null"),
     ("\"\u{10ffff}\u{100800}\"", "\"\u{10ffff}\u{100800}\""),
 ];
@@ -379,10 +393,17 @@ fn lone_surrogates_and_infinities_round_trip_like_node() {
         assert_eq!(to_js_string(&value), *want, "{input}");
         // The pretty writer decodes the same way.
         let pretty = to_js_string_pretty(&value);
-        assert_eq!(to_js_string(&parse(&pretty).expect(&pretty)), *want, "{pretty}");
+        assert_eq!(
+            to_js_string(&parse(&pretty).expect(&pretty)),
+            *want,
+            "{pretty}"
+        );
     }
     assert_eq!(js_number(&parse("1e400").unwrap()), Some(f64::INFINITY));
-    assert_eq!(js_number(&parse("-1e400").unwrap()), Some(f64::NEG_INFINITY));
+    assert_eq!(
+        js_number(&parse("-1e400").unwrap()),
+        Some(f64::NEG_INFINITY)
+    );
     assert_eq!(js_str(&parse("1e400").unwrap()), None);
     // A literal marker string is a string, not a number.
     let literal = parse("\"\u{10ffff}\u{100800}\"").unwrap();
@@ -435,7 +456,11 @@ fn nesting_is_accepted_to_max_depth() {
     assert!(!nests_too_deep(text.as_bytes()));
     let objects = format!("{}1{}", "{\"a\":".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
     assert!(parse(&objects).is_ok());
-    let objects = format!("{}1{}", "{\"a\":".repeat(MAX_DEPTH + 1), "}".repeat(MAX_DEPTH + 1));
+    let objects = format!(
+        "{}1{}",
+        "{\"a\":".repeat(MAX_DEPTH + 1),
+        "}".repeat(MAX_DEPTH + 1)
+    );
     assert!(parse(&objects).is_err());
 }
 
@@ -494,7 +519,15 @@ fn random_utf16_strings_round_trip() {
 
 #[test]
 fn to_utf8_is_what_javascript_encodes() {
-    let v = parse(r#""a\ud83d b\udbff\udfff \ud83d\ude00 c\u{10ffff}""#.replace("\\u{10ffff}", "\u{10ffff}").as_str()).unwrap();
-    assert_eq!(to_utf8(v.as_str().unwrap()), "a\u{fffd} b\u{10ffff} \u{1f600} c\u{10ffff}");
+    let v = parse(
+        r#""a\ud83d b\udbff\udfff \ud83d\ude00 c\u{10ffff}""#
+            .replace("\\u{10ffff}", "\u{10ffff}")
+            .as_str(),
+    )
+    .unwrap();
+    assert_eq!(
+        to_utf8(v.as_str().unwrap()),
+        "a\u{fffd} b\u{10ffff} \u{1f600} c\u{10ffff}"
+    );
     assert!(matches!(to_utf8("plain"), std::borrow::Cow::Borrowed(_)));
 }

@@ -50,7 +50,8 @@ impl<'a> UsageFacts<'a> {
         // `1e400` is held as a marker string (see `crate::json`): a number, not a string.
         let text = |key: &str| record.get(key).and_then(crate::json::js_str);
         let num = |obj: Option<&Map<String, Value>>, key: &str| {
-            obj.and_then(|o| o.get(key)).and_then(crate::json::js_number)
+            obj.and_then(|o| o.get(key))
+                .and_then(crate::json::js_number)
         };
         let usage = record.get("usage").and_then(Value::as_object);
         let cost = record.get("cost").and_then(Value::as_object);

@@ -553,7 +553,7 @@ impl<'a> Scanner<'a> {
                     if first == if object { b'}' } else { b']' } {
                         pos = after;
                     } else {
-                        if open % 128 == 0 && open > 0 {
+                        if open > 0 && open.is_multiple_of(128) {
                             spilled.push(stack);
                             stack = 0;
                         }
@@ -594,7 +594,7 @@ impl<'a> Scanner<'a> {
                 }
                 stack >>= 1;
                 open -= 1;
-                if open % 128 == 0 && open > 0 {
+                if open > 0 && open.is_multiple_of(128) {
                     stack = spilled.pop()?;
                 }
             }

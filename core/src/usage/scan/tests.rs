@@ -240,8 +240,13 @@ fn numbers_beyond_a_double_are_infinite() {
         accepted(&line);
         let s = accepted(&format!(r#"{{"costUsd":{text}}}"#));
         assert_eq!(s.amounts.cost_usd, Some(want), "{text}");
-        let s = accepted(&format!(r#"{{"usage":{{"input":{text}}},"cost":{{"total":{text}}}}}"#));
-        assert_eq!((s.amounts.usage_input, s.amounts.cost_total), (Some(want), Some(want)));
+        let s = accepted(&format!(
+            r#"{{"usage":{{"input":{text}}},"cost":{{"total":{text}}}}}"#
+        ));
+        assert_eq!(
+            (s.amounts.usage_input, s.amounts.cost_total),
+            (Some(want), Some(want))
+        );
     }
     accepted(&format!(r#"{{"x":{},"status":"ok"}}"#, "9".repeat(400)));
     accepted(&format!(r#"{{"costUsd":{}}}"#, "9".repeat(400)));
@@ -481,8 +486,13 @@ fn nesting_stops_where_the_exact_path_does() {
     rejected(nested(100_000).as_bytes());
     // Objects and arrays mixed, across the 128-level words of the bit stack.
     let mixed = |n: usize| {
-        let open: String = (0..n).map(|i| if i % 3 == 0 { r#"{"a":"# } else { "[" }).collect();
-        let close: String = (0..n).rev().map(|i| if i % 3 == 0 { "}" } else { "]" }).collect();
+        let open: String = (0..n)
+            .map(|i| if i % 3 == 0 { r#"{"a":"# } else { "[" })
+            .collect();
+        let close: String = (0..n)
+            .rev()
+            .map(|i| if i % 3 == 0 { "}" } else { "]" })
+            .collect();
         format!(r#"{{"x":{open}1{close},"status":"ok"}}"#)
     };
     for n in [127, 128, 129, 256, 257, 400, MAX - 1] {
@@ -490,7 +500,11 @@ fn nesting_stops_where_the_exact_path_does() {
     }
     rejected(mixed(MAX).as_bytes());
     // A mismatched bracket beyond the first word is still caught.
-    let broken = format!(r#"{{"x":{}1{}}},"status":"ok"}}"#, "[".repeat(200), "]".repeat(199));
+    let broken = format!(
+        r#"{{"x":{}1{}}},"status":"ok"}}"#,
+        "[".repeat(200),
+        "]".repeat(199)
+    );
     rejected(broken.as_bytes());
     // Inside `usage`, which is itself one level down.
     let deep = |n: usize| format!(r#"{{"usage":{{"x":{}{}}}}}"#, "[".repeat(n), "]".repeat(n));
