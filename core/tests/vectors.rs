@@ -8,7 +8,7 @@ use pie_storage_core::connections::{
     JsonProviderConnectionStore, ProviderConnectionStore,
 };
 use pie_storage_core::env::{FixedClock, SequenceRandom};
-use pie_storage_core::json::to_js_string;
+use pie_storage_core::json::{to_js_string, to_utf8};
 use pie_storage_core::paths::{default_provider_connection_file_path, default_usage_file_path};
 use pie_storage_core::storage::MemoryStorage;
 use pie_storage_core::usage::{
@@ -85,7 +85,9 @@ fn records_of(file: &Value, case: &Value) -> Vec<Map<String, Value>> {
 /// `expected` ⊆ `actual`: objects compare only the expected keys, arrays compare whole.
 fn subset_matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
     if let Some(n) = special_number(expected) {
-        let a = actual.as_f64().unwrap_or(f64::NAN);
+        let a = special_number(actual)
+            .or(actual.as_f64())
+            .unwrap_or(f64::NAN);
         return if n.is_nan() && (actual.is_null() || a.is_nan()) || n == a {
             Ok(())
         } else {
@@ -165,21 +167,43 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         "jsonl" => {
             let bytes = match case.get("base64").and_then(Value::as_str) {
                 Some(b64) => decode_base64(b64),
-                None => case["text"]
-                    .as_str()
-                    .unwrap_or_default()
+                None => to_utf8(case["text"].as_str().unwrap_or_default())
                     .as_bytes()
                     .to_vec(),
             };
-            let read = read_jsonl(&bytes);
-            let records = Value::Array(read.records.into_iter().map(Value::Object).collect());
-            exact_matches(&case["expectRecords"], &records)?;
-            let diags: Vec<Value> = read
-                .diagnostics
-                .iter()
-                .map(|d| serde_json::json!({"line": d.line, "byteOffset": d.byte_offset, "code": d.code}))
-                .collect();
-            exact_matches(&case["expectDiagnostics"], &Value::Array(diags))
+            let (records, diags) = every_read_path(&bytes)?;
+            match (case.get("expectRecords"), case.get("expectRecordIds")) {
+                (Some(want), _) => exact_matches(&decode_specials(want), &records)?,
+                (None, Some(want)) => {
+                    let ids: Vec<Value> = records
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|r| r["id"].clone())
+                        .collect();
+                    exact_matches(want, &Value::Array(ids))?
+                }
+                _ => return Err("case has no record expectation".into()),
+            }
+            exact_matches(&case["expectDiagnostics"], &diags)?;
+            if let Some(want) = case.get("expectSummary") {
+                let summary = pie_storage_core::usage::index::UsageIndex::of_bytes(&bytes)
+                    .summarize(&UsageRecordQuery::default());
+                let actual = serde_json::to_value(&summary).map_err(|e| e.to_string())?;
+                subset_matches(want, &summary_value(&summary, actual), "summary")?;
+            }
+            Ok(())
+        }
+        "line" => {
+            validate_usage_record(&case["record"]).map_err(|e| e.to_string())?;
+            let line = to_js_string(&case["record"]);
+            if Some(line.as_str()) != case["expectLine"].as_str() {
+                return Err(format!("expected {}\n     got {line}", case["expectLine"]));
+            }
+            // The line reads back as the record on every read path.
+            let (records, diags) = every_read_path(format!("{line}\n").as_bytes())?;
+            exact_matches(&Value::Array(vec![case["record"].clone()]), &records)?;
+            exact_matches(&Value::Array(vec![]), &diags)
         }
         "usageFile" => run_usage_file(case),
         "validate" => {
@@ -193,15 +217,6 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
                 }
                 (_, Some(_), Ok(())) => Err("expected an error, the record was accepted".into()),
                 _ => Err("case has no expectation".into()),
-            }
-        }
-        "line" => {
-            validate_usage_record(&case["record"]).map_err(|e| e.to_string())?;
-            let line = to_js_string(&case["record"]);
-            if Some(line.as_str()) == case["expectLine"].as_str() {
-                Ok(())
-            } else {
-                Err(format!("expected {}\n     got {line}", case["expectLine"]))
             }
         }
         "defaultUsagePath" => {
@@ -276,7 +291,7 @@ fn run_connection_store(case: &Value) -> Result<(), String> {
         return run_steps(&store, &steps);
     }
     let storage = match case["initialFile"].as_str() {
-        Some(text) => MemoryStorage::with_content(text.as_bytes().to_vec()),
+        Some(text) => MemoryStorage::with_content(to_utf8(text).as_bytes().to_vec()),
         None => MemoryStorage::new(),
     };
     let (clock, random) = env();
@@ -287,7 +302,7 @@ fn run_connection_store(case: &Value) -> Result<(), String> {
         Some(want) => {
             let got = String::from_utf8(store.storage().snapshot().unwrap_or_default())
                 .map_err(|e| e.to_string())?;
-            if got == want {
+            if got == to_utf8(want) {
                 Ok(())
             } else {
                 Err(format!(
@@ -358,8 +373,10 @@ fn conformance_vectors() {
     let mut failures = Vec::new();
     let mut count = 0;
     for path in vector_files() {
-        let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("readable"))
-            .expect("valid JSON");
+        // Read as `JSON.parse` reads it: the vectors hold lone surrogates.
+        let file =
+            pie_storage_core::json::parse(&std::fs::read_to_string(&path).expect("readable"))
+                .expect("valid JSON");
         for case in file["cases"].as_array().expect("cases") {
             count += 1;
             if let Err(why) = run_case(&file, case) {
@@ -389,7 +406,7 @@ fn run_usage_file(case: &Value) -> Result<(), String> {
     use pie_storage_core::storage::{ByteStorage, MemoryStorage};
     use pie_storage_core::usage::JsonlUsageStore;
     let store = JsonlUsageStore::new(MemoryStorage::new());
-    let text = |v: &Value| v.as_str().unwrap_or_default().as_bytes().to_vec();
+    let text = |v: &Value| to_utf8(v.as_str().unwrap_or_default()).as_bytes().to_vec();
     for (i, step) in case["steps"].as_array().into_iter().flatten().enumerate() {
         let at = |e: String| format!("step {i}: {e}");
         if let Some(bytes) = step.get("append") {
@@ -410,12 +427,35 @@ fn run_usage_file(case: &Value) -> Result<(), String> {
                 .map_err(|e| at(e.to_string()))?;
             let ids = Value::Array(records.iter().map(|r| r["id"].clone()).collect());
             exact_matches(&step["expectIds"], &ids).map_err(at)?;
+            // The incremental index agrees with a full read of the same bytes, and every read
+            // path agrees on those bytes.
+            let bytes = store.storage().snapshot().unwrap_or_default();
+            let full = read_jsonl(&bytes).records;
+            let picked = query_indices(full.as_slice(), &decode_query(query));
+            let want: Vec<Value> = picked
+                .iter()
+                .map(|&i| Value::Object(full[i].clone()))
+                .collect();
+            let got: Vec<Value> = records.into_iter().map(Value::Object).collect();
+            exact_matches(&Value::Array(want), &Value::Array(got)).map_err(at)?;
+            every_read_path(&bytes).map_err(at)?;
         } else if let Some(query) = step.get("summary") {
             let summary = store
                 .summarize_usage(&decode_query(query))
                 .map_err(|e| at(e.to_string()))?;
             let actual = serde_json::to_value(&summary).map_err(|e| e.to_string())?;
             subset_matches(&step["expect"], &actual, "summary").map_err(at)?;
+            let bytes = store.storage().snapshot().unwrap_or_default();
+            let full = read_jsonl(&bytes).records;
+            let query = UsageRecordQuery {
+                limit: None,
+                ..decode_query(query)
+            };
+            let want = summarize_facts(full.as_slice(), query_indices(full.as_slice(), &query));
+            if format!("{want:?}") != format!("{summary:?}") {
+                return Err(at(format!("summary differs from a full read: {summary:?}")));
+            }
+            every_read_path(&bytes).map_err(at)?;
         } else if let Some(expected) = step.get("expectDiagnostics") {
             let diags: Vec<Value> = store
                 .diagnostics()
@@ -428,4 +468,224 @@ fn run_usage_file(case: &Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `{"$number": "Infinity"}` (and `-Infinity`) in expected records → the reader's in-memory form
+/// of `1e400`, which the writer prints as `null`, as `JSON.stringify(Infinity)` does.
+fn decode_specials(v: &Value) -> Value {
+    use pie_storage_core::json::{NEG_INFINITY, POS_INFINITY};
+    match (special_number(v), v) {
+        (Some(f64::INFINITY), _) => Value::String(POS_INFINITY.into()),
+        (Some(f64::NEG_INFINITY), _) => Value::String(NEG_INFINITY.into()),
+        (_, Value::Object(map)) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), decode_specials(v)))
+                .collect(),
+        ),
+        (_, Value::Array(items)) => Value::Array(items.iter().map(decode_specials).collect()),
+        _ => v.clone(),
+    }
+}
+
+/// A summary as JSON with its non-finite numbers kept (`serde_json` turns them into `null`):
+/// the total's amounts and the groups' `costUsd` as `{"$number": ...}`.
+fn summary_value(summary: &pie_storage_core::usage::UsageSummary, mut value: Value) -> Value {
+    let debug = format!("{summary:?}");
+    if !debug.contains("NaN") && !debug.contains("inf") {
+        return value;
+    }
+    fn fix(v: &mut Value, numbers: &[(&str, f64)]) {
+        for (key, n) in numbers {
+            if !n.is_finite() {
+                let text = if n.is_nan() {
+                    "NaN"
+                } else if *n > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                };
+                v[*key] = serde_json::json!({ "$number": text });
+            }
+        }
+    }
+    let group = |g: &pie_storage_core::usage::UsageSummaryGroup| {
+        [
+            ("inputTokens", g.input_tokens),
+            ("outputTokens", g.output_tokens),
+            ("costUsd", g.cost_usd),
+        ]
+    };
+    fix(&mut value, &group(&summary.total));
+    for (name, groups) in [
+        ("byProvider", &summary.by_provider),
+        ("byModel", &summary.by_model),
+        ("byEndpoint", &summary.by_endpoint),
+        ("byClientOrigin", &summary.by_client_origin),
+    ] {
+        for (i, g) in groups.iter().enumerate() {
+            fix(&mut value[name][i], &group(g));
+        }
+    }
+    value
+}
+
+/// Reads `bytes` on every read path of the core and checks they agree: the full reader
+/// (`read_jsonl`), the records array text JavaScript hosts parse, `JsonlUsageStore` over memory
+/// (records, records text, `query_usage`, `query_usage_array_text`, `summarize_usage`, all over
+/// its index), the index built at once and streamed in small chunks, and the native file store.
+/// Returns the records and diagnostics (`{line, byteOffset, code}`) they agree on.
+fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
+    use pie_storage_core::storage::MemoryStorage;
+    use pie_storage_core::usage::index::{StreamingIndex, UsageIndex};
+    use pie_storage_core::usage::jsonl::{records_array_text, LineDiagnostic};
+    use pie_storage_core::usage::JsonlUsageStore;
+    let diags_of = |d: &[LineDiagnostic]| {
+        Value::Array(
+            d.iter()
+                .map(|d| serde_json::json!({"line": d.line, "byteOffset": d.byte_offset, "code": d.code}))
+                .collect(),
+        )
+    };
+    let same = |what: &str, want: &Value, got: &Value| {
+        exact_matches(want, got).map_err(|e| format!("{what} differs from read_jsonl: {e}"))
+    };
+    let as_array = |records: Vec<Map<String, Value>>| {
+        Value::Array(records.into_iter().map(Value::Object).collect())
+    };
+    let read = read_jsonl(bytes);
+    let diags = diags_of(&read.diagnostics);
+    let full: Vec<Map<String, Value>> = read.records;
+    let records = as_array(full.clone());
+
+    // The array texts are the accepted lines verbatim (JavaScript parses them with one
+    // `JSON.parse`; `json::parse` of a line is `JSON.parse` of it, tested in `json`). They are
+    // compared as text: wrapping adds a level, so the array may nest deeper than MAX_DEPTH.
+    let mut good = Vec::new();
+    pie_storage_core::usage::jsonl::each_line(bytes, |line| {
+        if pie_storage_core::usage::jsonl::parse_line(&line).is_ok() {
+            good.push(String::from_utf8_lossy(line.bytes).into_owned());
+        }
+    });
+    let array_of = |picked: &mut dyn Iterator<Item = usize>| {
+        format!(
+            "[{}]",
+            picked
+                .map(|i| good[i].as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    };
+    let all_lines = array_of(&mut (0..good.len()));
+    let (text, text_diags) = records_array_text(bytes);
+    if text != all_lines {
+        return Err(format!(
+            "records_array_text is not the accepted lines: {text}"
+        ));
+    }
+    same(
+        "records_array_text diagnostics",
+        &diags,
+        &diags_of(&text_diags),
+    )?;
+
+    let query = UsageRecordQuery::default();
+    let asc: UsageRecordQuery =
+        serde_json::from_value(serde_json::json!({"order": "asc"})).map_err(|e| e.to_string())?;
+    let want_summary = format!(
+        "{:?}",
+        summarize_facts(full.as_slice(), query_indices(full.as_slice(), &query))
+    );
+    let check_store = |what: &str,
+                       store: &dyn Fn() -> Result<(Value, Value, String, Vec<Value>), String>|
+     -> Result<(), String> {
+        let (got, got_diags, summary, queried) = store()?;
+        same(&format!("{what} get_usage_records"), &records, &got)?;
+        same(&format!("{what} diagnostics"), &diags, &got_diags)?;
+        if summary != want_summary {
+            return Err(format!(
+                "{what} summarize_usage differs from the full read:\n{want_summary}\n{summary}"
+            ));
+        }
+        for (q, got) in [&query, &asc].into_iter().zip(queried.chunks(2)) {
+            let picked = query_indices(full.as_slice(), q);
+            let want = Value::Array(
+                picked
+                    .iter()
+                    .map(|&i| Value::Object(full[i].clone()))
+                    .collect(),
+            );
+            same(&format!("{what} query_usage"), &want, &got[0])?;
+            let want_text = array_of(&mut picked.iter().copied());
+            if got[1] != Value::String(want_text) {
+                return Err(format!("{what} query_usage_array_text: {}", got[1]));
+            }
+        }
+        Ok(())
+    };
+    macro_rules! run_store {
+        ($store:expr) => {{
+            let store = $store;
+            let got = as_array(store.get_usage_records().map_err(|e| e.to_string())?);
+            let got_diags = diags_of(&store.diagnostics());
+            let text = store.read_records_array_text().map_err(|e| e.to_string())?;
+            if text != all_lines {
+                return Err(format!(
+                    "read_records_array_text is not the accepted lines: {text}"
+                ));
+            }
+            let summary = format!(
+                "{:?}",
+                store.summarize_usage(&query).map_err(|e| e.to_string())?
+            );
+            let mut queried = Vec::new();
+            for q in [&query, &asc] {
+                queried.push(as_array(store.query_usage(q).map_err(|e| e.to_string())?));
+                queried.push(Value::String(
+                    store.query_usage_array_text(q).map_err(|e| e.to_string())?,
+                ));
+            }
+            Ok((got, got_diags, summary, queried))
+        }};
+    }
+    check_store("JsonlUsageStore (memory)", &|| {
+        run_store!(JsonlUsageStore::new(MemoryStorage::with_content(
+            bytes.to_vec()
+        )))
+    })?;
+
+    let index = UsageIndex::of_bytes(bytes);
+    same("index diagnostics", &diags, &diags_of(index.diagnostics()))?;
+    let summary = format!("{:?}", index.summarize(&query));
+    if summary != want_summary {
+        return Err(format!("index summary differs:\n{want_summary}\n{summary}"));
+    }
+    for chunk in [1, 3, 64] {
+        let mut stream = StreamingIndex::new();
+        bytes.chunks(chunk).for_each(|c| stream.push(c));
+        let index = stream.finish();
+        same(
+            "streamed index diagnostics",
+            &diags,
+            &diags_of(index.diagnostics()),
+        )?;
+        let summary = format!("{:?}", index.summarize(&query));
+        if summary != want_summary {
+            return Err(format!(
+                "streamed summary ({chunk}-byte chunks) differs:\n{want_summary}\n{summary}"
+            ));
+        }
+    }
+
+    #[cfg(feature = "fs")]
+    {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let path = dir.path().join("usage.jsonl");
+        std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
+        check_store("JsonlUsageStore (file)", &|| {
+            run_store!(JsonlUsageStore::new(
+                pie_storage_core::storage::FileStorage::new(&path)
+            ))
+        })?;
+    }
+    Ok((records, diags))
 }

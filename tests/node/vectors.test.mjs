@@ -76,14 +76,44 @@ const runners = {
     const jsonl = records.map((r) => JSON.stringify(r)).join("\n") + "\n";
     assert.deepEqual(storage.summarizeUsageJsonl(jsonl, decode(c.query)), summary);
   },
-  jsonl(file, c) {
+  /**
+   * Every JS read path on the same bytes: parseUsageJsonl (text and bytes), JsonlUsageStore on a
+   * temp file (getUsageRecords, queryUsage, summarizeUsage over its index), summarizeUsageJsonl
+   * over bytes and over a stream of small chunks. They must agree with each other and with the
+   * vector (the Rust suite runs the same paths of the core).
+   */
+  async jsonl(file, c) {
     const input = c.base64 ? decodeBase64(c.base64) : c.text;
+    const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
+    const pick = (list) => list.map(({ line, byteOffset, code }) => ({ line, byteOffset, code }));
     const { records, diagnostics } = storage.parseUsageJsonl(input);
-    assert.deepEqual(records, c.expectRecords);
-    assert.deepEqual(
-      diagnostics.map(({ line, byteOffset, code }) => ({ line, byteOffset, code })),
-      c.expectDiagnostics,
-    );
+    if (c.expectRecords) assert.deepEqual(records, decode(c.expectRecords));
+    else assert.deepEqual(records.map((r) => r.id), c.expectRecordIds);
+    assert.deepEqual(pick(diagnostics), c.expectDiagnostics);
+    const fromBytes = storage.parseUsageJsonl(bytes);
+    assert.deepEqual(fromBytes.records, records, "parseUsageJsonl(bytes)");
+    assert.deepEqual(pick(fromBytes.diagnostics), c.expectDiagnostics, "parseUsageJsonl(bytes) diagnostics");
+
+    const folder = mkdtempSync(join(tmpdir(), "pie-vectors-jsonl-"));
+    const path = join(folder, "usage.jsonl");
+    writeFileSync(path, bytes);
+    const store = storage.createJsonlUsageStore(path, { saveIndex: false });
+    assert.deepEqual(await store.getUsageRecords(), records, "getUsageRecords");
+    assert.deepEqual(pick(store.getLastReadDiagnostics()), c.expectDiagnostics, "getLastReadDiagnostics");
+    for (const query of [{}, { order: "asc" }, { limit: 1 }]) {
+      const want = storage.queryUsageRecords(structuredClone(records), query);
+      assert.deepEqual(await store.queryUsage(query), want, `queryUsage(${JSON.stringify(query)})`);
+    }
+    const summary = storage.summarizeUsageRecords(storage.queryUsageRecords(structuredClone(records), {}));
+    assert.deepEqual(await store.summarizeUsage({}), summary, "summarizeUsage");
+    assert.deepEqual(storage.summarizeUsageJsonl(bytes), summary, "summarizeUsageJsonl(bytes)");
+    assert.deepEqual(storage.summarizeUsageJsonl(input), summary, "summarizeUsageJsonl(input)");
+    const chunks = [];
+    for (let at = 0; at < bytes.length; at += 3) chunks.push(bytes.slice(at, at + 3));
+    assert.deepEqual(await storage.summarizeUsageJsonl(chunks), summary, "summarizeUsageJsonl(stream)");
+    const detailed = await storage.summarizeUsageJsonlDetailed(chunks);
+    assert.deepEqual(pick(detailed.diagnostics), c.expectDiagnostics, "summarizeUsageJsonlDetailed(stream)");
+    if (c.expectSummary) subsetMatches(decode(c.expectSummary), summary, "summary");
   },
   /** Steps on one usage file through JsonlUsageStore (its index), as in usage-file.json. */
   async usageFile(file, c) {

@@ -6,13 +6,18 @@
 //! order (JS enumerates array-index keys first). The writers here follow V8 exactly for every
 //! value `JSON.parse` can produce.
 //!
-//! Known limits: JS strings may hold lone surrogates, Rust strings cannot, so such input is
-//! rejected by [`parse`] (as it is by `serde_json`) instead of being round-tripped. Numbers that
-//! overflow a double (`1e400`) are a parse error here, while `JSON.parse` yields `Infinity`.
-//! `serde_json` limits nesting to 128 levels; V8 allows far deeper documents.
+//! What a Rust value cannot hold (lone surrogates, `1e400`) is read into a lossless in-memory
+//! form and written back as `JSON.stringify` writes it; see [`reserved`]. Nesting is accepted
+//! to [`MAX_DEPTH`] levels.
 
 use serde_json::{Map, Number, Value};
 use std::fmt;
+
+mod reserved;
+pub use reserved::{
+    js_number, js_str, nests_too_deep, non_finite, to_utf8, MAX_DEPTH, NEG_INFINITY, POS_INFINITY,
+    RESERVED,
+};
 
 /// Serializes `value` exactly as `JSON.stringify(value)` would after `JSON.parse`.
 pub fn to_js_string(value: &Value) -> String {
@@ -44,13 +49,16 @@ pub fn write_js_number(n: f64, out: &mut String) {
 /// Appends `s` quoted the way `JSON.stringify` quotes strings.
 ///
 /// Only `"`, `\` and C0 controls are escaped; everything else (including `/`, DEL, U+2028 and
-/// U+2029) is copied through, which differs from some "safe" JSON writers.
+/// U+2029) is copied through, which differs from some "safe" JSON writers. Lone surrogates,
+/// held in the reader's in-memory form (see [`reserved`]), are written as `\udXXX` escapes.
 pub fn write_js_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
         let escape: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -60,7 +68,17 @@ pub fn write_js_string(s: &str, out: &mut String) {
             b'\r' => "\\r",
             b'\t' => "\\t",
             0x00..=0x1f => "",
-            _ => continue,
+            // The first byte of U+10FFFF (and of other plane-16 code points).
+            0xF4 if s[i..].starts_with(RESERVED) => {
+                out.push_str(&s[start..i]);
+                i += reserved::write_reserved(&s[i..], out);
+                start = i;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         // Every byte that needs escaping is ASCII, so `i` is always a char boundary.
         out.push_str(&s[start..i]);
@@ -71,7 +89,8 @@ pub fn write_js_string(s: &str, out: &mut String) {
         } else {
             out.push_str(escape);
         }
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
@@ -126,6 +145,8 @@ fn write_compact(value: &Value, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => write_number(n, out),
+        // ±Infinity from `1e400`: `JSON.stringify` writes `null`.
+        Value::String(s) if non_finite(s).is_some() => out.push_str("null"),
         Value::String(s) => write_js_string(s, out),
         Value::Array(items) => {
             out.push('[');
@@ -218,26 +239,40 @@ impl std::error::Error for JsonParseError {}
 
 /// Parses JSON text into a [`Value`], keeping object keys in document order so they can be
 /// written back in JS order.
+///
+/// Accepts what `JSON.parse` accepts, within [`MAX_DEPTH`] levels: lone surrogate escapes and
+/// numbers beyond a double are read into the in-memory forms of [`reserved`]. Documents that
+/// need none of that are read by `serde_json` directly.
 pub fn parse(text: &str) -> Result<Value, JsonParseError> {
-    serde_json::from_str(text).map_err(|e| {
-        let (line, column) = (e.line(), e.column());
-        let message = match e.classify() {
-            // Syntax and EOF messages are fixed texts; data errors may carry custom messages
-            // built from input, so they are replaced wholesale.
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                let full = e.to_string();
-                let suffix = format!(" at line {line} column {column}");
-                full.strip_suffix(&suffix).unwrap_or(&full).to_owned()
-            }
-            serde_json::error::Category::Data => "invalid JSON data".to_owned(),
-            serde_json::error::Category::Io => "I/O error while reading JSON".to_owned(),
-        };
-        JsonParseError {
-            line,
-            column,
-            message,
+    if !reserved::needs_rewrite(text.as_bytes()) {
+        match serde_json::from_str(text) {
+            Ok(value) => return Ok(value),
+            Err(e) if !reserved::is_retryable(&e) => return Err(error_of(&e)),
+            Err(_) => {}
         }
-    })
+    }
+    reserved::parse_rewritten(text)
+}
+
+/// A `serde_json` error without any excerpt of the input.
+fn error_of(e: &serde_json::Error) -> JsonParseError {
+    let (line, column) = (e.line(), e.column());
+    let message = match e.classify() {
+        // Syntax and EOF messages are fixed texts; data errors may carry custom messages
+        // built from input, so they are replaced wholesale.
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            let full = e.to_string();
+            let suffix = format!(" at line {line} column {column}");
+            full.strip_suffix(&suffix).unwrap_or(&full).to_owned()
+        }
+        serde_json::error::Category::Data => "invalid JSON data".to_owned(),
+        serde_json::error::Category::Io => "I/O error while reading JSON".to_owned(),
+    };
+    JsonParseError {
+        line,
+        column,
+        message,
+    }
 }
 
 #[cfg(test)]

@@ -353,3 +353,181 @@ fn random_values_round_trip() {
         }
     }
 }
+
+/// (input, `JSON.stringify(JSON.parse(input))`), checked with Node 20.
+const SPECIAL_CASES: &[(&str, &str)] = &[
+    (r#""abc\ud83d""#, r#""abc\ud83d""#),
+    (r#""\uD83D""#, r#""\ud83d""#),
+    (r#""\udc00abc""#, r#""\udc00abc""#),
+    (
+        r#""\ude00\ud83d x \ud83d\ude00""#,
+        "\"\\ude00\\ud83d x \u{1f600}\"",
+    ),
+    (r#""\ud83d\ud83d\ude00""#, "\"\\ud83d\u{1f600}\""),
+    (r#""\udbff\udfff\udbff""#, "\"\u{10ffff}\\udbff\""),
+    (
+        "\"\u{10ffff}\u{10ffff}\u{100000}\"",
+        "\"\u{10ffff}\u{10ffff}\u{100000}\"",
+    ),
+    (
+        "\"\u{10ffff}\\ud800\u{10ffff}\"",
+        "\"\u{10ffff}\\ud800\u{10ffff}\"",
+    ),
+    (r#""\\ud800""#, r#""\\ud800""#),
+    (
+        r#"{"\ud800":[1e400,-1e400,{"a":"\udfff"}]}"#,
+        r#"{"\ud800":[null,null,{"a":"\udfff"}]}"#,
+    ),
+    (
+        r#"[1e400, "x", 1.7976931348623157e308, 1.7976931348623159e308, -1e99999999999999999999]"#,
+        r#"[null,"x",1.7976931348623157e+308,null,null]"#,
+    ),
+    ("1e400", "null"),
+    ("\"\u{10ffff}\u{100800}\"", "\"\u{10ffff}\u{100800}\""),
+];
+
+#[test]
+fn lone_surrogates_and_infinities_round_trip_like_node() {
+    for (input, want) in SPECIAL_CASES {
+        let value = parse(input).expect(input);
+        assert_eq!(to_js_string(&value), *want, "{input}");
+        // The pretty writer decodes the same way.
+        let pretty = to_js_string_pretty(&value);
+        assert_eq!(
+            to_js_string(&parse(&pretty).expect(&pretty)),
+            *want,
+            "{pretty}"
+        );
+    }
+    assert_eq!(js_number(&parse("1e400").unwrap()), Some(f64::INFINITY));
+    assert_eq!(
+        js_number(&parse("-1e400").unwrap()),
+        Some(f64::NEG_INFINITY)
+    );
+    assert_eq!(js_str(&parse("1e400").unwrap()), None);
+    // A literal marker string is a string, not a number.
+    let literal = parse("\"\u{10ffff}\u{100800}\"").unwrap();
+    assert_eq!(js_number(&literal), None);
+    assert!(js_str(&literal).is_some());
+    // Distinct inputs stay distinct.
+    let a = parse(r#""\ud800""#).unwrap();
+    let b = parse("\"\u{10ffff}\u{100000}\"").unwrap();
+    assert_ne!(a, b);
+}
+
+#[test]
+fn errors_after_a_rewrite_point_into_the_original_text() {
+    // serde_json's positions for the same document without the surrogates.
+    let plain = parse("[\"abcdef\", x]").unwrap_err();
+    let err = parse(r#"["\ud83d", x]"#).unwrap_err();
+    assert_eq!((err.line, err.column), (plain.line, plain.column));
+    let err = parse("[1e400,\n \"\\udc00\", x]").unwrap_err();
+    let plain = parse("[100000,\n \"abcdef\", x]").unwrap_err();
+    assert_eq!((err.line, err.column), (plain.line, plain.column));
+    assert!(parse(r#"["\ud83d"#).is_err());
+    assert!(parse(r#""\ud83"#).is_err());
+    assert!(parse("[1e400").is_err());
+    assert!(parse("[01e400]").is_err());
+    assert!(parse("[1e400x]").is_err());
+}
+
+fn nested(levels: usize) -> String {
+    format!("{}1{}", "[".repeat(levels), "]".repeat(levels))
+}
+
+#[test]
+fn nesting_is_accepted_to_max_depth() {
+    for levels in [127, 128, 129, 300, MAX_DEPTH] {
+        let text = nested(levels);
+        let value = parse(&text).expect("within the limit");
+        assert_eq!(to_js_string(&value), text);
+        assert!(!nests_too_deep(text.as_bytes()));
+    }
+    for levels in [MAX_DEPTH + 1, 100_000] {
+        let text = nested(levels);
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nesting"), "{err}");
+        assert_eq!((err.line, err.column), (1, MAX_DEPTH + 1));
+        assert!(nests_too_deep(text.as_bytes()));
+    }
+    // Brackets inside strings do not count.
+    let text = format!("[\"{}\\\"{}\"]", "[".repeat(1000), "{".repeat(1000));
+    assert!(parse(&text).is_ok());
+    assert!(!nests_too_deep(text.as_bytes()));
+    let objects = format!("{}1{}", "{\"a\":".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
+    assert!(parse(&objects).is_ok());
+    let objects = format!(
+        "{}1{}",
+        "{\"a\":".repeat(MAX_DEPTH + 1),
+        "}".repeat(MAX_DEPTH + 1)
+    );
+    assert!(parse(&objects).is_err());
+}
+
+/// `JSON.stringify` of a JS string given as UTF-16 units (lone surrogates as `\udXXX`).
+fn stringify_units(units: &[u16]) -> String {
+    let mut out = String::from("\"");
+    for item in char::decode_utf16(units.iter().copied()) {
+        match item {
+            Ok(c) => {
+                let mut quoted = String::new();
+                write_js_string(&c.to_string(), &mut quoted);
+                out.push_str(&quoted[1..quoted.len() - 1]);
+            }
+            Err(e) => out.push_str(&format!("\\u{:04x}", e.unpaired_surrogate())),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[test]
+fn random_utf16_strings_round_trip() {
+    const UNITS: &[u16] = &[
+        0x61, 0x22, 0x5c, 0x0a, 0xe9, 0xd83d, 0xde00, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xdb40,
+    ];
+    const EXTRA: &[&str] = &["\u{10ffff}", "\u{100000}", "\u{1007ff}", "\u{100800}"];
+    let mut rng = Rng(0x51_7cc1_b727_220a);
+    for _ in 0..3000 {
+        // Input: every unit as an escape, or (sometimes) the raw character; plus raw plane-16
+        // characters the encoding uses.
+        let mut units = Vec::new();
+        let mut input = String::from("\"");
+        for _ in 0..rng.below(10) {
+            if rng.below(5) == 0 {
+                let s = EXTRA[rng.below(EXTRA.len() as u64) as usize];
+                units.extend(s.encode_utf16());
+                input.push_str(s);
+            } else {
+                let u = UNITS[rng.below(UNITS.len() as u64) as usize];
+                units.push(u);
+                input.push_str(&if rng.below(2) == 0 {
+                    format!("\\u{u:04x}")
+                } else {
+                    format!("\\u{u:04X}")
+                });
+            }
+        }
+        input.push('"');
+        let want = stringify_units(&units);
+        let value = parse(&input).expect(&input);
+        assert_eq!(to_js_string(&value), want, "{input}");
+        // Reading what was written gives the same value.
+        assert_eq!(parse(&want).expect(&want), value, "{want}");
+    }
+}
+
+#[test]
+fn to_utf8_is_what_javascript_encodes() {
+    let v = parse(
+        r#""a\ud83d b\udbff\udfff \ud83d\ude00 c\u{10ffff}""#
+            .replace("\\u{10ffff}", "\u{10ffff}")
+            .as_str(),
+    )
+    .unwrap();
+    assert_eq!(
+        to_utf8(v.as_str().unwrap()),
+        "a\u{fffd} b\u{10ffff} \u{1f600} c\u{10ffff}"
+    );
+    assert!(matches!(to_utf8("plain"), std::borrow::Cow::Borrowed(_)));
+}

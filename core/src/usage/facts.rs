@@ -47,9 +47,11 @@ pub struct UsageFacts<'a> {
 impl<'a> UsageFacts<'a> {
     /// Reads the facts of a record held as a JSON object.
     pub fn from_object(record: &'a Map<String, Value>) -> Self {
-        let text = |key: &str| record.get(key).and_then(Value::as_str);
+        // `1e400` is held as a marker string (see `crate::json`): a number, not a string.
+        let text = |key: &str| record.get(key).and_then(crate::json::js_str);
         let num = |obj: Option<&Map<String, Value>>, key: &str| {
-            obj.and_then(|o| o.get(key)).and_then(Value::as_f64)
+            obj.and_then(|o| o.get(key))
+                .and_then(crate::json::js_number)
         };
         let usage = record.get("usage").and_then(Value::as_object);
         let cost = record.get("cost").and_then(Value::as_object);

@@ -199,13 +199,15 @@ impl ArrayText {
     }
 }
 
-/// Validates a line as a JSON object without building it.
+/// Validates a line as a JSON object without building it. Accepts what [`parse_line`] accepts:
+/// lone surrogate escapes and `1e400` (which `serde::de::IgnoredAny` lets through too), and
+/// nesting up to [`crate::json::MAX_DEPTH`] (`IgnoredAny` has no limit, hence the check).
 pub(crate) fn check_object_line(line: &Line<'_>) -> Result<(), LineDiagnostic> {
     let first = line
         .bytes
         .iter()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\r'));
-    if first != Some(&b'{') {
+    if first != Some(&b'{') || crate::json::nests_too_deep(line.bytes) {
         // Not an object (or not JSON at all): the full parser gives the precise reason.
         return parse_line(line).map(|_| ());
     }

@@ -9,12 +9,15 @@
 //! It is a fast path, not a parser: whenever a line is unusual in a way that could make the
 //! exact path ([`crate::json::parse`] and [`UsageFacts::from_object`](super::facts::UsageFacts))
 //! see it differently, [`scan_line`] returns `None` and the caller falls back. In particular it
-//! gives up on duplicate needed keys (JavaScript keeps the last value), lone surrogate escapes
-//! and numbers beyond ±1e308 anywhere (the exact parser rejects them), nesting near
-//! `serde_json`'s limit, and invalid UTF-8 inside a string it returns. Everything else is
-//! validated as JSON: what it accepts, `JSON.parse` and the exact path accept too, with the
-//! same facts. Invalid UTF-8 in a string it skips is accepted, as the exact path reads the line
-//! with U+FFFD replacements that change no fact.
+//! gives up on duplicate needed keys (JavaScript keeps the last value), on needed strings and
+//! keys holding a lone surrogate escape or U+10FFFF (the exact path holds those in its reserved
+//! encoding, see [`crate::json`]), nesting deeper than [`crate::json::MAX_DEPTH`] (the exact
+//! path rejects it), and invalid UTF-8 inside a string it returns. Everything else is validated
+//! as JSON: what it accepts, `JSON.parse` and the exact path accept too, with the same facts.
+//! Lone surrogates in strings it skips are accepted, as `JSON.parse` and the exact path accept
+//! them; numbers beyond a double read as ±Infinity, as in `JSON.parse`. Invalid UTF-8 in a string
+//! it skips is accepted, as the exact path reads the line with U+FFFD replacements that change
+//! no fact.
 
 use std::borrow::Cow;
 
@@ -49,9 +52,9 @@ pub fn scan_line(line: &[u8]) -> Option<ScannedLine<'_>> {
     (s.skip_ws(pos) == line.len()).then_some(out)
 }
 
-/// `serde_json` fails on the 128th nested container (the top-level object counts), so the
-/// exact path rejects what this would let through; stop one level earlier to be sure.
-const MAX_DEPTH: u32 = 126;
+/// The deepest nesting the exact path accepts (the top-level object counts as one level);
+/// deeper lines are left to it, and it rejects them.
+const MAX_DEPTH: u32 = crate::json::MAX_DEPTH as u32;
 
 /// Depth of the values of the top-level object, and of those of `usage` and `cost`.
 const TOP: u32 = 1;
@@ -338,6 +341,10 @@ impl<'a> Scanner<'a> {
             Some(text) => text.get(pos..end)?,
             None => std::str::from_utf8(self.bytes.get(pos..end)?).ok()?,
         };
+        if text.contains(crate::json::RESERVED) {
+            // The exact path holds it doubled (its reserved encoding).
+            return None;
+        }
         Some((Cow::Borrowed(text), end + 1))
     }
 
@@ -349,7 +356,11 @@ impl<'a> Scanner<'a> {
         loop {
             let (end, special) = find_special(self.bytes, pos)?;
             // Specials are ASCII, so no UTF-8 sequence spans two runs.
-            out.push_str(std::str::from_utf8(self.bytes.get(pos..end)?).ok()?);
+            let run = std::str::from_utf8(self.bytes.get(pos..end)?).ok()?;
+            if run.contains(crate::json::RESERVED) {
+                return None;
+            }
+            out.push_str(run);
             pos = end + 1;
             match special {
                 b'"' => return Some((out, pos)),
@@ -364,18 +375,31 @@ impl<'a> Scanner<'a> {
     }
 
     /// The position after a string whose opening quote is before `pos`. Checks everything
-    /// that makes the exact parser reject a string (control bytes, bad escapes, lone
-    /// surrogates) but not UTF-8: the exact path reads invalid bytes as U+FFFD, which changes
-    /// no fact.
+    /// that makes the exact parser reject a string (control bytes, bad escapes) but not UTF-8:
+    /// the exact path reads invalid bytes as U+FFFD, which changes no fact. Lone surrogates
+    /// are fine, as in `JSON.parse`.
     #[inline(always)]
     fn skip_string(&self, mut pos: usize) -> Option<usize> {
         loop {
             let (end, special) = find_special(self.bytes, pos)?;
             match special {
                 b'"' => return Some(end + 1),
-                b'\\' => pos = self.escape(end + 1)?.1,
+                b'\\' => pos = self.skip_escape(end + 1)?,
                 _ => return None,
             }
+        }
+    }
+
+    /// The position after the escape after a backslash at `pos`, checking only its grammar.
+    #[inline(always)]
+    fn skip_escape(&self, pos: usize) -> Option<usize> {
+        match self.byte(pos)? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(pos + 1),
+            b'u' => {
+                self.hex4(pos + 1)?;
+                Some(pos + 5)
+            }
+            _ => None,
         }
     }
 
@@ -398,8 +422,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// Decodes `XXXX` after `\u`, with the `\uXXXX` of a trailing surrogate when it is a
-    /// leading one. Lone surrogates give up: Rust strings cannot hold them, so the exact
-    /// parser rejects the line.
+    /// leading one. Lone surrogates and U+10FFFF give up: the exact path holds them in its
+    /// reserved encoding.
     #[cold]
     fn unicode_escape(&self, pos: usize) -> Option<(char, usize)> {
         let first = self.hex4(pos)?;
@@ -415,6 +439,9 @@ impl<'a> Scanner<'a> {
             return None;
         }
         let c = char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))?;
+        if c == crate::json::RESERVED {
+            return None;
+        }
         Some((c, pos + 10))
     }
 
@@ -438,7 +465,6 @@ impl<'a> Scanner<'a> {
             b'1'..=b'9' => self.digits(int_start + 1),
             _ => return None,
         };
-        let int_digits = pos - int_start;
         let fraction = self.byte(pos) == Some(b'.');
         if fraction {
             pos = self.some_digits(pos + 1)?;
@@ -454,7 +480,6 @@ impl<'a> Scanner<'a> {
         let number = Number {
             text: self.bytes.get(start..pos)?,
             negative,
-            int_digits,
             exponent,
         };
         Some((number, pos))
@@ -500,11 +525,8 @@ impl<'a> Scanner<'a> {
     fn skip_scalar(&self, pos: usize) -> Option<usize> {
         match self.byte(pos)? {
             b'"' => self.skip_string(pos + 1),
-            b'-' | b'0'..=b'9' => {
-                let (number, pos) = self.number(pos)?;
-                number.check()?;
-                Some(pos)
-            }
+            // Any number is accepted: beyond a double it is ±Infinity, as in `JSON.parse`.
+            b'-' | b'0'..=b'9' => Some(self.number(pos)?.1),
             b't' => self.literal(pos, b"true"),
             b'f' => self.literal(pos, b"false"),
             b'n' => self.literal(pos, b"null"),
@@ -513,9 +535,11 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips an object or array at `pos`. Containers are tracked in a bit stack (1 = object)
-    /// rather than by recursion, so deep nesting costs no stack and no heap.
+    /// rather than by recursion, so deep nesting costs no stack; beyond 128 open containers
+    /// the full words of the stack go to the heap.
     fn skip_container(&self, mut pos: usize, depth: u32) -> Option<usize> {
         let mut stack: u128 = 0;
+        let mut spilled: Vec<u128> = Vec::new();
         let mut open = 0u32;
         loop {
             // A value starts at `pos`.
@@ -529,6 +553,10 @@ impl<'a> Scanner<'a> {
                     if first == if object { b'}' } else { b']' } {
                         pos = after;
                     } else {
+                        if open > 0 && open.is_multiple_of(128) {
+                            spilled.push(stack);
+                            stack = 0;
+                        }
                         stack = stack << 1 | u128::from(object);
                         open += 1;
                         // The first member's value, or the first item (`first` itself).
@@ -566,6 +594,9 @@ impl<'a> Scanner<'a> {
                 }
                 stack >>= 1;
                 open -= 1;
+                if open > 0 && open.is_multiple_of(128) {
+                    stack = spilled.pop()?;
+                }
             }
         }
     }
@@ -592,14 +623,8 @@ impl<'a> Scanner<'a> {
 struct Number<'a> {
     text: &'a [u8],
     negative: bool,
-    /// Digits before any `.` or exponent.
-    int_digits: usize,
     exponent: bool,
 }
-
-/// Beyond this the scanner gives up: `serde_json` fails on numbers that round to infinity,
-/// and staying clear of the boundary avoids depending on how it rounds there.
-const LARGEST: f64 = 1e308;
 
 impl Number<'_> {
     /// The value as `serde_json` (with `float_roundtrip`) and `JSON.parse` give it: correctly
@@ -630,19 +655,10 @@ impl Number<'_> {
         Some(if self.negative { -v } else { v })
     }
 
+    /// Correctly rounded, and ±Infinity beyond a double, as `JSON.parse` and the exact path
+    /// (`crate::json::js_number`) read it.
     fn parse(&self) -> Option<f64> {
-        let v: f64 = std::str::from_utf8(self.text).ok()?.parse().ok()?;
-        (v.abs() <= LARGEST).then_some(v)
-    }
-
-    /// Whether the exact parser accepts the number: only magnitude can fail it. Without an
-    /// exponent, up to 308 integer digits stay below 1e308.
-    #[inline(always)]
-    fn check(&self) -> Option<()> {
-        if !self.exponent && self.int_digits <= 308 {
-            return Some(());
-        }
-        self.parse().map(drop)
+        std::str::from_utf8(self.text).ok()?.parse().ok()
     }
 }
 

@@ -151,7 +151,7 @@ fn escapes_in_skipped_strings_are_validated() {
 }
 
 #[test]
-fn lone_surrogates_give_up() {
+fn lone_surrogates_are_skipped_or_left_to_the_exact_path() {
     for s in [
         r"\ud800",
         r"\udc00",
@@ -159,15 +159,36 @@ fn lone_surrogates_give_up() {
         r"\ud800\n",
         r"\ud800x",
         r"\ud800\ud800",
+        r"\udbff\udfff",
     ] {
-        let needed = format!(r#"{{"status":"{s}"}}"#);
-        let skipped = format!(r#"{{"trace":[{{"a":"{s}"}}],"status":"ok"}}"#);
-        let key = format!(r#"{{"trace":{{"{s}":1}},"status":"ok"}}"#);
-        for line in [needed, skipped, key] {
-            assert!(crate::json::parse(&line).is_err(), "{line}");
+        // In a skipped string: read, as by `JSON.parse`.
+        accepted(&format!(r#"{{"trace":[{{"a":"{s}"}}],"status":"ok"}}"#));
+        accepted(&format!(r#"{{"errorMessage":"abc{s}","status":"ok"}}"#));
+        accepted(&format!(r#"{{"trace":{{"{s}":1}},"status":"ok"}}"#));
+        // In a needed string or a top-level key: the exact path reads it (in its reserved
+        // encoding).
+        for line in [
+            format!(r#"{{"status":"{s}"}}"#),
+            format!(r#"{{"{s}":1,"status":"ok"}}"#),
+        ] {
+            assert!(crate::json::parse(&line).is_ok(), "{line}");
             rejected(line.as_bytes());
         }
     }
+    // U+10FFFF, the reserved code point, in a needed string is left to the exact path too.
+    rejected("{\"status\":\"a\u{10ffff}\"}".as_bytes());
+    rejected("{\"status\":\"\\n\u{10ffff}\"}".as_bytes());
+    accepted("{\"x\":\"\u{10ffff}\",\"status\":\"ok\"}");
+    // A lone surrogate in a needed string agrees on the fallback path.
+    let line = br#"{"status":"\ud83d","resolvedProvider":"p\ud83d","costUsd":1}"#;
+    let mut builder = crate::usage::columns::ColumnsBuilder::default();
+    let parsed = crate::usage::jsonl::Line {
+        number: 1,
+        offset: 0,
+        bytes: line,
+        terminated: true,
+    };
+    crate::usage::jsonl::push_line_facts(&mut builder, &parsed).expect("read");
 }
 
 #[test]
@@ -206,17 +227,29 @@ fn numbers_convert_like_serde_json() {
 }
 
 #[test]
-fn numbers_beyond_a_double_give_up() {
-    for text in ["1e400", "-1e400", "1.8e308", "1e99999999999999999999"] {
+fn numbers_beyond_a_double_are_infinite() {
+    for (text, want) in [
+        ("1e400", f64::INFINITY),
+        ("-1e400", f64::NEG_INFINITY),
+        ("1.8e308", f64::INFINITY),
+        ("1e99999999999999999999", f64::INFINITY),
+        ("-1e99999999999999999999", f64::NEG_INFINITY),
+    ] {
         let line = format!(r#"{{"x":[{text}],"status":"ok"}}"#);
-        assert!(crate::json::parse(&line).is_err(), "{line}");
-        rejected(line.as_bytes());
-        rejected(format!(r#"{{"costUsd":{text}}}"#).as_bytes());
+        assert!(crate::json::parse(&line).is_ok(), "{line}");
+        accepted(&line);
+        let s = accepted(&format!(r#"{{"costUsd":{text}}}"#));
+        assert_eq!(s.amounts.cost_usd, Some(want), "{text}");
+        let s = accepted(&format!(
+            r#"{{"usage":{{"input":{text}}},"cost":{{"total":{text}}}}}"#
+        ));
+        assert_eq!(
+            (s.amounts.usage_input, s.amounts.cost_total),
+            (Some(want), Some(want))
+        );
     }
-    let long = format!(r#"{{"x":{},"status":"ok"}}"#, "9".repeat(400));
-    assert!(crate::json::parse(&long).is_err());
-    rejected(long.as_bytes());
-    // Long but finite, in skipped values, costs no float parsing and is accepted.
+    accepted(&format!(r#"{{"x":{},"status":"ok"}}"#, "9".repeat(400)));
+    accepted(&format!(r#"{{"costUsd":{}}}"#, "9".repeat(400)));
     accepted(&format!(r#"{{"x":{},"status":"ok"}}"#, "9".repeat(300)));
     accepted(&format!(r#"{{"x":0.{}1,"status":"ok"}}"#, "0".repeat(500)));
     accepted(r#"{"x":[1e-400,0e999,-0E+5],"status":"ok"}"#);
@@ -441,34 +474,42 @@ fn nested(n: usize) -> String {
 }
 
 #[test]
-fn nesting_stops_before_serde_json_does() {
-    // The exact path's limit, which the scanner must stay within.
-    assert!(crate::json::parse(&nested(126)).is_ok());
-    assert!(crate::json::parse(&nested(127)).is_err());
-    accepted(&nested(120));
-    accepted(&nested(125));
-    rejected(nested(126).as_bytes());
-    rejected(nested(127).as_bytes());
+fn nesting_stops_where_the_exact_path_does() {
+    const MAX: usize = crate::json::MAX_DEPTH;
+    // `nested(n)` has n + 1 levels.
+    assert!(crate::json::parse(&nested(MAX - 1)).is_ok());
+    assert!(crate::json::parse(&nested(MAX)).is_err());
+    for n in [120, 125, 126, 127, 128, 129, 255, 256, 257, 300, MAX - 1] {
+        accepted(&nested(n));
+    }
+    rejected(nested(MAX).as_bytes());
     rejected(nested(100_000).as_bytes());
-    let objects = format!(
-        r#"{{"x":{}1{},"status":"ok"}}"#,
-        r#"{"a":"#.repeat(200),
-        "}".repeat(200)
+    // Objects and arrays mixed, across the 128-level words of the bit stack.
+    let mixed = |n: usize| {
+        let open: String = (0..n)
+            .map(|i| if i % 3 == 0 { r#"{"a":"# } else { "[" })
+            .collect();
+        let close: String = (0..n)
+            .rev()
+            .map(|i| if i % 3 == 0 { "}" } else { "]" })
+            .collect();
+        format!(r#"{{"x":{open}1{close},"status":"ok"}}"#)
+    };
+    for n in [127, 128, 129, 256, 257, 400, MAX - 1] {
+        accepted(&mixed(n));
+    }
+    rejected(mixed(MAX).as_bytes());
+    // A mismatched bracket beyond the first word is still caught.
+    let broken = format!(
+        r#"{{"x":{}1{}}},"status":"ok"}}"#,
+        "[".repeat(200),
+        "]".repeat(199)
     );
-    rejected(objects.as_bytes());
+    rejected(broken.as_bytes());
     // Inside `usage`, which is itself one level down.
-    let deep = format!(
-        r#"{{"usage":{{"x":{}{}}}}}"#,
-        "[".repeat(124),
-        "]".repeat(124)
-    );
-    accepted(&deep);
-    let deeper = format!(
-        r#"{{"usage":{{"x":{}{}}}}}"#,
-        "[".repeat(125),
-        "]".repeat(125)
-    );
-    rejected(deeper.as_bytes());
+    let deep = |n: usize| format!(r#"{{"usage":{{"x":{}{}}}}}"#, "[".repeat(n), "]".repeat(n));
+    accepted(&deep(MAX - 2));
+    rejected(deep(MAX - 1).as_bytes());
 }
 
 #[test]
