@@ -352,8 +352,8 @@ fn userinfo(bytes: &[u8], start: usize, end: usize, spans: &mut Vec<(usize, usiz
 }
 
 /// `scheme://userinfo@host`: the authority runs to the first `/ ? # \`, quote, angle bracket or
-/// space, and the userinfo to its last `@`, so a password containing `@` or `,` is masked whole
-/// and each URL of a list is found on its own.
+/// space (or to a comma after an `@`: host names hold no commas, so that starts the next entry of
+/// a list), and the userinfo to its last `@`, so a password containing `@` or `,` is masked whole.
 fn url_credentials(bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
     let mut from = 0;
     while let Some(sep) = find(bytes, b"://", from) {
@@ -362,9 +362,14 @@ fn url_credentials(bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
         if sep == 0 || !bytes[sep - 1].is_ascii_alphanumeric() {
             continue;
         }
-        let end = run_end(bytes, start, |b| {
+        let mut end = run_end(bytes, start, |b| {
             !(b"/?#\\\"'<>".contains(&b) || b.is_ascii_whitespace())
         });
+        if let Some(first_at) = bytes[start..end].iter().position(|&b| b == b'@') {
+            if let Some(comma) = bytes[start + first_at..end].iter().position(|&b| b == b',') {
+                end = start + first_at + comma;
+            }
+        }
         if let Some(at) = bytes[start..end].iter().rposition(|&b| b == b'@') {
             userinfo(bytes, start, start + at, spans);
         }
