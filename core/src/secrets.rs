@@ -160,10 +160,11 @@ fn is_plain_word(word: &str) -> bool {
 }
 
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// A boundary before `i`: the start of the text or a byte that is not a letter or digit.
+/// A boundary before `i`: the start of the text or a byte that is not a letter, digit or `_`
+/// (so `config_hf_token_path` is an identifier, not a Hugging Face key).
 fn at_boundary(bytes: &[u8], i: usize) -> bool {
     i == 0 || !is_word_byte(bytes[i - 1])
 }
@@ -204,8 +205,9 @@ fn pem_blocks(text: &str, spans: &mut Vec<(usize, usize)>) {
     }
 }
 
-/// `Bearer <token>` and `Basic <base64>` in free text (case-insensitive scheme words): the token is
-/// masked unless it is an ordinary word (`Bearer authentication`, `Basic realm`).
+/// `Bearer <token>` and `Basic <base64>` in free text (case-insensitive scheme words): a token of
+/// 8 characters or more is masked unless it is an ordinary word (`Bearer authentication`,
+/// `Basic realm`). After an `Authorization:` name every token is ([`named_values`]).
 fn auth_schemes(bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
     for i in 0..bytes.len() {
         if !at_boundary(bytes, i) {
@@ -218,7 +220,8 @@ fn auth_schemes(bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
         else {
             continue;
         };
-        if let Some(span) = scheme_token(bytes, after) {
+        // In free text a real credential is long; `Basic 2 requests` is prose.
+        if let Some(span) = scheme_token(bytes, after).filter(|(s, e)| e - s >= 8) {
             spans.push(span);
         }
     }
@@ -601,6 +604,7 @@ mod tests {
             "127.0.0.1:3128",
             "sk-learn is a library; desk-top1234",
             "status code: 429",
+            "Basic 2 requests left; config_hf_token_path",
             "https://oauth2.googleapis.com/token",
             "{\"token_type\": \"Bearer\", \"expires_in\": 3599, \"token_uri\": \"https://x/y\"}",
         ] {
@@ -615,6 +619,7 @@ mod tests {
              "Incorrect API key provided: ****. You can find your API key at https://platform.openai.com/account/api-keys."),
             ("Authorization: Bearer abc123.def", "Authorization: Bearer ****"),
             ("Authorization: Basic dXNlcjpwYXNz", "Authorization: Basic ****"),
+            ("authorization=Bearer x1", "authorization=Bearer ****"),
             ("sent Bearer xyz789abc to upstream", "sent Bearer **** to upstream"),
             ("x-api-key: sk-ant-api03-AAAAbbbbCCCC", "x-api-key: ****"),
             ("Cookie: session=abc123; theme=dark", "Cookie: ****"),
