@@ -60,6 +60,16 @@ pub fn is_secret_header(name: &str) -> bool {
     )
 }
 
+/// What a log shows for one request header: [`REDACTED`] for a secret header name, otherwise the
+/// value with any credential in it masked (`X-Forwarded-For` stays, a stray `sk-…` does not).
+pub fn redact_header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
+    if is_secret_header(name) {
+        Cow::Borrowed(REDACTED)
+    } else {
+        redact_text(value)
+    }
+}
+
 fn contains_any(name: &str, words: &[&str]) -> bool {
     let lower = name.to_ascii_lowercase();
     words.iter().any(|word| lower.contains(word))
@@ -587,6 +597,17 @@ mod tests {
         ] {
             assert!(!is_secret_header(h), "{h}");
         }
+    }
+
+    #[test]
+    fn header_values() {
+        assert_eq!(redact_header_value("Authorization", "Bearer x"), REDACTED);
+        assert_eq!(redact_header_value("x-goog-api-key", "AIza"), REDACTED);
+        assert_eq!(redact_header_value("Accept", "*/*"), "*/*");
+        assert_eq!(
+            redact_header_value("Referer", "https://h/?key=k1"),
+            "https://h/?key=****"
+        );
     }
 
     #[test]
