@@ -12,6 +12,7 @@ pub mod js_value;
 pub mod json;
 pub mod paths;
 pub mod routing;
+pub mod secrets;
 pub mod sort;
 pub mod storage;
 pub mod time;
