@@ -17,12 +17,12 @@ import type {
   UpdateProxyPoolInput,
 } from "./types.js";
 import { resolveRoutePlan, type ComboRotationState, type RoutePlan } from "./routing.js";
-import { call, wasm } from "./wasm.js";
+import { call, toJsonText, wasm } from "./wasm.js";
 
 const UNDEFINED = { __pieUndefined: true };
 
 function encode(value: unknown): string {
-  return JSON.stringify(value ?? null, (_key, v) => (v === undefined ? UNDEFINED : v));
+  return toJsonText(value ?? null, "the argument", (_key, v) => (v === undefined ? UNDEFINED : v));
 }
 
 export type ConnectionStoreCore = import("../wasm/node/pie_storage_wasm.js").ProviderConnectionStoreCore;

@@ -9,7 +9,7 @@ import type {
   ProviderConnectionSettings,
 } from "./types.js";
 import { errorToJson as toJson } from "./connections.js";
-import { call, wasm } from "./wasm.js";
+import { call, toJsonText, wasm } from "./wasm.js";
 
 function ms(now: Date | number | string | undefined): number | string {
   if (now === undefined) return Date.now();
@@ -18,7 +18,7 @@ function ms(now: Date | number | string | undefined): number | string {
 }
 
 function run<T>(name: string, ...args: unknown[]): T {
-  const json = JSON.stringify(args, (_key, v) => (v === undefined ? null : v));
+  const json = toJsonText(args, "the argument", (_key, v) => (v === undefined ? null : v));
   return JSON.parse(call(() => wasm().routingCall(name, json))) as T;
 }
 

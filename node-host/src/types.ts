@@ -142,23 +142,8 @@ export interface UsageLineDiagnostic {
   message: string;
 }
 
-/** Stable error codes carried by `err.code`. */
-export type PieStorageErrorCode =
-  | "PIE_INVALID_USAGE_RECORD"
-  | "PIE_INVALID_QUERY"
-  | "PIE_INVALID_JSON"
-  | "PIE_STORAGE_ERROR"
-  | "PIE_LOCK_TIMEOUT"
-  | "PIE_LOCK_COMPROMISED"
-  | "PIE_CORRUPT_FILE"
-  | "PIE_INVALID_INPUT"
-  | "PIE_PANIC";
-
-export interface PieStorageError extends Error {
-  code: PieStorageErrorCode;
-  /** The offending field path (`usage.input`) for validation errors. */
-  path?: string;
-}
+export type { PieStorageErrorCode } from "./errors.js";
+export { PieStorageError } from "./errors.js";
 
 // ---- Provider connections, proxy pools and settings (reference §1.1, §1.3-§1.6) ----
 

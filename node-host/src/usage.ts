@@ -8,7 +8,7 @@ import type {
   UsageStore,
   UsageSummary,
 } from "./types.js";
-import { call, codedError, wasm } from "./wasm.js";
+import { call, codedError, toJsonText, wasm } from "./wasm.js";
 
 /** `prefix_` + a lowercase v4 UUID, e.g. `usage_3f2c…`. */
 export function createUsageRecordId(prefix = "usage"): string {
@@ -84,7 +84,7 @@ export function usageRecordLine(record: UsageRecord): string {
   if (record === null || typeof record !== "object" || Array.isArray(record)) {
     throw codedError("PIE_INVALID_USAGE_RECORD", "record must be an object", { path: "record" });
   }
-  return call(() => wasm().usageRecordLine(JSON.stringify(record)));
+  return call(() => wasm().usageRecordLine(toJsonText(record, "the usage record")));
 }
 
 /** The records of JSONL text or bytes, and the lines that were skipped. */

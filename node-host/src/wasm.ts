@@ -2,6 +2,7 @@
 // installs it here before anything else runs; the rest of the package only calls through it.
 
 import type * as Wasm from "../wasm/node/pie_storage_wasm.js";
+import { PieStorageError, type PieStorageErrorCode } from "./errors.js";
 
 export type WasmModule = typeof Wasm;
 
@@ -16,13 +17,22 @@ export function wasm(): WasmModule {
   return current;
 }
 
-export function codedError(code: string, message: string, extra: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(message), { code }, extra);
+export function codedError(code: PieStorageErrorCode, message: string, extra: { cause?: unknown; path?: string } = {}): PieStorageError {
+  return new PieStorageError(code, message, extra);
+}
+
+/** `JSON.stringify` for values crossing into the core: a cyclic or BigInt value is a typed error. */
+export function toJsonText(value: unknown, what: string, replacer?: (key: string, v: unknown) => unknown): string {
+  try {
+    return JSON.stringify(value, replacer);
+  } catch (error) {
+    throw codedError("PIE_INVALID_INPUT", `${what} cannot be written as JSON (a cyclic or BigInt value)`, { cause: error });
+  }
 }
 
 /**
  * Runs a wasm call and turns a Rust panic (a WebAssembly.RuntimeError) into an Error with code
- * PIE_PANIC and the panic's message. Coded errors thrown by the core pass through unchanged.
+ * PIE_PANIC and the panic's message; the core's coded errors become `PieStorageError`s.
  */
 export function call<T>(fn: () => T): T {
   try {
@@ -32,6 +42,6 @@ export function call<T>(fn: () => T): T {
       const message = current?.takePanicMessage() ?? error.message;
       throw codedError("PIE_PANIC", message, { cause: error });
     }
-    throw error;
+    throw PieStorageError.from(error);
   }
 }

@@ -217,20 +217,30 @@ pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value])
         Some(Value::Null) | None => String::new(),
         Some(other) => crate::js_value::to_js_string(other),
     };
+    // Record data must be a JSON object (`null`/absent counts as `{}` for updates only): a string,
+    // number or array would otherwise create or patch a record with nothing in it.
+    let data = |at: usize, required: bool| match args.get(at) {
+        Some(Value::Object(map)) => Ok(map.clone()),
+        Some(Value::Null) | None if !required => Ok(Object::new()),
+        _ => Err(crate::error::Error::new(
+            crate::error::ErrorCode::InvalidInput,
+            format!("{op}: the record data must be an object"),
+        )),
+    };
     let list = |items: Vec<Object>| Value::Array(items.into_iter().map(Value::Object).collect());
     let one = |item: Option<Object>| item.map(Value::Object).unwrap_or(Value::Null);
     Ok(match op {
         "getProviderConnections" => list(store.get_provider_connections(&object(0))?),
         "getProviderConnectionById" => one(store.get_provider_connection_by_id(&id(0))?),
-        "createProviderConnection" => Value::Object(store.create_provider_connection(&object(0))?),
-        "updateProviderConnection" => one(store.update_provider_connection(&id(0), &object(1))?),
+        "createProviderConnection" => Value::Object(store.create_provider_connection(&data(0, true)?)?),
+        "updateProviderConnection" => one(store.update_provider_connection(&id(0), &data(1, false)?)?),
         "deleteProviderConnection" => one(store.delete_provider_connection(&id(0))?),
         "getSettings" => Value::Object(store.get_settings()?),
-        "updateSettings" => Value::Object(store.update_settings(&object(0))?),
+        "updateSettings" => Value::Object(store.update_settings(&data(0, false)?)?),
         "getProxyPools" => list(store.get_proxy_pools(&object(0))?),
         "getProxyPoolById" => one(store.get_proxy_pool_by_id(&id(0))?),
-        "createProxyPool" => Value::Object(store.create_proxy_pool(&object(0))?),
-        "updateProxyPool" => one(store.update_proxy_pool(&id(0), &object(1))?),
+        "createProxyPool" => Value::Object(store.create_proxy_pool(&data(0, true)?)?),
+        "updateProxyPool" => one(store.update_proxy_pool(&id(0), &data(1, false)?)?),
         "deleteProxyPool" => one(store.delete_proxy_pool(&id(0))?),
         other => match crate::routing::health::store_call(store, other, args)
             .or_else(|| crate::routing::acquire::store_call(store, other, args))
