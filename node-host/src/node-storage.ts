@@ -29,6 +29,29 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/**
+ * Makes a completed rename durable. Some file systems cannot fsync a folder (EINVAL, ENOTSUP;
+ * EISDIR where folders cannot be opened): the write is done, only durability is weaker, so that is
+ * not reported as a failure (a caller would retry and write it twice). The Rust host does the same.
+ */
+function syncFolder(folder: string): void {
+  let dirFd: number;
+  try {
+    dirFd = openSync(folder, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") return;
+    throw error;
+  }
+  try {
+    fsyncSync(dirFd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EINVAL" && code !== "ENOTSUP" && code !== "EISDIR") throw error;
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
 export class NodeFileStorage {
   constructor(readonly path: string) {}
 
@@ -129,12 +152,7 @@ export class NodeFileStorage {
       try { unlinkSync(temp); } catch { /* already gone */ }
       throw error;
     }
-    const dirFd = openSync(folder, "r");
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    syncFolder(folder);
   }
 
   // Lock primitives: the protocol itself (proper-lockfile compatible) runs in the core.

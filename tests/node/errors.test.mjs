@@ -21,3 +21,71 @@ test("the module keeps working after an unrelated call", () => {
 test("malformed JSON handed to the core is a coded error", () => {
   assert.throws(() => wasm().usageRecordLine("{not json"), (error) => error instanceof Error && error.code === "PIE_INVALID_JSON");
 });
+
+test("thrown errors are PieStorageError instances with a code (instanceof works)", async () => {
+  const { PieStorageError, usageRecordLine } = await import("@pie-lab/storage");
+  assert.throws(
+    () => usageRecordLine({ id: "x" }),
+    (error) => error instanceof PieStorageError && error instanceof Error && error.code === "PIE_INVALID_USAGE_RECORD" && error.name === "PieStorageError",
+  );
+});
+
+test("a cyclic or BigInt value is a typed PIE_INVALID_INPUT error, not a bare TypeError", async () => {
+  const { PieStorageError, usageRecordLine, createInMemoryUsageStore, createInMemoryProviderConnectionStore } = await import("@pie-lab/storage");
+  const cyclic = { id: "usage_1" };
+  cyclic.self = cyclic;
+  const typed = (error) => error instanceof PieStorageError && error.code === "PIE_INVALID_INPUT";
+  assert.throws(() => usageRecordLine(cyclic), typed);
+  assert.throws(() => usageRecordLine({ id: "usage_1", tokens: 10n }), typed);
+  assert.throws(() => createInMemoryUsageStore().recordUsage(cyclic), typed);
+  const store = createInMemoryProviderConnectionStore();
+  await assert.rejects(store.createProviderConnection({ provider: "openai", n: 1n }), typed);
+  assert.deepEqual(await store.getProviderConnections(), []);
+});
+
+test("createProviderConnection/createProxyPool refuse data that is not an object, and write nothing", async () => {
+  const { mkdtempSync, existsSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { PieStorageError, createJsonProviderConnectionStore } = await import("@pie-lab/storage");
+  const path = join(mkdtempSync(join(tmpdir(), "pie-errors-")), "provider-connections.json");
+  const store = createJsonProviderConnectionStore(path);
+  const typed = (error) => error instanceof PieStorageError && error.code === "PIE_INVALID_INPUT";
+  for (const bad of [null, "x", 42, [], true]) {
+    await assert.rejects(store.createProviderConnection(bad), typed, `createProviderConnection(${JSON.stringify(bad)})`);
+    await assert.rejects(store.createProxyPool(bad), typed, `createProxyPool(${JSON.stringify(bad)})`);
+  }
+  assert.equal(existsSync(path), false);
+  const created = await store.createProviderConnection({ provider: "openai", apiKey: "sk-test" });
+  await assert.rejects(store.updateProviderConnection(created.id, "x"), typed);
+  assert.equal((await store.updateProviderConnection(created.id, null)).id, created.id);
+});
+
+test("a write whose lock was taken over meanwhile is refused and the new holder's file survives", async () => {
+  const { mkdtempSync, readFileSync, writeFileSync, rmdirSync, mkdirSync, utimesSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { createRequire } = await import("node:module");
+  const { NodeFileStorage } = await import("../../node-host/dist/node-storage.js");
+  const glue = createRequire(import.meta.url)("../../node-host/wasm/node/pie_storage_wasm.js");
+  const path = join(mkdtempSync(join(tmpdir(), "pie-lost-lock-")), "provider-connections.json");
+  const theirs = '{\n  "connections": [],\n  "settings": {},\n  "proxyPools": []\n}\n';
+  const storage = new NodeFileStorage(path);
+  // While this writer holds the lock and reads the file, another process "steals" the lock as
+  // stale (remove, recreate with its own mtime) and writes its own state.
+  storage.readAll = function () {
+    const lock = this.lockPath();
+    rmdirSync(lock);
+    mkdirSync(lock);
+    const later = (Date.now() + 5000) / 1000;
+    utimesSync(lock, later, later);
+    writeFileSync(path, theirs);
+    return null;
+  };
+  const core = glue.ProviderConnectionStoreCore.openFile(storage);
+  assert.throws(
+    () => core.call("createProviderConnection", JSON.stringify([{ provider: "openai" }])),
+    (error) => error.code === "PIE_LOCK_COMPROMISED",
+  );
+  assert.equal(readFileSync(path, "utf8"), theirs);
+});

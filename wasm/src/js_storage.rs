@@ -46,6 +46,24 @@ impl JsStorage {
     }
 }
 
+impl JsStorage {
+    /// Before a write under the lock: refreshes it, and refuses the write when the lock is no
+    /// longer ours (a slow holder overtaken as stale must not overwrite the new holder's data).
+    /// JavaScript has no refresher thread, so this is where a long operation keeps its lock fresh.
+    fn confirm_lock(&self) -> CoreResult<()> {
+        let mut held = self.held.borrow_mut();
+        match held.as_mut() {
+            Some((lock, proof)) => match lock.refresh(self, proof) {
+                // A failed bump of a lock that is still ours (checked first) is not a reason
+                // to fail the write; the refresh is retried at the next write.
+                Err(e) if e.code != pie_storage_core::ErrorCode::LockCompromised => Ok(()),
+                other => other,
+            },
+            None => Ok(()),
+        }
+    }
+}
+
 /// Keeps the JS error's code and message (file system errors name paths, never contents).
 fn js_error_to_core(method: &str, e: &JsValue) -> Error {
     let get = |key: &str| {
@@ -152,11 +170,13 @@ impl ByteStorage for JsStorage {
     }
 
     fn append(&self, bytes: &[u8]) -> pie_storage_core::error::Result<()> {
+        self.confirm_lock()?;
         self.call("append", &[Uint8Array::from(bytes).into()])
             .map(|_| ())
     }
 
     fn replace(&self, bytes: &[u8]) -> pie_storage_core::error::Result<()> {
+        self.confirm_lock()?;
         self.call("replace", &[Uint8Array::from(bytes).into()])
             .map(|_| ())
     }
