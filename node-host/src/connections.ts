@@ -17,7 +17,7 @@ import type {
   UpdateProxyPoolInput,
 } from "./types.js";
 import { resolveRoutePlan, type ComboRotationState, type RoutePlan } from "./routing.js";
-import { call, toJsonText, wasm } from "./wasm.js";
+import { call, toJsonText, wasm, withFileLock } from "./wasm.js";
 
 const UNDEFINED = { __pieUndefined: true };
 
@@ -51,8 +51,10 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
     else delete this.rotation[name];
   }
 
-  private run<T>(op: string, ...args: unknown[]): T {
-    const text = call(() => this.core.call(op, encode(args)));
+  private async run<T>(op: string, ...args: unknown[]): Promise<T> {
+    const json = encode(args);
+    const run = () => this.core.call(op, json);
+    const text = this.core.takesLock(op) ? await withFileLock(this.core, run) : call(run);
     return JSON.parse(text) as T;
   }
 

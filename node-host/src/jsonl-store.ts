@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { NodeFileStorage } from "./node-storage.js";
 import type { UsageLineDiagnostic, UsageRecord, UsageRecordQuery, UsageStore, UsageSummary } from "./types.js";
 import { queryForCore } from "./usage.js";
-import { call, codedError, toJsonText, wasm } from "./wasm.js";
+import { call, codedError, toJsonText, wasm, withFileLock } from "./wasm.js";
 
 export class JsonlUsageStore implements UsageStore {
   private readonly filePath: string;
@@ -32,7 +32,8 @@ export class JsonlUsageStore implements UsageStore {
     if (record === null || typeof record !== "object" || Array.isArray(record)) {
       throw codedError("PIE_INVALID_USAGE_RECORD", "record must be an object", { path: "record" });
     }
-    call(() => this.core.recordUsageJson(toJsonText(record, "the usage record")));
+    const json = toJsonText(record, "the usage record");
+    await withFileLock(this.core, () => this.core.recordUsageJson(json));
   }
 
   /** Every record in file order. Bad lines are skipped: see {@link getLastReadDiagnostics}. */

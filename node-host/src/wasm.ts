@@ -45,3 +45,27 @@ export function call<T>(fn: () => T): T {
     throw PieStorageError.from(error);
   }
 }
+
+/** A core store whose file lock the host takes without blocking (see `JsStorage::lock_step`). */
+export interface LockingCore {
+  lockStep(): number | undefined;
+  releaseUnusedLock(): void;
+}
+
+/**
+ * Runs `operation` holding the store's file lock, taken without blocking the event loop: the
+ * core makes each attempt and says how long to wait (its backoff and timeout); this only awaits.
+ * The operation adopts the lock and releases it; a lock it did not use is released here.
+ */
+export async function withFileLock<T>(core: LockingCore, operation: () => T): Promise<T> {
+  for (;;) {
+    const wait = call(() => core.lockStep());
+    if (wait === undefined) break;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  try {
+    return call(operation);
+  } finally {
+    call(() => core.releaseUnusedLock());
+  }
+}

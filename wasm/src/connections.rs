@@ -108,6 +108,33 @@ impl JsProviderConnectionStore {
         result.map_err(to_js)
     }
 
+    /// Whether `op` takes the file's lock (in-memory stores never do): the host then drives
+    /// [`JsProviderConnectionStore::lock_step`] with awaits before calling `op`.
+    #[wasm_bindgen(js_name = takesLock)]
+    pub fn takes_lock(&self, op: &str) -> bool {
+        matches!(self.store, Store::File(_))
+            && pie_storage_core::connections::operation_takes_lock(op)
+    }
+
+    /// One non-blocking attempt to take the lock for the next operation: `undefined` once held,
+    /// else the milliseconds to wait before the next attempt (see `JsStorage::lock_step`).
+    #[wasm_bindgen(js_name = lockStep)]
+    pub fn lock_step(&self) -> JsResult<Option<u32>> {
+        match &self.store {
+            Store::File(s) => s.storage().lock_step().map_err(to_js),
+            Store::Memory(_) => Ok(None),
+        }
+    }
+
+    /// Releases a lock from `lockStep` that the operation did not use.
+    #[wasm_bindgen(js_name = releaseUnusedLock)]
+    pub fn release_unused_lock(&self) -> JsResult<()> {
+        match &self.store {
+            Store::File(s) => s.storage().release_unused().map_err(to_js),
+            Store::Memory(_) => Ok(()),
+        }
+    }
+
     /// `clear()` of the in-memory store.
     pub fn clear(&self) {
         if let Store::Memory(s) = &self.store {

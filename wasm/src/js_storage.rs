@@ -8,7 +8,7 @@
 //! `sleepMs(ms)`. The lock protocol itself (proper-lockfile compatible) runs in the core's
 //! [`DirLock`]. Thrown JS errors become storage errors.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Reflect, Uint8Array};
 use pie_storage_core::storage::dir_lock::{DirLock, HeldLock, LockFs, MkdirOutcome};
@@ -21,6 +21,11 @@ type CoreResult<T> = pie_storage_core::error::Result<T>;
 pub struct JsStorage {
     target: JsValue,
     held: RefCell<Option<(DirLock, HeldLock)>>,
+    /// An acquisition driven without blocking ([`JsStorage::lock_step`]): the lock, when it
+    /// started and how many attempts failed.
+    pending: RefCell<Option<(DirLock, f64, u32)>>,
+    /// The held lock was taken by `lock_step` for the next operation, whose `lock()` adopts it.
+    adopted: Cell<bool>,
 }
 
 impl JsStorage {
@@ -28,7 +33,51 @@ impl JsStorage {
         JsStorage {
             target,
             held: RefCell::new(None),
+            pending: RefCell::new(None),
+            adopted: Cell::new(false),
         }
+    }
+
+    fn lock_of(&self) -> CoreResult<DirLock> {
+        let path = self
+            .call("lockPath", &[])?
+            .as_string()
+            .ok_or_else(|| Error::storage("lockPath() must return a string"))?;
+        Ok(DirLock::new(path))
+    }
+
+    /// One non-blocking acquisition attempt for the next operation: `None` when the lock is now
+    /// held (the operation's `lock()` adopts it), else the milliseconds to wait before calling
+    /// again. The backoff and timeout are the core's ([`DirLock::next_wait`]); the host only
+    /// awaits, so the JavaScript thread never sleeps while another process holds the lock.
+    pub fn lock_step(&self) -> CoreResult<Option<u32>> {
+        if self.held.borrow().is_some() {
+            return Err(Error::storage(
+                "the lock is already held by this store (locks are not re-entrant)",
+            ));
+        }
+        let (lock, started, attempt) = match self.pending.borrow_mut().take() {
+            Some(pending) => pending,
+            None => (self.lock_of()?, self.now_ms(), 0),
+        };
+        if let Some(held) = lock.try_acquire(self)? {
+            *self.held.borrow_mut() = Some((lock, held));
+            self.adopted.set(true);
+            return Ok(None);
+        }
+        let wait = lock.next_wait(started, self.now_ms(), attempt)?;
+        *self.pending.borrow_mut() = Some((lock, started, attempt + 1));
+        Ok(Some(wait))
+    }
+
+    /// Releases a lock taken by [`JsStorage::lock_step`] that the operation did not use (it
+    /// failed before writing, or did not need to write).
+    pub fn release_unused(&self) -> CoreResult<()> {
+        self.pending.borrow_mut().take();
+        if self.adopted.replace(false) {
+            return self.unlock();
+        }
+        Ok(())
     }
 
     fn call(&self, method: &str, args: &[JsValue]) -> pie_storage_core::error::Result<JsValue> {
@@ -182,16 +231,15 @@ impl ByteStorage for JsStorage {
     }
 
     fn lock(&self) -> CoreResult<()> {
+        if self.adopted.replace(false) {
+            return Ok(());
+        }
         if self.held.borrow().is_some() {
             return Err(Error::storage(
                 "the lock is already held by this store (locks are not re-entrant)",
             ));
         }
-        let path = self
-            .call("lockPath", &[])?
-            .as_string()
-            .ok_or_else(|| Error::storage("lockPath() must return a string"))?;
-        let lock = DirLock::new(path);
+        let lock = self.lock_of()?;
         let held = lock.acquire(self)?;
         *self.held.borrow_mut() = Some((lock, held));
         Ok(())

@@ -276,6 +276,19 @@ impl JsJsonlUsageStore {
             .map_err(to_js)
     }
 
+    /// One non-blocking attempt to take the file's lock for the next append: `undefined` once
+    /// held, else the milliseconds to wait (see `JsStorage::lock_step`).
+    #[wasm_bindgen(js_name = lockStep)]
+    pub fn lock_step(&self) -> JsResult<Option<u32>> {
+        self.inner.storage().lock_step().map_err(to_js)
+    }
+
+    /// Releases a lock from `lockStep` that the append did not use (the record was invalid).
+    #[wasm_bindgen(js_name = releaseUnusedLock)]
+    pub fn release_unused_lock(&self) -> JsResult<()> {
+        self.inner.storage().release_unused().map_err(to_js)
+    }
+
     /// Validates `JSON.stringify(record)` and appends it as one line.
     #[wasm_bindgen(js_name = recordUsageJson)]
     pub fn record_usage_json(&self, json: &str) -> JsResult<()> {

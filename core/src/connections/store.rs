@@ -202,6 +202,19 @@ impl ProviderConnectionStore for InMemoryProviderConnectionStore {
     }
 }
 
+/// Whether store operation `op` (an npm method name) takes the file's lock: every operation but
+/// the reads. Hosts that take the lock without blocking ask this before running `op`.
+pub fn operation_takes_lock(op: &str) -> bool {
+    !matches!(
+        op,
+        "getProviderConnections"
+            | "getProviderConnectionById"
+            | "getSettings"
+            | "getProxyPools"
+            | "getProxyPoolById"
+    )
+}
+
 /// Runs a store operation by its npm method name with positional JSON arguments, returning the
 /// result as JSON (`null` for a missing record). Hosts that speak JSON (wasm, tests) use this so
 /// the mapping from names to operations exists once.

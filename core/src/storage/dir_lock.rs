@@ -139,31 +139,42 @@ impl DirLock {
     }
 
     /// Takes the lock, retrying with a 5 ms → 200 ms backoff until `timeout_ms`, then failing
-    /// with [`ErrorCode::LockTimeout`].
+    /// with [`ErrorCode::LockTimeout`]. Blocks through [`LockFs::sleep_ms`]; hosts that must not
+    /// block drive [`DirLock::try_acquire`] and [`DirLock::next_wait`] themselves.
     pub fn acquire(&self, fs: &dyn LockFs) -> Result<HeldLock> {
         let start = fs.now_ms();
-        let mut backoff = FIRST_BACKOFF_MS;
+        let mut attempt = 0;
         loop {
             if let Some(held) = self.try_acquire(fs)? {
                 return Ok(held);
             }
-            let remaining = self.timeout_ms - (fs.now_ms() - start);
-            // A NaN timeout stops too, instead of spinning forever.
-            if remaining.is_nan() || remaining <= 0.0 {
-                return Err(Error::new(
-                    ErrorCode::LockTimeout,
-                    format!(
-                        "timed out after {} ms waiting for lock {}",
-                        self.timeout_ms, self.lock_path
-                    ),
-                )
-                .with_path(self.lock_path.clone()));
-            }
-            // Never oversleep the deadline, so the timeout is honoured to the millisecond.
-            let wait = f64::from(backoff).min(remaining.ceil()) as u32;
-            fs.sleep_ms(wait.max(1));
-            backoff = backoff.saturating_mul(2).min(MAX_BACKOFF_MS);
+            fs.sleep_ms(self.next_wait(start, fs.now_ms(), attempt)?);
+            attempt += 1;
         }
+    }
+
+    /// After failed attempt number `attempt` (0-based) of an acquisition that started at
+    /// `started_ms`: how long to wait before the next one (5 ms doubling to 200 ms, never past
+    /// the deadline, at least 1 ms), or [`ErrorCode::LockTimeout`] once `timeout_ms` has passed.
+    pub fn next_wait(&self, started_ms: f64, now_ms: f64, attempt: u32) -> Result<u32> {
+        let remaining = self.timeout_ms - (now_ms - started_ms);
+        // A NaN timeout stops too, instead of spinning forever.
+        if remaining.is_nan() || remaining <= 0.0 {
+            return Err(Error::new(
+                ErrorCode::LockTimeout,
+                format!(
+                    "timed out after {} ms waiting for lock {}",
+                    self.timeout_ms, self.lock_path
+                ),
+            )
+            .with_path(self.lock_path.clone()));
+        }
+        let backoff = FIRST_BACKOFF_MS
+            .checked_shl(attempt.min(16))
+            .unwrap_or(MAX_BACKOFF_MS)
+            .min(MAX_BACKOFF_MS);
+        // Never oversleep the deadline, so the timeout is honoured to the millisecond.
+        Ok((f64::from(backoff).min(remaining.ceil()) as u32).max(1))
     }
 
     /// Keeps a held lock fresh: checks it is still ours, then bumps its mtime to now.
