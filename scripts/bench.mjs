@@ -186,6 +186,9 @@ for (const size of SIZES) {
   forgetIndex();
 }
 
+const { benchStall, stallTable } = await import("./bench-stall.mjs");
+const stall = await benchStall({ usagePath: join(dir, `usage-${SIZES[0]}.jsonl`), records: SIZES[0] });
+
 const mb = (v) => (v === undefined ? "" : v);
 const table = [
   "| records | task | package path | plain JS (ms) | package (ms) | speed-up | JS peak MB | package peak MB | goal |",
@@ -195,8 +198,8 @@ const table = [
       `| ${r.records.toLocaleString("en-US")} | ${r.task} | ${r.path} | ${r.jsMs} | ${r.packageMs} | ${r.ratio}x | ${mb(r.jsPeakMb)} | ${mb(r.packagePeakMb)} | ${r.goal} |`,
   ),
 ].join("\n");
-console.log(`\nMedians of ${RUNS} runs, Node ${process.version}; every result equals the reference path's:\n\n${table}\n`);
+console.log(`\nMedians of ${RUNS} runs, Node ${process.version}; every result equals the reference path's:\n\n${table}\n\n${stallTable(stall)}\n`);
 const out = join(root, "bench-results");
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, "bench.json"), JSON.stringify({ node: process.version, runs: RUNS, query: QUERY, rows }, null, 2) + "\n");
+writeFileSync(join(out, "bench.json"), JSON.stringify({ node: process.version, runs: RUNS, query: QUERY, rows, stall }, null, 2) + "\n");
 log(`results written to ${join(out, "bench.json")}`);

@@ -58,6 +58,9 @@ export interface LockingCore {
  * The operation adopts the lock and releases it; a lock it did not use is released here.
  */
 export async function withFileLock<T>(core: LockingCore, operation: () => T): Promise<T> {
+  // Each store write is one turn of the event loop: a caller awaiting many writes in a row
+  // (microtasks only) would otherwise starve timers and I/O for the whole batch.
+  await new Promise((resolve) => setImmediate(resolve));
   for (;;) {
     const wait = call(() => core.lockStep());
     if (wait === undefined) break;
