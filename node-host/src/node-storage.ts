@@ -20,6 +20,9 @@ import {
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
+/** Folders the package creates (the agent folder) are private to their owner, like its files. */
+const PRIVATE_FOLDER_MODE = 0o700;
+
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException)?.code === "ENOENT";
 }
@@ -119,7 +122,7 @@ export class NodeFileStorage {
 
   /** One write() on an append-mode descriptor, so concurrent appenders never interleave. */
   append(bytes: Uint8Array): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
     const fd = openSync(this.path, "a", 0o600);
     try {
       const written = writeSync(fd, bytes);
@@ -132,7 +135,7 @@ export class NodeFileStorage {
   /** Temp file in the same folder, fsync, rename over the target, fsync the folder. */
   replace(bytes: Uint8Array): void {
     const folder = dirname(this.path);
-    mkdirSync(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
     let mode = 0o600;
     try {
       mode = statSync(this.path).mode & 0o777;
@@ -163,14 +166,14 @@ export class NodeFileStorage {
       return `${realpathSync(this.path)}.lock`;
     } catch (error) {
       if (!isMissing(error)) throw error;
-      mkdirSync(dirname(this.path), { recursive: true });
+      mkdirSync(dirname(this.path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
       return `${join(realpathSync(dirname(this.path)), basename(this.path))}.lock`;
     }
   }
 
   lockMkdir(path: string): "created" | "exists" {
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
       mkdirSync(path);
       return "created";
     } catch (error) {

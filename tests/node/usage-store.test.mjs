@@ -169,3 +169,16 @@ describe("InMemoryUsageStore", () => {
     assert.deepEqual(store.getUsageRecords(), []);
   });
 });
+
+test("folders the stores create are private to their owner (0700)", async () => {
+  const { statSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { createJsonlUsageStore, createJsonProviderConnectionStore } = await import("@pie-lab/storage");
+  const { tempDir, usageRecord } = await import("./helpers.mjs");
+  const root = tempDir("pie-modes");
+  await createJsonlUsageStore(join(root, "a", "b", "usage.jsonl"), { saveIndex: false }).recordUsage(usageRecord());
+  assert.equal(statSync(join(root, "a")).mode & 0o777, 0o700);
+  assert.equal(statSync(join(root, "a", "b")).mode & 0o777, 0o700);
+  await createJsonProviderConnectionStore(join(root, "c", "provider-connections.json")).createProviderConnection({ provider: "openai" });
+  assert.equal(statSync(join(root, "c")).mode & 0o777, 0o700);
+});

@@ -94,7 +94,7 @@ impl FileStorage {
     fn create_parent(&self) -> Result<()> {
         match self.path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => {
-                fs::create_dir_all(parent).map_err(|e| io_error("cannot create folder", parent, e))
+                create_private_dirs(parent).map_err(|e| io_error("cannot create folder", parent, e))
             }
             _ => Ok(()),
         }
@@ -557,6 +557,17 @@ fn system_time_ms(t: SystemTime) -> f64 {
         Ok(d) => d.as_secs_f64() * 1000.0,
         Err(e) => -(e.duration().as_secs_f64() * 1000.0),
     }
+}
+
+/// Creates `folder` and its missing parents as 0700: the agent folder holds credentials, and a
+/// folder others can write to lets them plant links beside its files. Existing folders keep
+/// their mode.
+fn create_private_dirs(folder: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)
 }
 
 /// Makes a completed rename durable. Some file systems cannot fsync a folder; that only weakens
