@@ -633,7 +633,11 @@ fn interop_node_and_rust_increments_are_serialised() {
 #[test]
 fn folders_it_creates_are_private_to_their_owner() {
     let dir = temp();
-    let file = dir.path().join("agent").join("nested").join("provider-connections.json");
+    let file = dir
+        .path()
+        .join("agent")
+        .join("nested")
+        .join("provider-connections.json");
     FileStorage::new(&file).replace(b"{}\n").unwrap();
     assert_eq!(mode(&dir.path().join("agent")), 0o700);
     assert_eq!(mode(&dir.path().join("agent").join("nested")), 0o700);

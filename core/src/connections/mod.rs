@@ -14,7 +14,8 @@ pub mod store;
 pub use redact::{mask_proxy_url, to_provider_connection_summary};
 pub use state::ConnectionState;
 pub use store::{
-    dispatch, operation_takes_lock, InMemoryProviderConnectionStore, JsonProviderConnectionStore, ProviderConnectionStore,
+    dispatch, operation_takes_lock, InMemoryProviderConnectionStore, JsonProviderConnectionStore,
+    ProviderConnectionStore,
 };
 
 use serde_json::{Map, Value};

@@ -245,8 +245,12 @@ pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value])
     Ok(match op {
         "getProviderConnections" => list(store.get_provider_connections(&object(0))?),
         "getProviderConnectionById" => one(store.get_provider_connection_by_id(&id(0))?),
-        "createProviderConnection" => Value::Object(store.create_provider_connection(&data(0, true)?)?),
-        "updateProviderConnection" => one(store.update_provider_connection(&id(0), &data(1, false)?)?),
+        "createProviderConnection" => {
+            Value::Object(store.create_provider_connection(&data(0, true)?)?)
+        }
+        "updateProviderConnection" => {
+            one(store.update_provider_connection(&id(0), &data(1, false)?)?)
+        }
         "deleteProviderConnection" => one(store.delete_provider_connection(&id(0))?),
         "getSettings" => Value::Object(store.get_settings()?),
         "updateSettings" => Value::Object(store.update_settings(&data(0, false)?)?),
