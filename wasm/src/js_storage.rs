@@ -102,12 +102,7 @@ impl JsStorage {
     fn confirm_lock(&self) -> CoreResult<()> {
         let mut held = self.held.borrow_mut();
         match held.as_mut() {
-            Some((lock, proof)) => match lock.refresh(self, proof) {
-                // A failed bump of a lock that is still ours (checked first) is not a reason
-                // to fail the write; the refresh is retried at the next write.
-                Err(e) if e.code != pie_storage_core::ErrorCode::LockCompromised => Ok(()),
-                other => other,
-            },
+            Some((lock, proof)) => lock.confirm_before_write(self, proof),
             None => Ok(()),
         }
     }

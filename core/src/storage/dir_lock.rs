@@ -197,6 +197,22 @@ impl DirLock {
         }
     }
 
+    /// For hosts without a refresher thread, before each write under the lock: fails with
+    /// [`ErrorCode::LockCompromised`] when the lock is no longer ours (a slow holder overtaken as
+    /// stale must not overwrite the new holder's data), and refreshes it once half the stale
+    /// time has passed. A failed bump of a lock that is still ours does not fail the write; it is
+    /// retried at the next one.
+    pub fn confirm_before_write(&self, fs: &dyn LockFs, held: &mut HeldLock) -> Result<()> {
+        self.check_ours(fs, held)?;
+        if fs.now_ms() - held.last_update_ms < self.update_interval_ms() {
+            return Ok(());
+        }
+        match self.refresh(fs, held) {
+            Err(e) if e.code != ErrorCode::LockCompromised => Ok(()),
+            other => other,
+        }
+    }
+
     fn bump(&self, fs: &dyn LockFs, held: &mut HeldLock) -> Result<()> {
         self.check_ours(fs, held)?;
         // Whole milliseconds, so the value survives the round trip through any ms-precision clock.
@@ -495,6 +511,25 @@ mod tests {
         fs.advance(5_000.0);
         lock.refresh(&fs, &mut held).expect("refresh again");
         lock.release(&fs, held).expect("release");
+    }
+
+    #[test]
+    fn a_write_confirms_the_lock_and_refreshes_it_only_when_due() {
+        let fs = FakeFs::new();
+        let lock = DirLock::new(P);
+        let mut held = lock.acquire(&fs).expect("acquire");
+        let taken = held.mtime_ms();
+        fs.advance(1_000.0);
+        lock.confirm_before_write(&fs, &mut held).expect("ours");
+        assert_eq!(held.mtime_ms(), taken, "not due: no bump");
+        fs.advance(5_000.0);
+        lock.confirm_before_write(&fs, &mut held)
+            .expect("ours, due");
+        assert_eq!(held.mtime_ms(), fs.now.get().floor());
+        fs.at(1.0, Event::Touch(P.to_string()));
+        fs.advance(10.0);
+        let err = lock.confirm_before_write(&fs, &mut held).unwrap_err();
+        assert_eq!(err.code, ErrorCode::LockCompromised);
     }
 
     #[test]
