@@ -8,6 +8,7 @@
 pub mod connections;
 pub mod env;
 pub mod error;
+pub mod io;
 pub mod js_value;
 pub mod json;
 pub mod paths;

@@ -15,6 +15,7 @@ use std::sync::{mpsc, Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
+use pie_storage_core::io::LockTiming;
 use pie_storage_core::storage::{with_lock, ByteStorage, FileStorage};
 use pie_storage_core::ErrorCode;
 
@@ -279,6 +280,13 @@ fn concurrent_appends_never_interleave_within_a_line() {
     assert!(text.ends_with('\n'));
 }
 
+fn timing(stale_ms: f64, timeout_ms: f64) -> LockTiming {
+    LockTiming {
+        stale_ms,
+        timeout_ms,
+    }
+}
+
 #[test]
 fn the_lock_excludes_a_second_thread_until_released() {
     let dir = temp();
@@ -288,27 +296,29 @@ fn the_lock_excludes_a_second_thread_until_released() {
         let path = path.clone();
         thread::spawn(move || {
             let storage = FileStorage::new(&path);
-            storage.lock().expect("first lock");
-            assert!(lock_dir(&path).is_dir());
-            locked_tx.send(()).expect("signal");
-            thread::sleep(Duration::from_millis(400));
-            let released_at = Instant::now();
-            storage.unlock().expect("first unlock");
-            released_at
+            let mut released_at = None;
+            with_lock(&storage, LockTiming::default(), || {
+                assert!(lock_dir(&path).is_dir());
+                locked_tx.send(()).expect("signal");
+                thread::sleep(Duration::from_millis(400));
+                released_at = Some(Instant::now());
+                Ok(())
+            })
+            .expect("first lock");
+            released_at.expect("ran")
         })
     };
     locked_rx.recv().expect("first locked");
     let second = FileStorage::new(&path);
     let asked_at = Instant::now();
-    second.lock().expect("second lock");
-    let acquired_at = Instant::now();
+    let acquired_at =
+        with_lock(&second, LockTiming::default(), || Ok(Instant::now())).expect("second lock");
     let released_at = first.join().expect("first");
     assert!(
         acquired_at >= released_at,
         "second thread got the lock before the first released it"
     );
     assert!(acquired_at - asked_at >= Duration::from_millis(300));
-    second.unlock().expect("second unlock");
     assert!(!lock_dir(&path).exists());
 }
 
@@ -324,7 +334,7 @@ fn locked_read_modify_write_loses_no_update() {
             let (storage, inside) = (FileStorage::new(&path), Arc::clone(&inside));
             thread::spawn(move || {
                 for _ in 0..ROUNDS {
-                    with_lock(&storage, || {
+                    with_lock(&storage, LockTiming::default(), || {
                         assert_eq!(
                             inside.fetch_add(1, Ordering::SeqCst),
                             0,
@@ -354,25 +364,21 @@ fn locked_read_modify_write_loses_no_update() {
 }
 
 #[test]
-fn the_lock_is_not_reentrant_and_unlock_needs_a_lock() {
+fn the_lock_is_not_reentrant_a_nested_take_times_out() {
     let dir = temp();
     let storage = FileStorage::new(dir.path().join("sub/f"));
-    assert_eq!(
-        storage.unlock().expect_err("not held").code,
-        ErrorCode::Storage
-    );
-    storage.lock().expect("lock creates the folder");
-    let started = Instant::now();
-    let err = storage.lock().expect_err("re-entrant lock");
-    assert_eq!(err.code, ErrorCode::Storage);
+    let err = with_lock(&storage, LockTiming::default(), || {
+        assert!(
+            dir.path().join("sub/f.lock").is_dir(),
+            "lock creates the folder"
+        );
+        with_lock(&storage, timing(10_000.0, 100.0), || Ok(()))
+    })
+    .expect_err("re-entrant lock");
+    assert_eq!(err.code, ErrorCode::LockTimeout);
     assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "must fail at once, not wait for itself"
-    );
-    storage.unlock().expect("unlock");
-    assert_eq!(
-        storage.unlock().expect_err("already released").code,
-        ErrorCode::Storage
+        !dir.path().join("sub/f.lock").exists(),
+        "the outer lock was released"
     );
 }
 
@@ -383,22 +389,24 @@ fn a_stale_lock_directory_is_taken_over() {
     let lock = lock_dir(&path);
     fs::create_dir(&lock).expect("abandoned lock");
     set_dir_mtime(&lock, SystemTime::now() - Duration::from_secs(20));
-    let storage = FileStorage::new(&path).with_lock_timeout(Duration::from_secs(5));
+    let storage = FileStorage::new(&path);
     let started = Instant::now();
-    storage.lock().expect("takes over the stale lock");
-    // At once, not by waiting for it to go away.
-    assert!(started.elapsed() < Duration::from_secs(2));
-    let age = SystemTime::now().duration_since(
-        fs::metadata(&lock)
-            .expect("stat")
-            .modified()
-            .expect("mtime"),
-    );
-    assert!(
-        age.map_or(true, |a| a < Duration::from_secs(2)),
-        "the new lock is fresh"
-    );
-    storage.unlock().expect("unlock");
+    with_lock(&storage, timing(10_000.0, 5_000.0), || {
+        // At once, not by waiting for it to go away.
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let age = SystemTime::now().duration_since(
+            fs::metadata(&lock)
+                .expect("stat")
+                .modified()
+                .expect("mtime"),
+        );
+        assert!(
+            age.map_or(true, |a| a < Duration::from_secs(2)),
+            "the new lock is fresh"
+        );
+        Ok(())
+    })
+    .expect("takes over the stale lock");
     assert!(!lock.exists());
 }
 
@@ -407,9 +415,10 @@ fn a_fresh_lock_directory_makes_lock_time_out() {
     let dir = temp();
     let path = dir.path().join("usage.jsonl");
     fs::create_dir(lock_dir(&path)).expect("someone else's lock");
-    let storage = FileStorage::new(&path).with_lock_timeout(Duration::from_millis(300));
+    let storage = FileStorage::new(&path);
     let started = Instant::now();
-    let err = storage.lock().expect_err("held by someone else");
+    let err =
+        with_lock(&storage, timing(10_000.0, 300.0), || Ok(())).expect_err("held by someone else");
     assert_eq!(err.code, ErrorCode::LockTimeout);
     assert!(err.message.contains("usage.jsonl.lock"), "{}", err.message);
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -417,66 +426,36 @@ fn a_fresh_lock_directory_makes_lock_time_out() {
 }
 
 #[test]
-fn the_refresher_keeps_a_long_held_lock_fresh() {
-    let dir = temp();
-    let path = dir.path().join("usage.jsonl");
-    // stale 2 s: the holder refreshes every second.
-    let holder = FileStorage::new(&path).with_lock_stale(Duration::from_secs(2));
-    holder.lock().expect("lock");
-    thread::sleep(Duration::from_millis(3_000));
-    let other = FileStorage::new(&path)
-        .with_lock_stale(Duration::from_secs(2))
-        .with_lock_timeout(Duration::ZERO);
-    assert_eq!(
-        other.lock().expect_err("still held").code,
-        ErrorCode::LockTimeout
-    );
-    holder.unlock().expect("unlock");
-    other.lock().expect("free now");
-    other.unlock().expect("unlock");
-}
-
-#[test]
 fn a_vanished_lock_is_reported_as_compromised() {
     let dir = temp();
     let path = dir.path().join("usage.jsonl");
-    let storage = FileStorage::new(&path).with_lock_stale(Duration::from_secs(2));
-    storage.lock().expect("lock");
-    fs::remove_dir(lock_dir(&path)).expect("someone removes it");
-    thread::sleep(Duration::from_millis(1_300));
-    assert_eq!(
-        storage.unlock().expect_err("lost").code,
-        ErrorCode::LockCompromised
-    );
+    let storage = FileStorage::new(&path);
+    let err = with_lock(&storage, LockTiming::default(), || {
+        fs::remove_dir(lock_dir(&path)).expect("someone removes it");
+        Ok(())
+    })
+    .expect_err("lost");
+    assert_eq!(err.code, ErrorCode::LockCompromised);
     // The storage can lock again afterwards.
-    storage.lock().expect("relock");
-    storage.unlock().expect("unlock");
+    with_lock(&storage, LockTiming::default(), || Ok(())).expect("relock");
 }
 
 #[test]
 fn a_taken_over_lock_is_compromised_and_left_to_its_new_owner() {
     let dir = temp();
     let path = dir.path().join("usage.jsonl");
-    let storage = FileStorage::new(&path).with_lock_stale(Duration::from_secs(60));
-    storage.lock().expect("lock");
-    // Another process took it over: same directory, an mtime we did not set.
-    set_dir_mtime(&lock_dir(&path), SystemTime::now() - Duration::from_secs(3));
-    let err = storage.unlock().expect_err("not ours any more");
+    let storage = FileStorage::new(&path);
+    let err = with_lock(&storage, timing(60_000.0, 30_000.0), || {
+        // Another process took it over: same directory, an mtime we did not set.
+        set_dir_mtime(&lock_dir(&path), SystemTime::now() - Duration::from_secs(3));
+        Ok(())
+    })
+    .expect_err("not ours any more");
     assert_eq!(err.code, ErrorCode::LockCompromised);
     assert!(
         lock_dir(&path).is_dir(),
         "the new owner's lock must survive"
     );
-}
-
-#[test]
-fn dropping_the_storage_releases_its_lock() {
-    let dir = temp();
-    let path = dir.path().join("usage.jsonl");
-    let storage = FileStorage::new(&path);
-    storage.lock().expect("lock");
-    drop(storage);
-    assert!(!lock_dir(&path).exists());
 }
 
 // ---------------------------------------------------------------- interop with proper-lockfile
@@ -565,15 +544,17 @@ fn interop_rust_waits_for_a_node_holder() {
     let mut node = NodeHolder::spawn(&["hold", file, "3000", "2000"]);
     assert_eq!(node.line(), "LOCKED");
     let seen_at = Instant::now();
-    let storage = FileStorage::new(&path).with_lock_stale(Duration::from_secs(2));
-    storage.lock().expect("lock after node releases");
-    let waited = seen_at.elapsed();
-    assert!(
-        waited >= Duration::from_millis(2_900),
-        "took the lock from node after {waited:?}"
-    );
+    let storage = FileStorage::new(&path);
+    with_lock(&storage, timing(2_000.0, 30_000.0), || {
+        let waited = seen_at.elapsed();
+        assert!(
+            waited >= Duration::from_millis(2_900),
+            "took the lock from node after {waited:?}"
+        );
+        Ok(())
+    })
+    .expect("lock after node releases");
     assert_eq!(node.finish(), vec!["RELEASED"]);
-    storage.unlock().expect("unlock");
     assert!(!lock_dir(&path).exists());
 }
 
@@ -583,15 +564,15 @@ fn interop_node_is_refused_while_rust_holds_the_lock() {
     let dir = temp();
     let path = dir.path().join("provider-connections.json");
     let file = path.to_str().expect("utf8 temp path");
-    let storage = FileStorage::new(&path).with_lock_stale(Duration::from_secs(2));
-    storage.lock().expect("lock");
-    // Past the stale threshold: only Rust's refresher keeps Node from taking it over.
-    thread::sleep(Duration::from_millis(2_500));
-    assert_eq!(
-        NodeHolder::spawn(&["try", file, "2000"]).finish(),
-        vec!["ELOCKED"]
-    );
-    storage.unlock().expect("unlock");
+    let storage = FileStorage::new(&path);
+    with_lock(&storage, timing(2_000.0, 30_000.0), || {
+        assert_eq!(
+            NodeHolder::spawn(&["try", file, "2000"]).finish(),
+            vec!["ELOCKED"]
+        );
+        Ok(())
+    })
+    .expect("lock");
     assert_eq!(
         NodeHolder::spawn(&["try", file, "2000"]).finish(),
         vec!["LOCKED", "RELEASED"]
@@ -612,7 +593,7 @@ fn interop_node_and_rust_increments_are_serialised() {
     let node = thread::spawn(move || NodeHolder::spawn(&["count", &file, &times]).finish());
     let storage = FileStorage::new(&path);
     for _ in 0..RUST_TIMES {
-        with_lock(&storage, || {
+        with_lock(&storage, LockTiming::default(), || {
             let n: usize = storage
                 .read_all()?
                 .map(|b| String::from_utf8_lossy(&b).trim().parse().expect("number"))

@@ -13,9 +13,10 @@ pub mod store;
 
 pub use redact::{mask_proxy_url, to_provider_connection_summary};
 pub use state::ConnectionState;
+pub use state::Stamp;
 pub use store::{
-    dispatch, operation_takes_lock, InMemoryProviderConnectionStore, JsonProviderConnectionStore,
-    ProviderConnectionStore,
+    dispatch, state_call, ConnectionFile, InMemoryProviderConnectionStore,
+    JsonProviderConnectionStore, ProviderConnectionStore, StateCall,
 };
 
 use serde_json::{Map, Value};

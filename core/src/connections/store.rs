@@ -6,6 +6,7 @@
 //! atomic replace. Reads never write and never create the file. A file that cannot be parsed is
 //! reported (code `PIE_CORRUPT_FILE`, with the file and position) and never overwritten.
 
+use std::rc::Rc;
 use std::sync::Mutex;
 
 use serde_json::Value;
@@ -14,7 +15,10 @@ use super::state::{ConnectionState, Stamp};
 use super::Object;
 use crate::env::{uuid_v4, Clock, Random, SystemClock, SystemRandom};
 use crate::error::Result;
-use crate::storage::{with_lock, ByteStorage};
+use crate::io::lock::with_lock;
+use crate::io::replace::{remove_leftovers, replace_file};
+use crate::io::{Blob, Host, Io, LockTiming, Operation};
+use crate::storage::ByteStorage;
 use crate::time::to_iso_string;
 
 /// Time and randomness for one store.
@@ -97,66 +101,155 @@ fn written_if_found(out: Option<Object>) -> (Option<Object>, bool) {
     (out, found)
 }
 
+/// The I/O-free half of the JSON store: the steps of a read and of a locked
+/// read-modify-write of `provider-connections.json`. [`JsonProviderConnectionStore`] runs them on
+/// a [`ByteStorage`]; the Node host runs the same steps, awaiting each one.
+pub struct ConnectionFile {
+    /// The file's name in messages.
+    name: String,
+    env: Env,
+    lock: LockTiming,
+}
+
+impl ConnectionFile {
+    /// The file called `name` in messages, on the system clock and random source.
+    pub fn new(name: impl Into<String>) -> Self {
+        ConnectionFile {
+            name: name.into(),
+            env: Env::system(),
+            lock: LockTiming::default(),
+        }
+    }
+
+    /// The same with an injected clock and random source.
+    pub fn with_env(
+        name: impl Into<String>,
+        clock: Box<dyn Clock>,
+        random: Box<dyn Random>,
+    ) -> Self {
+        ConnectionFile {
+            env: Env { clock, random },
+            ..ConnectionFile::new(name)
+        }
+    }
+
+    async fn load(&self, io: &Io, stamp: &mut Stamp<'_>) -> Result<ConnectionState> {
+        match io.read_all(Blob::Data).await? {
+            None => Ok(ConnectionState::empty()),
+            Some(bytes) => ConnectionState::from_file(&bytes, &self.name, stamp),
+        }
+    }
+
+    /// Reads the file (never writing or creating it) and runs `f` on its state.
+    pub(crate) async fn read<T>(
+        &self,
+        io: &Io,
+        f: impl FnOnce(&ConnectionState) -> T,
+    ) -> Result<T> {
+        let (now_ms, now_iso) = self.now();
+        let mut uuid = || uuid_v4(self.env.random.bytes16());
+        let mut stamp = Stamp {
+            now_ms,
+            now_iso,
+            uuid: &mut uuid,
+        };
+        Ok(f(&self.load(io, &mut stamp).await?))
+    }
+
+    /// One read-modify-write under the file's lock: removes what crashed writers left, reads,
+    /// runs `f`, and replaces the file (through a symbolic link, keeping it) when `f` changed
+    /// the state. The lock is confirmed just before the replace.
+    pub(crate) async fn mutate<T>(
+        &self,
+        io: &Io,
+        f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
+    ) -> Result<T> {
+        with_lock(io, self.lock, async |lock, at| {
+            remove_leftovers(io, Blob::Data, at).await;
+            let (now_ms, now_iso) = self.now();
+            let mut uuid = || uuid_v4(self.env.random.bytes16());
+            let mut stamp = Stamp {
+                now_ms,
+                now_iso,
+                uuid: &mut uuid,
+            };
+            let mut state = self.load(io, &mut stamp).await?;
+            let (out, changed) = f(&mut state, &mut stamp);
+            if changed {
+                let bytes = state.to_file(&mut stamp);
+                lock.confirm(io).await?;
+                let random = self.env.random.bytes16();
+                replace_file(io, Blob::Data, at, bytes, &random).await?;
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs a [`StateCall`] as a read or a locked mutation.
+    async fn call(&self, io: &Io, call: StateCall) -> Result<Value> {
+        match call {
+            StateCall::Read(f) => self.read(io, f).await?,
+            StateCall::Mutate(f) => self.mutate(io, f).await?,
+        }
+    }
+
+    /// [`StateCall`] `call` as an operation its host drives step by step (the Node host awaits
+    /// each step; see [`crate::io`]).
+    pub fn operation(self: &Rc<Self>, call: StateCall) -> Operation<'static, Value> {
+        let file = self.clone();
+        Operation::new(move |io| async move { file.call(&io, call).await })
+    }
+
+    /// The store clock's time, and the same as an ISO string.
+    fn now(&self) -> (f64, String) {
+        let now = self.env.clock.now_ms();
+        let iso = to_iso_string(now).unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into());
+        (now, iso)
+    }
+}
+
 /// `JsonProviderConnectionStore`: the state lives in one JSON file.
 pub struct JsonProviderConnectionStore<S: ByteStorage> {
     storage: S,
-    env: Env,
+    file: ConnectionFile,
 }
 
 impl<S: ByteStorage> JsonProviderConnectionStore<S> {
     pub fn new(storage: S) -> Self {
-        JsonProviderConnectionStore {
-            storage,
-            env: Env::system(),
-        }
+        let file = ConnectionFile::new(Self::name_of(&storage));
+        JsonProviderConnectionStore { storage, file }
     }
 
     /// A store with an injected clock and random source.
     pub fn with_env(storage: S, clock: Box<dyn Clock>, random: Box<dyn Random>) -> Self {
-        JsonProviderConnectionStore {
-            storage,
-            env: Env { clock, random },
-        }
+        let file = ConnectionFile::with_env(Self::name_of(&storage), clock, random);
+        JsonProviderConnectionStore { storage, file }
+    }
+
+    fn name_of(storage: &S) -> String {
+        storage
+            .name()
+            .unwrap_or_else(|| "provider-connections.json".into())
     }
 
     pub fn storage(&self) -> &S {
         &self.storage
     }
-
-    fn load(&self, stamp: &mut Stamp<'_>) -> Result<ConnectionState> {
-        match self.storage.read_all()? {
-            None => Ok(ConnectionState::empty()),
-            Some(bytes) => {
-                let name = self
-                    .storage
-                    .name()
-                    .unwrap_or_else(|| "provider-connections.json".into());
-                ConnectionState::from_file(&bytes, &name, stamp)
-            }
-        }
-    }
 }
 
 impl<S: ByteStorage> ProviderConnectionStore for JsonProviderConnectionStore<S> {
     fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T> {
-        self.env
-            .stamp(|stamp| self.load(stamp).map(|state| f(&state)))
+        let io = Io::default();
+        Host::of(&self.storage).run(&io, self.file.read(&io, f))
     }
 
     fn mutate<T>(
         &self,
         f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
     ) -> Result<T> {
-        with_lock(&self.storage, || {
-            self.env.stamp(|stamp| {
-                let mut state = self.load(stamp)?;
-                let (out, changed) = f(&mut state, stamp);
-                if changed {
-                    self.storage.replace(&state.to_file(stamp))?;
-                }
-                Ok(out)
-            })
-        })
+        let io = Io::default();
+        Host::of(&self.storage).run(&io, self.file.mutate(&io, f))
     }
 }
 
@@ -202,23 +295,47 @@ impl ProviderConnectionStore for InMemoryProviderConnectionStore {
     }
 }
 
-/// Whether store operation `op` (an npm method name) takes the file's lock: every operation but
-/// the reads. Hosts that take the lock without blocking ask this before running `op`.
-pub fn operation_takes_lock(op: &str) -> bool {
-    !matches!(
-        op,
-        "getProviderConnections"
-            | "getProviderConnectionById"
-            | "getSettings"
-            | "getProxyPools"
-            | "getProxyPoolById"
-    )
+/// A store operation on the state alone, whatever holds the state (a file, memory): a read,
+/// or a mutation that reports whether it changed anything (to be written).
+pub enum StateCall {
+    Read(Box<dyn FnOnce(&ConnectionState) -> Result<Value>>),
+    Mutate(Box<dyn FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (Result<Value>, bool)>),
+}
+
+impl StateCall {
+    pub(crate) fn read(f: impl FnOnce(&ConnectionState) -> Result<Value> + 'static) -> Self {
+        StateCall::Read(Box::new(f))
+    }
+
+    pub(crate) fn mutate(
+        f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (Result<Value>, bool) + 'static,
+    ) -> Self {
+        StateCall::Mutate(Box::new(f))
+    }
+
+    /// Whether it takes the file's lock: every mutation.
+    pub fn takes_lock(&self) -> bool {
+        matches!(self, StateCall::Mutate(_))
+    }
+
+    /// Runs it on `store`.
+    pub fn run_on<S: ProviderConnectionStore>(self, store: &S) -> Result<Value> {
+        match self {
+            StateCall::Read(f) => store.read(f)?,
+            StateCall::Mutate(f) => store.mutate(f)?,
+        }
+    }
 }
 
 /// Runs a store operation by its npm method name with positional JSON arguments, returning the
-/// result as JSON (`null` for a missing record). Hosts that speak JSON (wasm, tests) use this so
-/// the mapping from names to operations exists once.
+/// result as JSON (`null` for a missing record).
 pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value]) -> Result<Value> {
+    state_call(op, args)?.run_on(store)
+}
+
+/// A store operation by its npm method name with positional JSON arguments (the one table of
+/// names, for every host that speaks JSON: wasm, tests).
+pub fn state_call(op: &str, args: &[Value]) -> Result<StateCall> {
     let object = |at: usize| {
         args.get(at)
             .and_then(Value::as_object)
@@ -240,36 +357,96 @@ pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value])
             format!("{op}: the record data must be an object"),
         )),
     };
-    let list = |items: Vec<Object>| Value::Array(items.into_iter().map(Value::Object).collect());
-    let one = |item: Option<Object>| item.map(Value::Object).unwrap_or(Value::Null);
+    fn list(items: Vec<Object>) -> Value {
+        Value::Array(items.into_iter().map(Value::Object).collect())
+    }
+    fn one(item: Option<Object>) -> Value {
+        item.map(Value::Object).unwrap_or(Value::Null)
+    }
+    fn found((out, _): (Option<Object>, bool)) -> (Option<Object>, bool) {
+        let found = out.is_some();
+        (out, found)
+    }
+    let read = |f: Box<dyn FnOnce(&ConnectionState) -> Value>| StateCall::read(move |s| Ok(f(s)));
+    macro_rules! write {
+        (|$s:ident, $stamp:ident| $body:expr) => {
+            StateCall::mutate(move |$s, $stamp| {
+                let (out, changed): (Value, bool) = $body;
+                (Ok(out), changed)
+            })
+        };
+    }
     Ok(match op {
-        "getProviderConnections" => list(store.get_provider_connections(&object(0))?),
-        "getProviderConnectionById" => one(store.get_provider_connection_by_id(&id(0))?),
+        "getProviderConnections" => {
+            let filter = object(0);
+            read(Box::new(move |s| list(s.connections(&filter))))
+        }
+        "getProviderConnectionById" => {
+            let id = id(0);
+            read(Box::new(move |s| one(s.connection(&id))))
+        }
         "createProviderConnection" => {
-            Value::Object(store.create_provider_connection(&data(0, true)?)?)
+            let data = data(0, true)?;
+            write!(|s, stamp| (Value::Object(s.create_connection(&data, stamp)), true))
         }
         "updateProviderConnection" => {
-            one(store.update_provider_connection(&id(0), &data(1, false)?)?)
+            let (id, data) = (id(0), data(1, false)?);
+            write!(|s, stamp| {
+                let (out, changed) = found((s.update_connection(&id, &data, stamp), true));
+                (one(out), changed)
+            })
         }
-        "deleteProviderConnection" => one(store.delete_provider_connection(&id(0))?),
-        "getSettings" => Value::Object(store.get_settings()?),
-        "updateSettings" => Value::Object(store.update_settings(&data(0, false)?)?),
-        "getProxyPools" => list(store.get_proxy_pools(&object(0))?),
-        "getProxyPoolById" => one(store.get_proxy_pool_by_id(&id(0))?),
-        "createProxyPool" => Value::Object(store.create_proxy_pool(&data(0, true)?)?),
-        "updateProxyPool" => one(store.update_proxy_pool(&id(0), &data(1, false)?)?),
-        "deleteProxyPool" => one(store.delete_proxy_pool(&id(0))?),
-        other => match crate::routing::health::store_call(store, other, args)
-            .or_else(|| crate::routing::acquire::store_call(store, other, args))
-            .or_else(|| crate::routing::auth_sync::store_call(store, other, args))
+        "deleteProviderConnection" => {
+            let id = id(0);
+            write!(|s, _stamp| {
+                let (out, changed) = found((s.delete_connection(&id), true));
+                (one(out), changed)
+            })
+        }
+        "getSettings" => read(Box::new(|s| Value::Object(s.settings()))),
+        "updateSettings" => {
+            let data = data(0, false)?;
+            write!(|s, _stamp| (Value::Object(s.update_settings(&data)), true))
+        }
+        "getProxyPools" => {
+            let filter = object(0);
+            read(Box::new(move |s| list(s.proxy_pools(&filter))))
+        }
+        "getProxyPoolById" => {
+            let id = id(0);
+            read(Box::new(move |s| one(s.proxy_pool(&id))))
+        }
+        "createProxyPool" => {
+            let data = data(0, true)?;
+            write!(|s, stamp| (Value::Object(s.create_proxy_pool(&data, stamp)), true))
+        }
+        "updateProxyPool" => {
+            let (id, data) = (id(0), data(1, false)?);
+            write!(|s, stamp| {
+                let (out, changed) = found((s.update_proxy_pool(&id, &data, stamp), true));
+                (one(out), changed)
+            })
+        }
+        "deleteProxyPool" => {
+            let id = id(0);
+            write!(|s, _stamp| {
+                let (out, changed) = found((s.delete_proxy_pool(&id), true));
+                (one(out), changed)
+            })
+        }
+        other => match crate::routing::health::state_call(other, args)
+            .or_else(|| crate::routing::acquire::state_call(other, args))
         {
-            Some(result) => result?,
-            None => {
-                return Err(crate::error::Error::new(
-                    crate::error::ErrorCode::InvalidInput,
-                    format!("unknown store operation {other}"),
-                ))
-            }
+            Some(call) => call,
+            None => match crate::routing::auth_sync::state_call(other, args) {
+                Some(call) => call?,
+                None => {
+                    return Err(crate::error::Error::new(
+                        crate::error::ErrorCode::InvalidInput,
+                        format!("unknown store operation {other}"),
+                    ))
+                }
+            },
         },
     })
 }

@@ -6,7 +6,8 @@
 use serde_json::Value;
 
 use super::select::{select_provider_connection, SelectOptions, Selection, SelectionUpdates};
-use crate::connections::{Object, ProviderConnectionStore};
+use crate::connections::state::Stamp;
+use crate::connections::{ConnectionState, Object, ProviderConnectionStore, StateCall};
 use crate::error::Result;
 use crate::time::{parse_js_date, to_iso_string};
 
@@ -39,7 +40,18 @@ pub fn acquire_provider_connection<S: ProviderConnectionStore>(
     model: Option<&str>,
     options: &AcquireOptions,
 ) -> Result<Selection> {
-    store.mutate(|state, stamp| {
+    store.mutate(|state, stamp| acquire_in(state, stamp, provider, model, options))
+}
+
+/// [`acquire_provider_connection`] on a state the caller holds.
+pub fn acquire_in(
+    state: &mut ConnectionState,
+    stamp: &mut Stamp<'_>,
+    provider: &str,
+    model: Option<&str>,
+    options: &AcquireOptions,
+) -> (Selection, bool) {
+    {
         let mut filter = Object::new();
         filter.insert("provider".into(), Value::from(provider));
         filter.insert("isActive".into(), Value::Bool(true));
@@ -101,7 +113,7 @@ pub fn acquire_provider_connection<S: ProviderConnectionStore>(
             },
             true,
         )
-    })
+    }
 }
 
 /// The connections as round-robin should order them at `now`, and the latest use among them
@@ -138,16 +150,16 @@ fn turn_view(connections: &[Object], now: f64) -> (Vec<Object>, f64) {
 
 /// `acquireProviderConnection [provider, model, {excludeConnectionIds?, preferredConnectionId?,
 /// now?}]` by npm name, for [`crate::connections::dispatch`].
-pub fn store_call<S: ProviderConnectionStore>(
-    store: &S,
-    op: &str,
-    args: &[Value],
-) -> Option<Result<Value>> {
+pub fn state_call(op: &str, args: &[Value]) -> Option<StateCall> {
     if op != "acquireProviderConnection" {
         return None;
     }
-    let provider = args.first().and_then(Value::as_str).unwrap_or_default();
-    let model = args.get(1).and_then(Value::as_str);
+    let provider = args
+        .first()
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let model = args.get(1).and_then(Value::as_str).map(str::to_owned);
     let opts = args.get(2);
     let exclude = match opts.and_then(|o| o.get("excludeConnectionIds")) {
         Some(Value::String(id)) => vec![id.clone()],
@@ -166,7 +178,10 @@ pub fn store_call<S: ProviderConnectionStore>(
             .map(str::to_owned),
         now: opts.and_then(|o| o.get("now")).and_then(Value::as_f64),
     };
-    Some(acquire_provider_connection(store, provider, model, &options).map(|s| s.to_json()))
+    Some(StateCall::mutate(move |state, stamp| {
+        let (selection, changed) = acquire_in(state, stamp, &provider, model.as_deref(), &options);
+        (Ok(selection.to_json()), changed)
+    }))
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 
 use super::cooldown::MODEL_LOCK_PREFIX;
 use crate::connections::state::{sort_priority, Stamp};
-use crate::connections::{ConnectionState, Object, ProviderConnectionStore};
+use crate::connections::{ConnectionState, Object, ProviderConnectionStore, StateCall};
 use crate::error::{Error, ErrorCode, Result};
 use crate::js_value::{is_undefined, js_trim};
 
@@ -465,22 +465,28 @@ fn id_of(c: &Object) -> String {
 /// The store operation of this module by npm name, for [`crate::connections::dispatch`]:
 /// `syncAuthJsonConnections [authJson, provider?]` → the [`SyncReport`] JSON. A `null` or
 /// missing provider syncs every provider.
-pub fn store_call<S: ProviderConnectionStore>(
-    store: &S,
-    op: &str,
-    args: &[Value],
-) -> Option<Result<Value>> {
+pub fn state_call(op: &str, args: &[Value]) -> Option<Result<StateCall>> {
     if op != "syncAuthJsonConnections" {
         return None;
     }
-    let auth_json = args.first().unwrap_or(&Value::Null);
     let provider = match args.get(1) {
         None | Some(Value::Null) => None,
         Some(v) if is_undefined(v) => None,
-        Some(Value::String(p)) => Some(p.as_str()),
+        Some(Value::String(p)) => Some(p.clone()),
         Some(_) => return Some(Err(invalid("the provider to sync must be a string"))),
     };
-    Some(sync_auth_json_connections(store, auth_json, provider).map(|r| r.to_json()))
+    let entries = match auth_entries(args.first().unwrap_or(&Value::Null)) {
+        Ok(entries) => entries,
+        Err(e) => return Some(Err(e)),
+    };
+    if provider.as_deref().is_some_and(|p| js_trim(p).is_empty()) {
+        return Some(Err(invalid("the provider to sync must not be blank")));
+    }
+    Some(Ok(StateCall::mutate(move |state, stamp| {
+        let report = sync_state(state, stamp, &entries, provider.as_deref());
+        let changed = report.changed();
+        (Ok(report.to_json()), changed)
+    })))
 }
 
 #[cfg(test)]
@@ -558,15 +564,20 @@ mod tests {
             self.writes.fetch_add(1, Ordering::SeqCst);
             self.inner.append(bytes)
         }
-        fn replace(&self, bytes: &[u8]) -> Result<()> {
+        fn replace_at(
+            &self,
+            at: &crate::io::Location,
+            temp_name: &str,
+            bytes: &[u8],
+        ) -> crate::error::Result<()> {
             self.writes.fetch_add(1, Ordering::SeqCst);
-            self.inner.replace(bytes)
+            self.inner.replace_at(at, temp_name, bytes)
         }
-        fn lock(&self) -> Result<()> {
-            self.inner.lock()
+        fn locate(&self, follow_links: bool) -> crate::error::Result<crate::io::Location> {
+            self.inner.locate(follow_links)
         }
-        fn unlock(&self) -> Result<()> {
-            self.inner.unlock()
+        fn lock_fs(&self) -> &dyn crate::storage::dir_lock::LockFs {
+            self.inner.lock_fs()
         }
     }
 
@@ -943,29 +954,28 @@ mod tests {
             ErrorCode::InvalidInput
         );
         assert!(all(&store).is_empty());
-        assert!(store_call(&store, "getProviderConnections", &[]).is_none());
-        let bad_provider = store_call(&store, "syncAuthJsonConnections", &[json!({}), json!(3)]);
+        assert!(state_call("getProviderConnections", &[]).is_none());
+        let bad_provider = state_call("syncAuthJsonConnections", &[json!({}), json!(3)]);
         assert!(matches!(bad_provider, Some(Err(_))));
     }
 
     #[test]
-    fn store_call_returns_the_report_json() {
+    fn state_call_returns_the_report_json() {
         let store = empty();
-        let got = store_call(
-            &store,
-            "syncAuthJsonConnections",
-            &[json!({"openai": api_key("k")})],
-        )
-        .unwrap()
-        .unwrap();
+        let call = |args: &[Value]| {
+            state_call("syncAuthJsonConnections", args)
+                .unwrap()
+                .unwrap()
+                .run_on(&store)
+                .unwrap()
+        };
+        let got = call(&[json!({"openai": api_key("k")})]);
         assert_eq!(
             to_js_string(&got),
             format!(r#"{{"created":["{ID1}"],"updated":[],"deactivated":[],"unchanged":[]}}"#)
         );
         let undefined = json!({ crate::js_value::UNDEFINED_KEY: true });
-        let got = store_call(&store, "syncAuthJsonConnections", &[json!(null), undefined])
-            .unwrap()
-            .unwrap();
+        let got = call(&[json!(null), undefined]);
         assert_eq!(got["deactivated"], json!([ID1]));
         assert_eq!(
             serde_json::to_value(report(&["a"], &[], &[], &["b"])).unwrap(),

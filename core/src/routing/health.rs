@@ -9,7 +9,7 @@ use super::cooldown::{
     check_fallback_error, extract_provider_reset_cooldown_ms, ERROR_MARKER_KEY, MODEL_LOCK_ALL,
     MODEL_LOCK_PREFIX,
 };
-use crate::connections::{Object, ProviderConnectionStore};
+use crate::connections::{ConnectionState, Object, ProviderConnectionStore, Stamp, StateCall};
 use crate::error::Result;
 use crate::js_value::{number_value, to_js_string, UNDEFINED_KEY};
 use crate::time::{parse_js_date, to_iso_string};
@@ -145,14 +145,24 @@ pub fn mark_provider_connection_unavailable<S: ProviderConnectionStore>(
     error: &Value,
     now: f64,
 ) -> Result<Option<Object>> {
-    store.mutate(|state, stamp| {
-        let Some(connection) = state.connection(id) else {
-            return (None, false);
-        };
-        let updates = unavailable_updates(&connection, model, error, now);
-        let out = state.update_connection(id, &updates, stamp);
-        (out, true)
-    })
+    store.mutate(|state, stamp| mark_unavailable_in(state, stamp, id, model, error, now))
+}
+
+/// [`mark_provider_connection_unavailable`] on a state the caller holds: the result and
+/// whether the state changed.
+pub fn mark_unavailable_in(
+    state: &mut ConnectionState,
+    stamp: &mut Stamp<'_>,
+    id: &str,
+    model: Option<&str>,
+    error: &Value,
+    now: f64,
+) -> (Option<Object>, bool) {
+    let Some(connection) = state.connection(id) else {
+        return (None, false);
+    };
+    let updates = unavailable_updates(&connection, model, error, now);
+    (state.update_connection(id, &updates, stamp), true)
 }
 
 /// `clearProviderConnectionError(id, model, now)`: one locked update, written only when
@@ -163,39 +173,62 @@ pub fn clear_provider_connection_error<S: ProviderConnectionStore>(
     model: Option<&str>,
     now: f64,
 ) -> Result<Option<Object>> {
-    store.mutate(|state, stamp| {
-        let Some(connection) = state.connection(id) else {
-            return (None, false);
-        };
-        match clear_error_updates(&connection, model, now) {
-            Some(updates) => (state.update_connection(id, &updates, stamp), true),
-            None => (Some(connection), false),
-        }
-    })
+    store.mutate(|state, stamp| clear_error_in(state, stamp, id, model, now))
 }
 
-/// The store operations of this module by npm name, for [`crate::connections::dispatch`]:
+/// [`clear_provider_connection_error`] on a state the caller holds.
+pub fn clear_error_in(
+    state: &mut ConnectionState,
+    stamp: &mut Stamp<'_>,
+    id: &str,
+    model: Option<&str>,
+    now: f64,
+) -> (Option<Object>, bool) {
+    let Some(connection) = state.connection(id) else {
+        return (None, false);
+    };
+    match clear_error_updates(&connection, model, now) {
+        Some(updates) => (state.update_connection(id, &updates, stamp), true),
+        None => (Some(connection), false),
+    }
+}
+
+/// The store operations of this module by npm name, for [`crate::connections::state_call`]:
 /// `markProviderConnectionUnavailable [id, model, error, now]` and
 /// `clearProviderConnectionError [id, model, now]`.
-pub fn store_call<S: ProviderConnectionStore>(
-    store: &S,
-    op: &str,
-    args: &[Value],
-) -> Option<Result<Value>> {
-    let text = |at: usize| args.get(at).and_then(Value::as_str);
+pub fn state_call(op: &str, args: &[Value]) -> Option<StateCall> {
+    let text = |at: usize| args.get(at).and_then(Value::as_str).map(str::to_owned);
     let number = |at: usize| args.get(at).and_then(Value::as_f64).unwrap_or(f64::NAN);
     let id = text(0).unwrap_or_default();
-    let result = match op {
+    let as_json = |(c, changed): (Option<Object>, bool)| {
+        (Ok(c.map(Value::Object).unwrap_or(Value::Null)), changed)
+    };
+    Some(match op {
         "markProviderConnectionUnavailable" => {
-            let error = args.get(2).cloned().unwrap_or(Value::Null);
-            mark_provider_connection_unavailable(store, id, text(1), &error, number(3))
+            let (model, error, now) = (
+                text(1),
+                args.get(2).cloned().unwrap_or(Value::Null),
+                number(3),
+            );
+            StateCall::mutate(move |state, stamp| {
+                as_json(mark_unavailable_in(
+                    state,
+                    stamp,
+                    &id,
+                    model.as_deref(),
+                    &error,
+                    now,
+                ))
+            })
         }
         "clearProviderConnectionError" => {
-            clear_provider_connection_error(store, id, text(1), number(2))
+            let (model, now) = (text(1), number(2));
+            StateCall::mutate(move |state, stamp| {
+                as_json(clear_error_in(state, stamp, &id, model.as_deref(), now))
+            })
         }
         _ => return None,
-    };
-    Some(result.map(|c| c.map(Value::Object).unwrap_or(Value::Null)))
+    })
 }
 
 #[cfg(test)]

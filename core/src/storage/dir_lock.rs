@@ -11,9 +11,14 @@
 //!   lock was taken over as stale and is *compromised*.
 //! - Release removes the directory.
 //!
-//! This module does no I/O of its own: hosts implement [`LockFs`].
+//! This module does no I/O of its own: each step is a request ([`crate::io::Request`]) its host
+//! carries out; native hosts answer them through [`LockFs`].
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::io::{Blob, Io};
+
+/// Lock directories belong to the store's data file.
+const LOCK_BLOB: Blob = Blob::Data;
 
 /// Default age after which a lock nobody refreshes is considered abandoned (`proper-lockfile`).
 pub const DEFAULT_STALE_MS: f64 = 10_000.0;
@@ -34,7 +39,8 @@ pub enum MkdirOutcome {
     Exists,
 }
 
-/// The few synchronous file-system calls the protocol needs, plus a clock.
+/// The few synchronous file-system calls the protocol needs, plus a clock: what a native
+/// host implements to answer the lock steps ([`crate::io::perform`]).
 ///
 /// Times are milliseconds since the Unix epoch as `f64`, like JavaScript's `Date.now()` and
 /// `stat.mtimeMs`, so a JavaScript host can pass its numbers through unchanged.
@@ -109,15 +115,16 @@ impl DirLock {
     /// One acquisition attempt: `Some` if the lock is now ours, `None` if someone holds it.
     ///
     /// A stale lock is removed and taken over within this attempt.
-    pub fn try_acquire(&self, fs: &dyn LockFs) -> Result<Option<HeldLock>> {
+    pub(crate) async fn try_acquire(&self, io: &Io) -> Result<Option<HeldLock>> {
         let mut check_stale = true;
         loop {
-            match fs.mkdir(&self.lock_path)? {
+            match io.make_dir(LOCK_BLOB, self.lock_path.clone()).await? {
                 MkdirOutcome::Created => {
                     // Record the mtime the file system gave the new directory: refreshes compare
                     // against it to detect a takeover.
-                    let now = fs.now_ms();
-                    return Ok(fs.mtime_ms(&self.lock_path)?.map(|mtime_ms| HeldLock {
+                    let now = io.now().await?;
+                    let mtime = io.dir_mtime(LOCK_BLOB, self.lock_path.clone()).await?;
+                    return Ok(mtime.map(|mtime_ms| HeldLock {
                         mtime_ms,
                         last_update_ms: now,
                     }));
@@ -128,10 +135,10 @@ impl DirLock {
             // Whatever happens next, at most one more mkdir: a lock that vanished or that we just
             // removed as stale is not inspected again (that is how proper-lockfile avoids looping).
             check_stale = false;
-            match fs.mtime_ms(&self.lock_path)? {
+            match io.dir_mtime(LOCK_BLOB, self.lock_path.clone()).await? {
                 None => continue,
-                Some(mtime) if self.is_stale(mtime, fs.now_ms()) => {
-                    fs.remove_dir(&self.lock_path)?
+                Some(mtime) if self.is_stale(mtime, io.now().await?) => {
+                    io.remove_dir(LOCK_BLOB, self.lock_path.clone()).await?
                 }
                 Some(_) => return Ok(None),
             }
@@ -139,16 +146,17 @@ impl DirLock {
     }
 
     /// Takes the lock, retrying with a 5 ms → 200 ms backoff until `timeout_ms`, then failing
-    /// with [`ErrorCode::LockTimeout`]. Blocks through [`LockFs::sleep_ms`]; hosts that must not
-    /// block drive [`DirLock::try_acquire`] and [`DirLock::next_wait`] themselves.
-    pub fn acquire(&self, fs: &dyn LockFs) -> Result<HeldLock> {
-        let start = fs.now_ms();
+    /// with [`ErrorCode::LockTimeout`]. Each wait is a [`Request::Sleep`](crate::io::Request)
+    /// step: the native host sleeps, the Node host awaits a timer.
+    pub(crate) async fn acquire(&self, io: &Io) -> Result<HeldLock> {
+        let start = io.now().await?;
         let mut attempt = 0;
         loop {
-            if let Some(held) = self.try_acquire(fs)? {
+            if let Some(held) = self.try_acquire(io).await? {
                 return Ok(held);
             }
-            fs.sleep_ms(self.next_wait(start, fs.now_ms(), attempt)?);
+            let wait = self.next_wait(start, io.now().await?, attempt)?;
+            io.sleep(wait).await?;
             attempt += 1;
         }
     }
@@ -182,11 +190,11 @@ impl DirLock {
     /// Fails with [`ErrorCode::LockCompromised`] when the directory is gone or carries an mtime we
     /// did not set (someone took it over as stale), or when it could not be refreshed for longer
     /// than the stale threshold. Any other error is transient: retry after [`REFRESH_RETRY_MS`].
-    pub fn refresh(&self, fs: &dyn LockFs, held: &mut HeldLock) -> Result<()> {
-        match self.bump(fs, held) {
+    pub(crate) async fn refresh(&self, io: &Io, held: &mut HeldLock) -> Result<()> {
+        match self.bump(io, held).await {
             Err(e)
                 if e.code != ErrorCode::LockCompromised
-                    && held.last_update_ms + self.stale_ms < fs.now_ms() =>
+                    && held.last_update_ms + self.stale_ms < io.now().await? =>
             {
                 Err(self.compromised(&format!(
                     "could not be refreshed within the stale threshold ({})",
@@ -197,36 +205,37 @@ impl DirLock {
         }
     }
 
-    /// For hosts without a refresher thread, before each write under the lock: fails with
-    /// [`ErrorCode::LockCompromised`] when the lock is no longer ours (a slow holder overtaken as
-    /// stale must not overwrite the new holder's data), and refreshes it once half the stale
-    /// time has passed. A failed bump of a lock that is still ours does not fail the write; it is
-    /// retried at the next one.
-    pub fn confirm_before_write(&self, fs: &dyn LockFs, held: &mut HeldLock) -> Result<()> {
-        self.check_ours(fs, held)?;
-        if fs.now_ms() - held.last_update_ms < self.update_interval_ms() {
+    /// Before each write under the lock: fails with [`ErrorCode::LockCompromised`] when the
+    /// lock is no longer ours (a slow holder overtaken as stale must not overwrite the new
+    /// holder's data), and refreshes it once half the stale time has passed. A failed bump of a
+    /// lock that is still ours does not fail the write; it is retried at the next one. This is
+    /// how the lock stays fresh on every host: no host runs a refresher of its own.
+    pub(crate) async fn confirm_before_write(&self, io: &Io, held: &mut HeldLock) -> Result<()> {
+        self.check_ours(io, held).await?;
+        if io.now().await? - held.last_update_ms < self.update_interval_ms() {
             return Ok(());
         }
-        match self.refresh(fs, held) {
+        match self.refresh(io, held).await {
             Err(e) if e.code != ErrorCode::LockCompromised => Ok(()),
             other => other,
         }
     }
 
-    fn bump(&self, fs: &dyn LockFs, held: &mut HeldLock) -> Result<()> {
-        self.check_ours(fs, held)?;
+    async fn bump(&self, io: &Io, held: &mut HeldLock) -> Result<()> {
+        self.check_ours(io, held).await?;
         // Whole milliseconds, so the value survives the round trip through any ms-precision clock.
-        let now = fs.now_ms().floor();
-        if let Err(e) = fs.set_mtime_ms(&self.lock_path, now) {
+        let now = io.now().await?.floor();
+        let path = || self.lock_path.clone();
+        if let Err(e) = io.set_dir_mtime(LOCK_BLOB, path(), now).await {
             // A vanished directory explains the failure; anything else may be transient.
-            self.check_ours(fs, held)?;
+            self.check_ours(io, held).await?;
             return Err(e);
         }
         // Keep what the file system actually stored (it may round to seconds), not what we asked.
-        match fs.mtime_ms(&self.lock_path)? {
+        match io.dir_mtime(LOCK_BLOB, path()).await? {
             Some(mtime_ms) => {
                 held.mtime_ms = mtime_ms;
-                held.last_update_ms = fs.now_ms();
+                held.last_update_ms = io.now().await?;
                 Ok(())
             }
             None => Err(self.compromised("vanished while held")),
@@ -237,9 +246,9 @@ impl DirLock {
     ///
     /// If the lock is no longer ours it is left alone (removing it would free someone else's lock)
     /// and [`ErrorCode::LockCompromised`] is returned.
-    pub fn release(&self, fs: &dyn LockFs, held: HeldLock) -> Result<()> {
-        self.check_ours(fs, &held)?;
-        fs.remove_dir(&self.lock_path)
+    pub(crate) async fn release(&self, io: &Io, held: HeldLock) -> Result<()> {
+        self.check_ours(io, &held).await?;
+        io.remove_dir(LOCK_BLOB, self.lock_path.clone()).await
     }
 
     /// Whether a lock with this mtime may be taken over at `now_ms` (strictly older than the
@@ -248,8 +257,8 @@ impl DirLock {
         mtime_ms < now_ms - self.stale_ms
     }
 
-    fn check_ours(&self, fs: &dyn LockFs, held: &HeldLock) -> Result<()> {
-        match fs.mtime_ms(&self.lock_path)? {
+    async fn check_ours(&self, io: &Io, held: &HeldLock) -> Result<()> {
+        match io.dir_mtime(LOCK_BLOB, self.lock_path.clone()).await? {
             None => Err(self.compromised("vanished while held")),
             // Compare whole milliseconds, as proper-lockfile does through `Date`.
             Some(mtime) if mtime.floor() != held.mtime_ms.floor() => {
@@ -271,6 +280,14 @@ impl DirLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs one lock step sequence against a fake file system.
+    macro_rules! on {
+        ($fs:expr, $io:ident => $body:expr) => {{
+            let $io = &crate::io::Io::default();
+            crate::io::drive($io, $body, |r| crate::io::perform_lock($fs, r))
+        }};
+    }
     use std::cell::{Cell, RefCell};
     use std::collections::HashMap;
 
@@ -407,11 +424,11 @@ mod tests {
     fn acquire_and_release_a_free_lock() {
         let fs = FakeFs::new();
         let lock = DirLock::new(P);
-        let held = lock.acquire(&fs).expect("acquire");
+        let held = on!(&fs, io => lock.acquire(io)).expect("acquire");
         assert!(fs.exists(P));
         assert_eq!(held.mtime_ms(), fs.now.get());
         assert!(fs.sleeps.borrow().is_empty());
-        lock.release(&fs, held).expect("release");
+        on!(&fs, io => lock.release(io, held)).expect("release");
         assert!(!fs.exists(P));
     }
 
@@ -419,8 +436,8 @@ mod tests {
     fn a_held_lock_is_not_acquired_twice() {
         let fs = FakeFs::new();
         let lock = DirLock::new(P);
-        let _held = lock.acquire(&fs).expect("acquire");
-        assert_eq!(lock.try_acquire(&fs).expect("try"), None);
+        let _held = on!(&fs, io => lock.acquire(io)).expect("acquire");
+        assert_eq!(on!(&fs, io => lock.try_acquire(io)).expect("try"), None);
     }
 
     #[test]
@@ -429,7 +446,7 @@ mod tests {
         let start = fs.now.get();
         fs.put(P, start);
         fs.at(300.0, Event::Remove(P.to_string()));
-        let held = DirLock::new(P).acquire(&fs).expect("acquire");
+        let held = on!(&fs, io => DirLock::new(P).acquire(io)).expect("acquire");
         let waited = fs.now.get() - start;
         assert!((300.0..=500.0).contains(&waited), "waited {waited} ms");
         assert_eq!(held.mtime_ms(), fs.now.get());
@@ -443,7 +460,7 @@ mod tests {
     fn a_stale_lock_is_taken_over_at_once() {
         let fs = FakeFs::new();
         fs.put(P, fs.now.get() - 20_000.0);
-        let held = DirLock::new(P).acquire(&fs).expect("acquire");
+        let held = on!(&fs, io => DirLock::new(P).acquire(io)).expect("acquire");
         assert!(fs.sleeps.borrow().is_empty());
         assert_eq!(held.mtime_ms(), fs.now.get());
     }
@@ -455,7 +472,7 @@ mod tests {
         fs.put(P, start);
         // Exactly at the threshold it is still held (strict comparison).
         assert!(!DirLock::new(P).is_stale(start, start + 10_000.0));
-        DirLock::new(P).acquire(&fs).expect("acquire");
+        on!(&fs, io => DirLock::new(P).acquire(io)).expect("acquire");
         let waited = fs.now.get() - start;
         assert!(
             waited > 10_000.0 && waited <= 10_200.0,
@@ -471,7 +488,7 @@ mod tests {
         for i in 1..=8 {
             fs.at(5_000.0 * f64::from(i), Event::Touch(P.to_string()));
         }
-        let err = DirLock::new(P).acquire(&fs).expect_err("must time out");
+        let err = on!(&fs, io => DirLock::new(P).acquire(io)).expect_err("must time out");
         assert_eq!(err.code, ErrorCode::LockTimeout);
         assert!(err.message.contains(P), "{}", err.message);
         assert_eq!(err.path.as_deref(), Some(P));
@@ -487,7 +504,7 @@ mod tests {
             ..DirLock::new(P)
         };
         assert_eq!(
-            lock.acquire(&fs).expect_err("held").code,
+            on!(&fs, io => lock.acquire(io)).expect_err("held").code,
             ErrorCode::LockTimeout
         );
         assert!(fs.sleeps.borrow().is_empty());
@@ -497,38 +514,37 @@ mod tests {
     fn refresh_bumps_the_mtime() {
         let fs = FakeFs::new();
         let lock = DirLock::new(P);
-        let mut held = lock.acquire(&fs).expect("acquire");
+        let mut held = on!(&fs, io => lock.acquire(io)).expect("acquire");
         fs.advance(5_000.5);
-        lock.refresh(&fs, &mut held).expect("refresh");
+        on!(&fs, io => lock.refresh(io, &mut held)).expect("refresh");
         assert_eq!(held.mtime_ms(), fs.now.get().floor());
         assert_eq!(fs.dirs.borrow()[P], held.mtime_ms());
         assert_eq!(held.last_update_ms(), fs.now.get());
         // A second-granularity file system: what it stored is what we compare against next.
         fs.mtime_granularity_ms.set(1_000.0);
         fs.advance(5_000.0);
-        lock.refresh(&fs, &mut held).expect("refresh");
+        on!(&fs, io => lock.refresh(io, &mut held)).expect("refresh");
         assert_eq!(held.mtime_ms() % 1_000.0, 0.0);
         fs.advance(5_000.0);
-        lock.refresh(&fs, &mut held).expect("refresh again");
-        lock.release(&fs, held).expect("release");
+        on!(&fs, io => lock.refresh(io, &mut held)).expect("refresh again");
+        on!(&fs, io => lock.release(io, held)).expect("release");
     }
 
     #[test]
     fn a_write_confirms_the_lock_and_refreshes_it_only_when_due() {
         let fs = FakeFs::new();
         let lock = DirLock::new(P);
-        let mut held = lock.acquire(&fs).expect("acquire");
+        let mut held = on!(&fs, io => lock.acquire(io)).expect("acquire");
         let taken = held.mtime_ms();
         fs.advance(1_000.0);
-        lock.confirm_before_write(&fs, &mut held).expect("ours");
+        on!(&fs, io => lock.confirm_before_write(io, &mut held)).expect("ours");
         assert_eq!(held.mtime_ms(), taken, "not due: no bump");
         fs.advance(5_000.0);
-        lock.confirm_before_write(&fs, &mut held)
-            .expect("ours, due");
+        on!(&fs, io => lock.confirm_before_write(io, &mut held)).expect("ours, due");
         assert_eq!(held.mtime_ms(), fs.now.get().floor());
         fs.at(1.0, Event::Touch(P.to_string()));
         fs.advance(10.0);
-        let err = lock.confirm_before_write(&fs, &mut held).unwrap_err();
+        let err = on!(&fs, io => lock.confirm_before_write(io, &mut held)).unwrap_err();
         assert_eq!(err.code, ErrorCode::LockCompromised);
     }
 
@@ -536,10 +552,12 @@ mod tests {
     fn refresh_detects_a_vanished_lock() {
         let fs = FakeFs::new();
         let lock = DirLock::new(P);
-        let mut held = lock.acquire(&fs).expect("acquire");
+        let mut held = on!(&fs, io => lock.acquire(io)).expect("acquire");
         fs.remove_dir(P).expect("rm");
         assert_eq!(
-            lock.refresh(&fs, &mut held).expect_err("gone").code,
+            on!(&fs, io => lock.refresh(io, &mut held))
+                .expect_err("gone")
+                .code,
             ErrorCode::LockCompromised
         );
     }
@@ -548,11 +566,11 @@ mod tests {
     fn refresh_detects_a_takeover() {
         let fs = FakeFs::new();
         let lock = DirLock::new(P);
-        let mut held = lock.acquire(&fs).expect("acquire");
+        let mut held = on!(&fs, io => lock.acquire(io)).expect("acquire");
         // Another process judged it stale, removed it and made its own.
         fs.advance(12_000.0);
         fs.put(P, fs.now.get());
-        let err = lock.refresh(&fs, &mut held).expect_err("taken over");
+        let err = on!(&fs, io => lock.refresh(io, &mut held)).expect_err("taken over");
         assert_eq!(err.code, ErrorCode::LockCompromised);
         assert!(err.message.contains(P));
     }
@@ -561,16 +579,20 @@ mod tests {
     fn refresh_errors_are_transient_until_the_stale_threshold() {
         let fs = FakeFs::new();
         let lock = DirLock::new(P);
-        let mut held = lock.acquire(&fs).expect("acquire");
+        let mut held = on!(&fs, io => lock.acquire(io)).expect("acquire");
         fs.fail_set_mtime.set(true);
         fs.advance(5_000.0);
         assert_eq!(
-            lock.refresh(&fs, &mut held).expect_err("transient").code,
+            on!(&fs, io => lock.refresh(io, &mut held))
+                .expect_err("transient")
+                .code,
             ErrorCode::Storage
         );
         fs.advance(5_001.0);
         assert_eq!(
-            lock.refresh(&fs, &mut held).expect_err("too late").code,
+            on!(&fs, io => lock.refresh(io, &mut held))
+                .expect_err("too late")
+                .code,
             ErrorCode::LockCompromised
         );
     }
@@ -579,12 +601,14 @@ mod tests {
     fn release_leaves_someone_elses_lock_alone() {
         let fs = FakeFs::new();
         let lock = DirLock::new(P);
-        let held = lock.acquire(&fs).expect("acquire");
+        let held = on!(&fs, io => lock.acquire(io)).expect("acquire");
         fs.advance(20_000.0);
         let theirs = fs.now.get();
         fs.put(P, theirs);
         assert_eq!(
-            lock.release(&fs, held).expect_err("not ours").code,
+            on!(&fs, io => lock.release(io, held))
+                .expect_err("not ours")
+                .code,
             ErrorCode::LockCompromised
         );
         assert_eq!(fs.dirs.borrow().get(P), Some(&theirs));
@@ -625,7 +649,9 @@ mod tests {
             inner: FakeFs::new(),
             mkdirs: Cell::new(0),
         };
-        assert!(DirLock::new(P).try_acquire(&fs).expect("try").is_some());
+        assert!(on!(&fs, io => DirLock::new(P).try_acquire(io))
+            .expect("try")
+            .is_some());
         assert_eq!(fs.mkdirs.get(), 2);
     }
 }

@@ -4,52 +4,28 @@
 //!   this or other processes) never interleave within one call.
 //! - Replacement writes a temporary file next to the target, syncs it and renames it over the
 //!   target, so readers see the old or the new bytes and a crash never leaves a torn file.
-//! - The lock is `proper-lockfile`'s directory lock (see [`super::dir_lock`]), so Rust and Node
-//!   writers of the same folder exclude each other.
+//! - The lock primitives of `proper-lockfile`'s directory lock ([`StdLockFs`]); the protocol and
+//!   every name (lock directory, temporary files) are the core's (see [`crate::io`]).
 
-use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle, ThreadId};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::dir_lock::{
-    DirLock, HeldLock, LockFs, MkdirOutcome, DEFAULT_STALE_MS, DEFAULT_TIMEOUT_MS, REFRESH_RETRY_MS,
-};
+use super::dir_lock::{LockFs, MkdirOutcome};
 use super::{BlobStat, ByteStorage};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
+use crate::io::Location;
 
 /// Permission bits for files this storage creates: the connections file holds API keys.
 #[cfg(unix)]
 const NEW_FILE_MODE: u32 = 0o600;
 
 /// One file, read and written as a [`ByteStorage`].
-///
-/// Locks are per thread and not re-entrant: `lock` on a thread that already holds the lock fails
-/// at once instead of waiting for itself, and `unlock` must be called on the thread that locked.
-/// Locks still held when the storage is dropped are released.
 pub struct FileStorage {
     path: PathBuf,
     sync: bool,
-    stale_ms: f64,
-    timeout_ms: f64,
-    holders: Mutex<HashMap<ThreadId, Holder>>,
-}
-
-/// A held lock and the thread that keeps it fresh.
-struct Holder {
-    lock: DirLock,
-    shared: Arc<(Mutex<RefreshState>, Condvar)>,
-    refresher: Option<JoinHandle<()>>,
-}
-
-struct RefreshState {
-    held: Option<HeldLock>,
-    stop: bool,
-    compromised: Option<Error>,
 }
 
 impl FileStorage {
@@ -57,9 +33,6 @@ impl FileStorage {
         FileStorage {
             path: path.into(),
             sync: false,
-            stale_ms: DEFAULT_STALE_MS,
-            timeout_ms: DEFAULT_TIMEOUT_MS,
-            holders: Mutex::new(HashMap::new()),
         }
     }
 
@@ -67,19 +40,6 @@ impl FileStorage {
     /// in a power cut without harm, and fsync per line is slow.
     pub fn with_sync(mut self, sync: bool) -> Self {
         self.sync = sync;
-        self
-    }
-
-    /// How long `lock` waits for another holder (default 30 s).
-    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout_ms = timeout.as_secs_f64() * 1000.0;
-        self
-    }
-
-    /// Age after which an unrefreshed lock is taken over (default 10 s, proper-lockfile's). All
-    /// processes sharing the file should agree on it; holders refresh every half of it.
-    pub fn with_lock_stale(mut self, stale: Duration) -> Self {
-        self.stale_ms = stale.as_secs_f64() * 1000.0;
         self
     }
 
@@ -91,54 +51,16 @@ impl FileStorage {
         io_error(action, &self.path, e)
     }
 
-    fn create_parent(&self) -> Result<()> {
+    fn folder(&self) -> &Path {
         match self.path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => {
-                create_private_dirs(parent).map_err(|e| io_error("cannot create folder", parent, e))
-            }
-            _ => Ok(()),
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
         }
     }
 
-    /// The lock directory, named as `proper-lockfile` names it with its default `realpath: true`:
-    /// next to the symlink-resolved file. proper-lockfile cannot lock a missing file that way, so
-    /// for one we resolve the folder instead, which equals its `realpath: false` path whenever the
-    /// folder path has no symlinks.
-    fn lock_path(&self) -> Result<String> {
-        let resolved = match fs::canonicalize(&self.path) {
-            Ok(p) => p,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                let parent = match self.path.parent() {
-                    Some(p) if !p.as_os_str().is_empty() => p,
-                    _ => Path::new("."),
-                };
-                let name = self.path.file_name().ok_or_else(|| {
-                    Error::storage(format!(
-                        "cannot lock {}: not a file path",
-                        self.path.display()
-                    ))
-                    .with_path(display(&self.path))
-                })?;
-                fs::canonicalize(parent)
-                    .map_err(|e| io_error("cannot resolve folder", parent, e))?
-                    .join(name)
-            }
-            Err(e) => return Err(self.err("cannot resolve", e)),
-        };
-        // A path that is not valid Unicode cannot be named to `LockFs`; refuse rather than lock a
-        // different (lossily converted) directory than other processes do.
-        match resolved.to_str() {
-            Some(p) => Ok(format!("{p}.lock")),
-            None => Err(Error::storage(format!(
-                "cannot lock {}: path is not valid UTF-8",
-                self.path.display()
-            ))
-            .with_path(display(&self.path))),
-        }
-    }
-
-    fn holders(&self) -> MutexGuard<'_, HashMap<ThreadId, Holder>> {
-        self.holders.lock().unwrap_or_else(|e| e.into_inner())
+    fn create_parent(&self) -> Result<()> {
+        let folder = self.folder();
+        create_private_dirs(folder).map_err(|e| io_error("cannot create folder", folder, e))
     }
 
     fn write_temp(
@@ -170,6 +92,24 @@ impl FileStorage {
         fs::rename(tmp, target)
             .map_err(|e| io_error("cannot rename temporary file over", target, e))
     }
+}
+
+/// A location from a resolved path (the folder and name as `str`: a path that is not valid
+/// Unicode cannot be named to the core, so it is refused rather than converted lossily).
+fn location_of(path: &Path, shown: &Path) -> Result<Location> {
+    let not_unicode = || {
+        Error::storage(format!("{}: path is not valid UTF-8", shown.display()))
+            .with_path(display(shown))
+    };
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| {
+        Error::storage(format!("{}: not a file path", shown.display())).with_path(display(shown))
+    })?;
+    Ok(Location {
+        path: path.to_str().ok_or_else(not_unicode)?.to_owned(),
+        folder: folder.to_str().ok_or_else(not_unicode)?.to_owned(),
+        name: name.to_str().ok_or_else(not_unicode)?.to_owned(),
+    })
 }
 
 impl ByteStorage for FileStorage {
@@ -300,183 +240,63 @@ impl ByteStorage for FileStorage {
         Ok(())
     }
 
-    fn replace(&self, bytes: &[u8]) -> Result<()> {
+    fn locate(&self, follow_links: bool) -> Result<Location> {
         self.create_parent()?;
-        // Replace the file a symlink points to, not the link (as npm's write-file-atomic does), and
-        // keep an existing file's permission bits.
-        let (target, mode) = match fs::metadata(&self.path) {
-            Ok(meta) => (
-                fs::canonicalize(&self.path).map_err(|e| self.err("cannot resolve", e))?,
-                Some(meta.permissions()),
-            ),
-            Err(e) if e.kind() == ErrorKind::NotFound => (self.path.clone(), None),
-            Err(e) => return Err(self.err("cannot stat", e)),
-        };
-        let folder = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = target.file_name().ok_or_else(|| {
-            Error::storage(format!(
-                "cannot replace {}: not a file path",
-                self.path.display()
-            ))
-            .with_path(display(&self.path))
+        if follow_links {
+            match fs::canonicalize(&self.path) {
+                Ok(resolved) => return location_of(&resolved, &self.path),
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(self.err("cannot resolve", e)),
+            }
+        }
+        let folder = fs::canonicalize(self.folder())
+            .map_err(|e| io_error("cannot resolve folder", self.folder(), e))?;
+        let name = self.path.file_name().ok_or_else(|| {
+            Error::storage(format!("{}: not a file path", self.path.display()))
+                .with_path(display(&self.path))
         })?;
-        // Same folder as the target, so the rename stays on one file system and is atomic.
-        let tmp = folder.join(format!(
-            ".{}.{}.{:016x}.tmp",
-            name.to_string_lossy(),
-            std::process::id(),
-            temp_suffix()
-        ));
+        location_of(&folder.join(name), &self.path)
+    }
+
+    fn replace_at(&self, at: &Location, temp_name: &str, bytes: &[u8]) -> Result<()> {
+        let folder = Path::new(&at.folder);
+        create_private_dirs(folder).map_err(|e| io_error("cannot create folder", folder, e))?;
+        let target = folder.join(&at.name);
+        // Keep an existing file's permission bits (never a link's: `symlink_metadata`).
+        let mode = match fs::symlink_metadata(&target) {
+            Ok(meta) if meta.is_file() => Some(meta.permissions()),
+            Ok(_) => None,
+            Err(e) if e.kind() == ErrorKind::NotFound => None,
+            Err(e) => return Err(io_error("cannot stat", &target, e)),
+        };
+        let tmp = folder.join(temp_name);
         if let Err(e) = self.write_temp(&target, &tmp, bytes, mode) {
             // The target was not touched; only our temporary file may be left over.
             let _ = fs::remove_file(&tmp);
-            return Err(e.with_path(display(&self.path)));
-        }
-        sync_dir(&folder).map_err(|e| e.with_path(display(&self.path)))
-    }
-
-    fn lock(&self) -> Result<()> {
-        let me = thread::current().id();
-        if self.holders().contains_key(&me) {
-            return Err(Error::storage(format!(
-                "lock on {} is already held by this thread (locks are not re-entrant)",
-                self.path.display()
-            ))
-            .with_path(display(&self.path)));
-        }
-        // proper-lockfile cannot mkdir `<file>.lock` in a missing folder; create it like append does.
-        self.create_parent()?;
-        let lock = DirLock {
-            lock_path: self.lock_path()?,
-            stale_ms: self.stale_ms,
-            timeout_ms: self.timeout_ms,
-        };
-        let held = lock.acquire(&StdLockFs)?;
-        let shared = Arc::new((
-            Mutex::new(RefreshState {
-                held: Some(held),
-                stop: false,
-                compromised: None,
-            }),
-            Condvar::new(),
-        ));
-        let refresher = {
-            let (lock, shared) = (lock.clone(), Arc::clone(&shared));
-            thread::Builder::new()
-                .name("pie-lock-refresh".into())
-                .spawn(move || refresh_loop(&lock, &shared))
-        };
-        match refresher {
-            Ok(handle) => {
-                self.holders().insert(
-                    me,
-                    Holder {
-                        lock,
-                        shared,
-                        refresher: Some(handle),
-                    },
-                );
-                Ok(())
-            }
-            Err(e) => {
-                if let Some(held) = state(&shared).held.take() {
-                    let _ = lock.release(&StdLockFs, held);
-                }
-                Err(self.err("cannot start the lock refresher for", e))
-            }
-        }
-    }
-
-    fn unlock(&self) -> Result<()> {
-        let holder = self.holders().remove(&thread::current().id());
-        match holder {
-            Some(holder) => holder.release(),
-            None => Err(Error::storage(format!(
-                "lock on {} is not held by this thread",
-                self.path.display()
-            ))
-            .with_path(display(&self.path))),
-        }
-    }
-}
-
-impl Holder {
-    /// Stops the refresher, then removes the lock directory unless the lock was lost meanwhile.
-    fn release(mut self) -> Result<()> {
-        {
-            let (mutex, cvar) = &*self.shared;
-            mutex.lock().unwrap_or_else(|e| e.into_inner()).stop = true;
-            cvar.notify_all();
-        }
-        if let Some(handle) = self.refresher.take() {
-            let _ = handle.join();
-        }
-        let (held, compromised) = {
-            let mut st = state(&self.shared);
-            (st.held.take(), st.compromised.take())
-        };
-        if let Some(e) = compromised {
             return Err(e);
         }
-        match held {
-            Some(held) => self.lock.release(&StdLockFs, held),
-            None => Err(Error::new(
-                ErrorCode::LockCompromised,
-                format!("lock {} was lost", self.lock.lock_path),
-            )
-            .with_path(self.lock.lock_path.clone())),
+        sync_dir(folder)
+    }
+
+    fn list_folder(&self, folder: &str) -> Result<Vec<String>> {
+        let entries =
+            fs::read_dir(folder).map_err(|e| io_error("cannot list", Path::new(folder), e))?;
+        Ok(entries
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .collect())
+    }
+
+    fn remove_file(&self, folder: &str, name: &str) -> Result<()> {
+        let path = Path::new(folder).join(name);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_error("cannot remove", &path, e)),
         }
     }
-}
 
-impl Drop for FileStorage {
-    fn drop(&mut self) {
-        // Like proper-lockfile's exit handler: do not leave our locks behind to go stale.
-        let holders: Vec<Holder> = self.holders().drain().map(|(_, h)| h).collect();
-        for holder in holders {
-            let _ = holder.release();
-        }
-    }
-}
-
-fn state(shared: &(Mutex<RefreshState>, Condvar)) -> MutexGuard<'_, RefreshState> {
-    shared.0.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Bumps the lock's mtime every update interval until told to stop or the lock is compromised.
-fn refresh_loop(lock: &DirLock, shared: &(Mutex<RefreshState>, Condvar)) {
-    let interval = Duration::from_secs_f64(lock.update_interval_ms() / 1000.0);
-    let retry = Duration::from_secs_f64(REFRESH_RETRY_MS / 1000.0);
-    let mut delay = interval;
-    let mut st = state(shared);
-    loop {
-        let deadline = Instant::now() + delay;
-        loop {
-            if st.stop {
-                return;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                break;
-            }
-            st = shared
-                .1
-                .wait_timeout(st, deadline - now)
-                .map(|(g, _)| g)
-                .unwrap_or_else(|e| e.into_inner().0);
-        }
-        let Some(held) = st.held.as_mut() else { return };
-        match lock.refresh(&StdLockFs, held) {
-            Ok(()) => delay = interval,
-            Err(e) if e.code == ErrorCode::LockCompromised => {
-                st.compromised = Some(e);
-                return;
-            }
-            Err(_) => delay = retry,
-        }
+    fn lock_fs(&self) -> &dyn LockFs {
+        &StdLockFs
     }
 }
 
@@ -586,15 +406,6 @@ fn sync_dir(folder: &Path) -> Result<()> {
 #[cfg(not(unix))]
 fn sync_dir(_folder: &Path) -> Result<()> {
     Ok(())
-}
-
-/// A name suffix that is unpredictable across processes and unique within this one.
-fn temp_suffix() -> u64 {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    // Without OS randomness the pid in the name and the counter still keep names unique here, and
-    // `create_new` refuses to reuse a name left behind by someone else.
-    getrandom::u64().unwrap_or_else(|_| system_time_ms(SystemTime::now()).to_bits()) ^ n
 }
 
 fn display(path: &Path) -> String {

@@ -1,19 +1,22 @@
 //! An in-memory [`ByteStorage`]: the reference implementation of the trait's contract, used by
 //! tests and by embedders that keep data in a buffer.
 
-use std::sync::{Condvar, Mutex};
-
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
 
+use super::dir_lock::{LockFs, MkdirOutcome};
 use super::{BlobStat, ByteStorage};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::io::Location;
 
 /// Bytes in memory. `None` content means "does not exist", like a missing file.
 #[derive(Default)]
 pub struct MemoryStorage {
     content: Mutex<Option<Vec<u8>>>,
-    locked: Mutex<bool>,
-    released: Condvar,
+    /// Lock directories and their modification times.
+    dirs: Mutex<HashMap<String, f64>>,
     /// Bumped by `replace`, so `stat` tells a replacement from an append as inodes do.
     generation: AtomicU64,
 }
@@ -84,27 +87,77 @@ impl ByteStorage for MemoryStorage {
         Ok(())
     }
 
-    fn replace(&self, bytes: &[u8]) -> Result<()> {
+    fn locate(&self, _follow_links: bool) -> Result<Location> {
+        Ok(Location {
+            path: "memory/blob".into(),
+            folder: "memory".into(),
+            name: "blob".into(),
+        })
+    }
+
+    fn replace_at(&self, _at: &Location, _temp_name: &str, bytes: &[u8]) -> Result<()> {
         self.with_content_mut(|c| *c = Some(bytes.to_vec()));
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
-    fn lock(&self) -> Result<()> {
-        let mut locked = self.locked.lock().unwrap_or_else(|e| e.into_inner());
-        while *locked {
-            locked = self
-                .released
-                .wait(locked)
-                .unwrap_or_else(|e| e.into_inner());
+    fn lock_fs(&self) -> &dyn LockFs {
+        self
+    }
+}
+
+/// Lock directories in memory, on the system clock: threads sharing one storage exclude each
+/// other exactly as processes sharing a folder do.
+impl LockFs for MemoryStorage {
+    fn mkdir(&self, path: &str) -> Result<MkdirOutcome> {
+        let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+        if dirs.contains_key(path) {
+            return Ok(MkdirOutcome::Exists);
         }
-        *locked = true;
+        dirs.insert(path.to_owned(), self.now_ms());
+        Ok(MkdirOutcome::Created)
+    }
+
+    fn mtime_ms(&self, path: &str) -> Result<Option<f64>> {
+        Ok(self
+            .dirs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .copied())
+    }
+
+    fn remove_dir(&self, path: &str) -> Result<()> {
+        self.dirs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path);
         Ok(())
     }
 
-    fn unlock(&self) -> Result<()> {
-        *self.locked.lock().unwrap_or_else(|e| e.into_inner()) = false;
-        self.released.notify_one();
-        Ok(())
+    fn set_mtime_ms(&self, path: &str, ms: f64) -> Result<()> {
+        match self
+            .dirs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(path)
+        {
+            Some(mtime) => {
+                *mtime = ms;
+                Ok(())
+            }
+            None => Err(Error::storage(format!("lock {path} does not exist"))),
+        }
+    }
+
+    fn now_ms(&self) -> f64 {
+        crate::env::Clock::now_ms(&crate::env::SystemClock)
+    }
+
+    fn sleep_ms(&self, ms: u32) {
+        #[cfg(not(target_family = "wasm"))]
+        std::thread::sleep(Duration::from_millis(u64::from(ms)));
+        #[cfg(target_family = "wasm")]
+        let _ = Duration::from_millis(u64::from(ms));
     }
 }

@@ -1,5 +1,6 @@
 //! Usage stores: an append-only JSONL file over any [`ByteStorage`], and a plain in-memory list.
 
+use std::rc::Rc;
 use std::sync::Mutex;
 
 use serde_json::{Map, Value};
@@ -11,21 +12,23 @@ use super::query::{query_indices, UsageRecordQuery};
 use super::record::UsageRecord;
 use super::summary::UsageSummary;
 use super::validate::validate_usage_record;
+use crate::env::{Random, SystemRandom};
 use crate::error::Result;
+use crate::io::lock::with_lock;
+use crate::io::replace::replace_file;
+use crate::io::{Blob, Host, Io, LockTiming, Operation};
 use crate::json::to_js_string;
-use crate::storage::{with_lock, ByteStorage};
+use crate::storage::ByteStorage;
 
-/// `JsonlUsageStore`: one `JSON.stringify(record)` line per attempt, appended in one write.
-///
-/// Reads never modify the file. Bad lines are skipped and kept as diagnostics of the last read.
-/// Queries and summaries run over the file's columnar index ([`UsageIndex`]): shared by the
-/// stores of one process that name the same file, brought up to date by parsing only new
-/// bytes, and optionally saved beside the file so the next process starts warm.
-pub struct JsonlUsageStore<S: ByteStorage> {
-    storage: S,
+/// The I/O-free half of a JSONL usage store: its index, what the last read skipped, and the
+/// steps of every operation. [`JsonlUsageStore`] runs these steps on a [`ByteStorage`]; the
+/// Node host runs the same steps, awaiting each read and write.
+pub struct UsageLog {
     index: SharedIndex,
-    /// Where the index is saved, if it is.
-    saved_index: Option<S>,
+    /// Whether the index is also kept in the store's [`Blob::SavedIndex`].
+    saves_index: bool,
+    lock: LockTiming,
+    random: Box<dyn Random>,
     last_diagnostics: Mutex<Vec<LineDiagnostic>>,
 }
 
@@ -35,69 +38,55 @@ fn save_threshold(rows: usize) -> usize {
     (rows / 16).max(1024)
 }
 
-impl<S: ByteStorage> JsonlUsageStore<S> {
-    /// A store whose index lives in memory only (shared by stores of the same file name).
-    pub fn new(storage: S) -> Self {
-        let index = match storage.name() {
-            Some(name) => shared_index(&name),
-            None => SharedIndex::default(),
-        };
-        JsonlUsageStore {
-            storage,
-            index,
-            saved_index: None,
+impl UsageLog {
+    /// The log of the file `name` (an absolute path: stores of one process that name the same
+    /// file share one index; `None` keeps the index private). With `saves_index`, the index is
+    /// also saved in the store's second blob.
+    pub fn new(name: Option<&str>, saves_index: bool) -> Self {
+        UsageLog {
+            index: name.map(shared_index).unwrap_or_default(),
+            saves_index,
+            lock: LockTiming::default(),
+            random: Box::new(SystemRandom),
             last_diagnostics: Mutex::new(Vec::new()),
         }
     }
 
-    /// A store that also saves its index in `saved_index` (derived data: checked before use,
-    /// rebuilt when stale or damaged, never required).
-    pub fn with_saved_index(storage: S, saved_index: S) -> Self {
-        JsonlUsageStore {
-            saved_index: Some(saved_index),
-            ..JsonlUsageStore::new(storage)
-        }
-    }
-
-    pub fn storage(&self) -> &S {
-        &self.storage
-    }
-    /// Validates and appends a typed record.
-    pub fn record_usage(&self, record: &UsageRecord) -> Result<()> {
-        self.record_usage_object(&record.to_object())
-    }
-
-    /// Validates and appends a record held as a JSON object, keeping its key order.
-    pub fn record_usage_object(&self, record: &Map<String, Value>) -> Result<()> {
+    /// Validates a record held as a JSON object (keeping its key order) and appends its line.
+    pub(crate) async fn record(&self, io: &Io, record: &Map<String, Value>) -> Result<()> {
         let value = Value::Object(record.clone());
         validate_usage_record(&value)?;
-        let line = to_js_string(&value);
-        self.append_line(line.as_bytes())
+        self.append_line(io, to_js_string(&value).into_bytes())
+            .await
     }
 
     /// Appends one serialized line in one write. If the file ends without a newline (a torn
     /// write from a crash), the torn line is terminated first so the new record never glues onto
-    /// garbage. The tail check and the append run under the storage lock: a concurrent append
+    /// garbage. The tail check and the append run under the file's lock: a concurrent append
     /// can be observed half-copied by the kernel, which would look torn.
-    fn append_line(&self, line: &[u8]) -> Result<()> {
-        with_lock(&self.storage, || {
-            let torn = match self.storage.size()? {
-                Some(size) if size > 0 => self.storage.read_range(size - 1, 1)? != b"\n",
+    pub(crate) async fn append_line(&self, io: &Io, line: Vec<u8>) -> Result<()> {
+        with_lock(io, self.lock, async |lock, _| {
+            let torn = match io.stat(Blob::Data).await? {
+                Some(stat) if stat.size > 0 => {
+                    io.read_range(Blob::Data, stat.size - 1, 1).await? != b"\n"
+                }
                 _ => false,
             };
             let mut buf = Vec::with_capacity(line.len() + 2);
             if torn {
                 buf.push(b'\n');
             }
-            buf.extend_from_slice(line);
+            buf.extend_from_slice(&line);
             buf.push(b'\n');
-            self.storage.append(&buf)
+            lock.confirm(io).await?;
+            io.append(Blob::Data, buf).await
         })
+        .await
     }
 
     /// Reads every record (file order) and the skipped lines. A missing file reads as empty.
-    pub fn read(&self) -> Result<JsonlRead> {
-        let read = match self.storage.read_all()? {
+    pub(crate) async fn read(&self, io: &Io) -> Result<JsonlRead> {
+        let read = match io.read_all(Blob::Data).await? {
             Some(bytes) => jsonl::read_jsonl(&bytes),
             None => JsonlRead::default(),
         };
@@ -105,14 +94,9 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         Ok(read)
     }
 
-    /// `getUsageRecords()`.
-    pub fn get_usage_records(&self) -> Result<Vec<Map<String, Value>>> {
-        Ok(self.read()?.records)
-    }
-
     /// The records as one JSON array text, for JavaScript hosts (see [`jsonl::records_array_text`]).
-    pub fn read_records_array_text(&self) -> Result<String> {
-        let (text, diagnostics) = match self.storage.read_all()? {
+    pub(crate) async fn records_array_text(&self, io: &Io) -> Result<String> {
+        let (text, diagnostics) = match io.read_all(Blob::Data).await? {
             Some(bytes) => jsonl::records_array_text(&bytes),
             None => ("[]".to_owned(), Vec::new()),
         };
@@ -120,10 +104,14 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         Ok(text)
     }
 
-    /// `queryUsageRecords(await getUsageRecords(), query)`. Reads from the file only the
+    /// `queryUsageRecords(await getUsageRecords(), query)`, reading from the file only the
     /// records returned.
-    pub fn query_usage(&self, query: &UsageRecordQuery) -> Result<Vec<Map<String, Value>>> {
-        let parsed = self.query_lines(query, |lines| {
+    pub(crate) async fn query(
+        &self,
+        io: &Io,
+        query: &UsageRecordQuery,
+    ) -> Result<Vec<Map<String, Value>>> {
+        let parse = |lines: &RowLines| {
             lines
                 .iter()
                 .map(|bytes| {
@@ -136,28 +124,36 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
                     jsonl::parse_line(&line).ok()
                 })
                 .collect::<Option<Vec<_>>>()
-        })?;
-        match parsed {
+        };
+        match self.query_lines(io, query, parse).await? {
             Some(records) => Ok(records),
-            None => self.query_by_full_read(query),
+            None => self.query_by_full_read(io, query).await,
         }
     }
 
     /// The reference's way: read every record, then query them.
-    fn query_by_full_read(&self, query: &UsageRecordQuery) -> Result<Vec<Map<String, Value>>> {
-        let mut records = self.get_usage_records()?;
+    async fn query_by_full_read(
+        &self,
+        io: &Io,
+        query: &UsageRecordQuery,
+    ) -> Result<Vec<Map<String, Value>>> {
+        let mut records = self.read(io).await?.records;
         let picked = query_indices(records.as_slice(), query);
         Ok(take_in_order(&mut records, &picked))
     }
 
-    /// [`JsonlUsageStore::query_usage`] as one JSON array text of the lines, copied verbatim,
-    /// for JavaScript hosts (one `JSON.parse` gives exactly the reference's objects).
-    pub fn query_usage_array_text(&self, query: &UsageRecordQuery) -> Result<String> {
-        let text = self.query_lines(query, |lines| jsonl::join_object_lines(lines.iter()))?;
-        match text {
+    /// [`UsageLog::query`] as one JSON array text of the lines, copied verbatim, for
+    /// JavaScript hosts (one `JSON.parse` gives exactly the reference's objects).
+    pub(crate) async fn query_array_text(
+        &self,
+        io: &Io,
+        query: &UsageRecordQuery,
+    ) -> Result<String> {
+        let join = |lines: &RowLines| jsonl::join_object_lines(lines.iter());
+        match self.query_lines(io, query, join).await? {
             Some(text) => Ok(text),
             None => {
-                let records = self.query_by_full_read(query)?;
+                let records = self.query_by_full_read(io, query).await?;
                 Ok(to_js_string(&Value::Array(
                     records.into_iter().map(Value::Object).collect(),
                 )))
@@ -168,15 +164,16 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
     /// Runs a query on the index and hands the returned records' lines to `take`. If the
     /// lines are not where the index says (the file changed in between), the index is rebuilt
     /// and the query run again; `None` after that leaves the caller the full read.
-    fn query_lines<T>(
+    async fn query_lines<T>(
         &self,
+        io: &Io,
         query: &UsageRecordQuery,
         take: impl Fn(&RowLines) -> Option<T>,
     ) -> Result<Option<T>> {
         for _ in 0..2 {
-            let mut index = self.fresh_index(query.has_field_filters())?;
+            let mut index = self.fresh_index(io, query.has_field_filters()).await?;
             let rows = index.query(query);
-            if let Some(lines) = index.read_lines(&self.storage, &rows)? {
+            if let Some(lines) = index.read_lines(io, &rows).await? {
                 if let Some(out) = take(&lines) {
                     return Ok(Some(out));
                 }
@@ -188,47 +185,96 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
 
     /// `summarizeUsageRecords(queryUsageRecords(records, query))`, with `limit` ignored, from
     /// the index alone.
-    pub fn summarize_usage(&self, query: &UsageRecordQuery) -> Result<UsageSummary> {
-        Ok(self.fresh_index(true)?.summarize(query))
+    pub(crate) async fn summarize(
+        &self,
+        io: &Io,
+        query: &UsageRecordQuery,
+    ) -> Result<UsageSummary> {
+        Ok(self.fresh_index(io, true).await?.summarize(query))
+    }
+
+    /// The index for this operation alone. Natively another thread's operation is waited for;
+    /// without threads (wasm) an operation of the same thread may be paused holding it, so
+    /// this one pauses too until it is back.
+    async fn take_index(&self, io: &Io) -> Result<IndexGuard<'_>> {
+        loop {
+            if let Some(index) = self.index.try_lock() {
+                return Ok(index);
+            }
+            io.sleep(1).await?;
+        }
     }
 
     /// The index, brought up to date with the file (loaded from its saved copy first when this
     /// process has not read the file yet; saved again when enough rows were added). `columns`:
     /// whether the caller reads more than times and line ranges.
-    fn fresh_index(&self, columns: bool) -> Result<IndexGuard<'_>> {
-        let mut index = self.index.lock();
-        if let Some(saved) = &self.saved_index {
+    async fn fresh_index(&self, io: &Io, columns: bool) -> Result<IndexGuard<'_>> {
+        let mut index = self.take_index(io).await?;
+        if self.saves_index {
             if index.is_unread() {
                 // A saved index that cannot be read is ignored like a damaged one.
-                if let Ok(Some(loaded)) = persist::load(saved) {
+                if let Ok(Some(loaded)) = persist::load(io).await {
                     *index = loaded;
                 }
             }
             if index.is_deferred() {
                 // New rows need every column too.
-                let grown = || {
-                    self.storage
-                        .stat()
-                        .map(|s| s.map(|s| s.size) != Some(index.indexed_len()))
-                };
-                if (columns || grown()?)
-                    && !matches!(persist::load_deferred(&mut index, saved), Ok(true))
-                {
+                let grown = columns
+                    || io.stat(Blob::Data).await?.map(|s| s.size) != Some(index.indexed_len());
+                if grown && !matches!(persist::load_deferred(&mut index, io).await, Ok(true)) {
                     *index = UsageIndex::new();
                 }
             }
         }
-        index.refresh(&self.storage)?;
-        if let Some(saved) = &self.saved_index {
-            if !index.is_deferred() && index.unsaved_rows() >= save_threshold(index.rows()) {
-                // Saving is an optimization: a read-only folder must not fail the query. A failed
-                // save counts as done too, so the next attempt waits for as many new rows.
-                let _ = saved.replace(&persist::encode(&index));
-                index.mark_saved();
-            }
+        index.refresh(io).await?;
+        if self.saves_index
+            && !index.is_deferred()
+            && index.unsaved_rows() >= save_threshold(index.rows())
+        {
+            // Saving is an optimization: a read-only folder must not fail the query. A failed
+            // save counts as done too, so the next attempt waits for as many new rows.
+            let _ = self.save_index(io, persist::encode(&index)).await;
+            index.mark_saved();
         }
         self.set_diagnostics(index.diagnostics().to_vec());
         Ok(index)
+    }
+
+    /// Replaces the saved index. It is derived data: written at its own path, never through a
+    /// symbolic link planted there.
+    async fn save_index(&self, io: &Io, bytes: Vec<u8>) -> Result<()> {
+        let at = io.locate(Blob::SavedIndex, false).await?;
+        replace_file(io, Blob::SavedIndex, &at, bytes, &self.random.bytes16()).await
+    }
+
+    /// `recordUsage(record)` as an operation its host drives step by step ([`crate::io`]).
+    pub fn record_operation(self: &Rc<Self>, record: Map<String, Value>) -> Operation<'static, ()> {
+        let log = self.clone();
+        Operation::new(move |io| async move { log.record(&io, &record).await })
+    }
+
+    /// `getUsageRecords()` as one JSON array text, as an operation.
+    pub fn records_text_operation(self: &Rc<Self>) -> Operation<'static, String> {
+        let log = self.clone();
+        Operation::new(move |io| async move { log.records_array_text(&io).await })
+    }
+
+    /// `queryUsage(query)` as one JSON array text, as an operation.
+    pub fn query_text_operation(
+        self: &Rc<Self>,
+        query: UsageRecordQuery,
+    ) -> Operation<'static, String> {
+        let log = self.clone();
+        Operation::new(move |io| async move { log.query_array_text(&io, &query).await })
+    }
+
+    /// `summarizeUsage(query)` as an operation.
+    pub fn summarize_operation(
+        self: &Rc<Self>,
+        query: UsageRecordQuery,
+    ) -> Operation<'static, UsageSummary> {
+        let log = self.clone();
+        Operation::new(move |io| async move { log.summarize(&io, &query).await })
     }
 
     /// The lines skipped by the last read.
@@ -244,6 +290,104 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
             .last_diagnostics
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = diagnostics;
+    }
+}
+
+/// `JsonlUsageStore`: one `JSON.stringify(record)` line per attempt, appended in one write.
+///
+/// Reads never modify the file. Bad lines are skipped and kept as diagnostics of the last read.
+/// Queries and summaries run over the file's columnar index ([`UsageIndex`]): shared by the
+/// stores of one process that name the same file, brought up to date by parsing only new
+/// bytes, and optionally saved beside the file so the next process starts warm.
+pub struct JsonlUsageStore<S: ByteStorage> {
+    storage: S,
+    /// Where the index is saved, if it is.
+    saved_index: Option<S>,
+    log: UsageLog,
+}
+
+impl<S: ByteStorage> JsonlUsageStore<S> {
+    /// A store whose index lives in memory only (shared by stores of the same file name).
+    pub fn new(storage: S) -> Self {
+        let log = UsageLog::new(storage.name().as_deref(), false);
+        JsonlUsageStore {
+            storage,
+            saved_index: None,
+            log,
+        }
+    }
+
+    /// A store that also saves its index in `saved_index` (derived data: checked before use,
+    /// rebuilt when stale or damaged, never required).
+    pub fn with_saved_index(storage: S, saved_index: S) -> Self {
+        let log = UsageLog::new(storage.name().as_deref(), true);
+        JsonlUsageStore {
+            storage,
+            saved_index: Some(saved_index),
+            log,
+        }
+    }
+
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    /// Runs one operation's steps on this store's storages.
+    fn run<'a, T>(&'a self, op: impl AsyncFnOnce(&'a UsageLog, &Io) -> Result<T>) -> Result<T> {
+        let host = Host {
+            data: &self.storage,
+            saved_index: self.saved_index.as_ref().map(|s| s as &dyn ByteStorage),
+        };
+        let io = Io::default();
+        host.run(&io, op(&self.log, &io))
+    }
+
+    /// Validates and appends a typed record.
+    pub fn record_usage(&self, record: &UsageRecord) -> Result<()> {
+        self.record_usage_object(&record.to_object())
+    }
+
+    /// Validates and appends a record held as a JSON object, keeping its key order.
+    pub fn record_usage_object(&self, record: &Map<String, Value>) -> Result<()> {
+        self.run(async |log, io| log.record(io, record).await)
+    }
+
+    /// Reads every record (file order) and the skipped lines. A missing file reads as empty.
+    pub fn read(&self) -> Result<JsonlRead> {
+        self.run(async |log, io| log.read(io).await)
+    }
+
+    /// `getUsageRecords()`.
+    pub fn get_usage_records(&self) -> Result<Vec<Map<String, Value>>> {
+        Ok(self.read()?.records)
+    }
+
+    /// `queryUsageRecords(await getUsageRecords(), query)`. Reads from the file only the
+    /// records returned.
+    pub fn query_usage(&self, query: &UsageRecordQuery) -> Result<Vec<Map<String, Value>>> {
+        self.run(async |log, io| log.query(io, query).await)
+    }
+
+    /// `summarizeUsageRecords(queryUsageRecords(records, query))`, with `limit` ignored, from
+    /// the index alone.
+    pub fn summarize_usage(&self, query: &UsageRecordQuery) -> Result<UsageSummary> {
+        self.run(async |log, io| log.summarize(io, query).await)
+    }
+
+    /// [`JsonlUsageStore::get_usage_records`] as one JSON array text (what JavaScript hosts
+    /// hand to `JSON.parse`).
+    pub fn read_records_array_text(&self) -> Result<String> {
+        self.run(async |log, io| log.records_array_text(io).await)
+    }
+
+    /// [`JsonlUsageStore::query_usage`] as one JSON array text of the lines, copied verbatim.
+    pub fn query_usage_array_text(&self, query: &UsageRecordQuery) -> Result<String> {
+        self.run(async |log, io| log.query_array_text(io, query).await)
+    }
+
+    /// The lines skipped by the last read.
+    pub fn diagnostics(&self) -> Vec<LineDiagnostic> {
+        self.log.diagnostics()
     }
 }
 
@@ -393,14 +537,19 @@ mod tests {
             fn append(&self, bytes: &[u8]) -> Result<()> {
                 self.0.append(bytes)
             }
-            fn replace(&self, bytes: &[u8]) -> Result<()> {
-                self.0.replace(bytes)
+            fn replace_at(
+                &self,
+                at: &crate::io::Location,
+                temp_name: &str,
+                bytes: &[u8],
+            ) -> crate::error::Result<()> {
+                self.0.replace_at(at, temp_name, bytes)
             }
-            fn lock(&self) -> Result<()> {
-                self.0.lock()
+            fn locate(&self, follow_links: bool) -> crate::error::Result<crate::io::Location> {
+                self.0.locate(follow_links)
             }
-            fn unlock(&self) -> Result<()> {
-                self.0.unlock()
+            fn lock_fs(&self) -> &dyn crate::storage::dir_lock::LockFs {
+                self.0.lock_fs()
             }
         }
         let (file, saved) = (

@@ -222,3 +222,24 @@ impl StreamingIndex {
 
 #[cfg(test)]
 mod tests;
+
+/// The steps of the index run at once on one storage, for tests.
+#[cfg(test)]
+impl UsageIndex {
+    pub(crate) fn refresh_on(
+        &mut self,
+        storage: &dyn crate::storage::ByteStorage,
+    ) -> crate::error::Result<sync::Refresh> {
+        let io = crate::io::Io::default();
+        crate::io::Host::of(storage).run(&io, self.refresh(&io))
+    }
+
+    pub(crate) fn read_lines_on(
+        &self,
+        storage: &dyn crate::storage::ByteStorage,
+        rows: &[usize],
+    ) -> crate::error::Result<Option<records::RowLines>> {
+        let io = crate::io::Io::default();
+        crate::io::Host::of(storage).run(&io, self.read_lines(&io, rows))
+    }
+}

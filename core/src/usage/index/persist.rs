@@ -22,11 +22,14 @@
 //! Part B is only read when a query needs it ([`load_deferred`]): `{ limit: 100 }` in a new
 //! process reads a tenth of the file.
 
+use std::future::ready;
+
 use serde::{Deserialize, Serialize};
 
 use super::{UsageIndex, ANCHOR_LEN};
 use crate::error::Result;
-use crate::storage::{BlobStat, ByteStorage};
+use crate::io::{Blob, Io};
+use crate::storage::BlobStat;
 use crate::usage::columns::{ColumnsBuilder, TextColumn, UsageColumns, AMOUNT_SLOTS};
 use crate::usage::jsonl::LineDiagnostic;
 use crate::usage::query::time_of;
@@ -37,6 +40,8 @@ const FORMAT: u32 = 3;
 const HEADER_LEN: usize = 64;
 /// Bytes read per call while loading (a multiple of 8, so the checksum sees whole words).
 const PIECE: usize = 4 << 20;
+/// The saved index is its store's derived blob.
+const SAVED: Blob = Blob::SavedIndex;
 
 const DICT_COLUMNS: [usize; 6] = [1, 2, 3, 4, 7, 8];
 const PLAIN_COLUMNS: [usize; 2] = [5, 6];
@@ -189,11 +194,11 @@ fn parse_header(header: &[u8], file_len: u64) -> Option<Header> {
 }
 
 /// The header of the saved index in `storage`, checked against its size.
-fn read_header<S: ByteStorage + ?Sized>(storage: &S) -> Result<Option<(Vec<u8>, Header)>> {
-    let Some(file_len) = storage.size()? else {
+async fn read_header(io: &Io) -> Result<Option<(Vec<u8>, Header)>> {
+    let Some(file_len) = io.stat(SAVED).await?.map(|s| s.size) else {
         return Ok(None);
     };
-    let header = storage.read_range(0, HEADER_LEN)?;
+    let header = io.read_range(SAVED, 0, HEADER_LEN).await?;
     Ok(parse_header(&header, file_len).map(|h| (header, h)))
 }
 
@@ -201,12 +206,12 @@ fn read_header<S: ByteStorage + ?Sized>(storage: &S) -> Result<Option<(Vec<u8>, 
 /// there is none or it cannot be used; only storage errors are errors. The result still has
 /// to be checked against the file: its first [`UsageIndex::refresh`] does that (identity, size
 /// and modification time, anchor bytes) before trusting it.
-pub fn load<S: ByteStorage + ?Sized>(storage: &S) -> Result<Option<UsageIndex>> {
-    let Some((header, h)) = read_header(storage)? else {
+pub(crate) async fn load(io: &Io) -> Result<Option<UsageIndex>> {
+    let Some((header, h)) = read_header(io).await? else {
         return Ok(None);
     };
-    let mut reader = Reader::new(storage, HEADER_LEN as u64, h.a_len);
-    let Some(mut index) = read_part_a(&mut reader, h.rows, h.meta_len)? else {
+    let mut reader = Reader::new(io, HEADER_LEN as u64, h.a_len);
+    let Some(mut index) = read_part_a(&mut reader, h.rows, h.meta_len).await? else {
         return Ok(None);
     };
     if !reader.finished(h.a_sum) {
@@ -220,19 +225,21 @@ pub fn load<S: ByteStorage + ?Sized>(storage: &S) -> Result<Option<UsageIndex>> 
 
 /// Reads part B of the saved index `index` came from. `false` when it cannot (the saved file
 /// was replaced or damaged since): the caller then indexes the file from scratch.
-pub fn load_deferred<S: ByteStorage + ?Sized>(index: &mut UsageIndex, storage: &S) -> Result<bool> {
+pub(crate) async fn load_deferred(index: &mut UsageIndex, io: &Io) -> Result<bool> {
     let Some(deferred) = index.deferred.take() else {
         return Ok(true);
     };
-    let Some((_, h)) = read_header(storage)?.filter(|(header, _)| *header == deferred.header)
+    let Some((_, h)) = read_header(io)
+        .await?
+        .filter(|(header, _)| *header == deferred.header)
     else {
         return Ok(false);
     };
-    let mut reader = Reader::new(storage, HEADER_LEN as u64 + h.a_len, h.b_len);
+    let mut reader = Reader::new(io, HEADER_LEN as u64 + h.a_len, h.b_len);
     let columns = std::mem::take(&mut index.columns);
     let zone_dependent = columns.zone_dependent().to_vec();
     let mut columns = columns.finish();
-    let complete = read_part_b(&mut reader, &mut columns, deferred.rows, deferred.dicts)?;
+    let complete = read_part_b(&mut reader, &mut columns, deferred.rows, deferred.dicts).await?;
     if !complete || !reader.finished(h.b_sum) {
         return Ok(false);
     }
@@ -242,19 +249,15 @@ pub fn load_deferred<S: ByteStorage + ?Sized>(index: &mut UsageIndex, storage: &
 
 macro_rules! or_none {
     ($e:expr) => {
-        match $e? {
+        match $e.await? {
             Some(v) => v,
             None => return Ok(None),
         }
     };
 }
 
-fn read_part_a<S: ByteStorage + ?Sized>(
-    r: &mut Reader<'_, S>,
-    rows: usize,
-    meta_len: u64,
-) -> Result<Option<UsageIndex>> {
-    let meta_len = or_none!(Ok(usize::try_from(meta_len).ok()));
+async fn read_part_a(r: &mut Reader<'_>, rows: usize, meta_len: u64) -> Result<Option<UsageIndex>> {
+    let meta_len = or_none!(ready(Ok(usize::try_from(meta_len).ok())));
     let meta_bytes = or_none!(r.array::<u8>(meta_len));
     let Ok(meta) = serde_json::from_slice::<Meta>(&meta_bytes) else {
         return Ok(None);
@@ -333,15 +336,15 @@ fn line_ranges_fit(offsets: &[u64], lens: &[u32], complete: u64) -> bool {
 }
 
 /// Fills the columns of part B into `columns`; `false` when the data does not fit.
-fn read_part_b<S: ByteStorage + ?Sized>(
-    r: &mut Reader<'_, S>,
+async fn read_part_b(
+    r: &mut Reader<'_>,
     columns: &mut UsageColumns,
     rows: usize,
     dicts: Vec<Vec<String>>,
 ) -> Result<bool> {
     macro_rules! or_false {
         ($e:expr) => {
-            match $e? {
+            match $e.await? {
                 Some(v) => v,
                 None => return Ok(false),
             }
@@ -354,7 +357,7 @@ fn read_part_b<S: ByteStorage + ?Sized>(
         }
         columns.text[c] = Some(TextColumn::Dict { ids, dict });
     }
-    let amounts = or_false!(Ok(rows.checked_mul(AMOUNT_SLOTS)));
+    let amounts = or_false!(ready(Ok(rows.checked_mul(AMOUNT_SLOTS))));
     columns.amounts = or_false!(r.array::<f64>(amounts));
     columns.present = or_false!(r.array::<u16>(rows));
     for c in PLAIN_COLUMNS {
@@ -365,11 +368,8 @@ fn read_part_b<S: ByteStorage + ?Sized>(
 
 /// One plain text column: starts (rows + 1, from 0, never decreasing, on character
 /// boundaries), missing flags, text.
-fn read_plain<S: ByteStorage + ?Sized>(
-    r: &mut Reader<'_, S>,
-    rows: usize,
-) -> Result<Option<TextColumn>> {
-    let count = or_none!(Ok(rows.checked_add(1)));
+async fn read_plain(r: &mut Reader<'_>, rows: usize) -> Result<Option<TextColumn>> {
+    let count = or_none!(ready(Ok(rows.checked_add(1))));
     let starts = or_none!(r.array::<u64>(count));
     let missing: Vec<bool> = or_none!(r.array::<u8>(rows))
         .into_iter()
@@ -396,18 +396,21 @@ fn read_plain<S: ByteStorage + ?Sized>(
 }
 
 /// Reads the arrays of one part, `[at, end)` of the saved file, summing what it reads.
-struct Reader<'a, S: ?Sized> {
-    storage: &'a S,
+struct Reader<'a> {
+    io: &'a Io,
+    /// The buffer of the last read step, reused for the next.
+    piece: Vec<u8>,
     at: u64,
     end: u64,
     sum: Checksum,
 }
 
-impl<'a, S: ByteStorage + ?Sized> Reader<'a, S> {
+impl<'a> Reader<'a> {
     /// A reader of the `len` bytes at `start`, which the caller checked are in the file.
-    fn new(storage: &'a S, start: u64, len: u64) -> Self {
+    fn new(io: &'a Io, start: u64, len: u64) -> Self {
         Reader {
-            storage,
+            io,
+            piece: Vec::new(),
             at: start,
             end: start.saturating_add(len),
             sum: Checksum::default(),
@@ -421,7 +424,7 @@ impl<'a, S: ByteStorage + ?Sized> Reader<'a, S> {
 
     /// `count` numbers (then padding to 8), read straight into their vector. `None`, before
     /// allocating anything, when they would not fit in what is left of the part.
-    fn array<T: Number>(&mut self, count: usize) -> Result<Option<Vec<T>>> {
+    async fn array<T: Number>(&mut self, count: usize) -> Result<Option<Vec<T>>> {
         let bytes = count.checked_mul(std::mem::size_of::<T>());
         let padded = bytes.and_then(|n| n.checked_next_multiple_of(8));
         let (Some(bytes), Some(padded)) = (bytes, padded) else {
@@ -435,11 +438,11 @@ impl<'a, S: ByteStorage + ?Sized> Reader<'a, S> {
             return Ok(None);
         }
         let mut out = vec![T::ZERO; count];
-        if !self.read_exact(T::as_bytes_mut(&mut out))? {
+        if !self.read_exact(T::as_bytes_mut(&mut out)).await? {
             return Ok(None);
         }
         let mut padding = [0u8; 8];
-        if !self.read_exact(&mut padding[..padded - bytes])? {
+        if !self.read_exact(&mut padding[..padded - bytes]).await? {
             return Ok(None);
         }
         if cfg!(target_endian = "big") {
@@ -449,11 +452,17 @@ impl<'a, S: ByteStorage + ?Sized> Reader<'a, S> {
     }
 
     /// Fills `buf` from the body, piece by piece, adding it to the checksum.
-    fn read_exact(&mut self, buf: &mut [u8]) -> Result<bool> {
+    async fn read_exact(&mut self, buf: &mut [u8]) -> Result<bool> {
         for piece in buf.chunks_mut(PIECE) {
-            if self.storage.read_into(self.at, piece)? != piece.len() {
+            let mut step = std::mem::take(&mut self.piece);
+            step.resize(piece.len(), 0);
+            let read;
+            (step, read) = self.io.read_at(SAVED, self.at, step).await?;
+            if read != piece.len() {
                 return Ok(false);
             }
+            piece.copy_from_slice(&step);
+            self.piece = step;
             self.sum.update(piece);
             self.at += piece.len() as u64;
         }
@@ -660,5 +669,30 @@ mod tests {
         changed[999] ^= 1;
         assert_ne!(checksum(&changed), whole);
         assert_ne!(checksum(&data[..999]), whole);
+    }
+}
+
+/// [`load`] and [`load_deferred`] run at once on a saved-index storage, for tests.
+#[cfg(test)]
+pub(crate) mod on {
+    use super::*;
+    use crate::io::Host;
+    use crate::storage::ByteStorage;
+
+    fn host(saved: &dyn ByteStorage) -> Host<'_> {
+        Host {
+            data: saved,
+            saved_index: Some(saved),
+        }
+    }
+
+    pub(crate) fn load(saved: &dyn ByteStorage) -> Result<Option<UsageIndex>> {
+        let io = Io::default();
+        host(saved).run(&io, super::load(&io))
+    }
+
+    pub(crate) fn load_deferred(index: &mut UsageIndex, saved: &dyn ByteStorage) -> Result<bool> {
+        let io = Io::default();
+        host(saved).run(&io, super::load_deferred(index, &io))
     }
 }

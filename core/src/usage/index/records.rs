@@ -6,7 +6,7 @@
 
 use super::UsageIndex;
 use crate::error::Result;
-use crate::storage::ByteStorage;
+use crate::io::{Blob, Io};
 
 /// Ranges closer than this are read together (reading the gap beats another call).
 const MERGE_GAP: u64 = 64 * 1024;
@@ -43,11 +43,7 @@ impl RowLines {
 impl UsageIndex {
     /// Reads the lines of `rows` from `storage`. `None` when a line is not where the index
     /// says (the file changed since the last refresh): refresh and ask again.
-    pub fn read_lines<S: ByteStorage + ?Sized>(
-        &self,
-        storage: &S,
-        rows: &[usize],
-    ) -> Result<Option<RowLines>> {
+    pub(crate) async fn read_lines(&self, io: &Io, rows: &[usize]) -> Result<Option<RowLines>> {
         let mut ranges = Vec::with_capacity(rows.len());
         for &row in rows {
             match self.line_range(row) {
@@ -75,7 +71,7 @@ impl UsageIndex {
             }
             // One byte more: the terminator of the last line, checked below.
             let want = usize::try_from(stop - start + 1).unwrap_or(usize::MAX);
-            let buffer = storage.read_range(start, want)?;
+            let buffer = io.read_range(Blob::Data, start, want).await?;
             for &i in &by_offset[at..end] {
                 let (offset, len) = ranges[i];
                 let from = (offset - start) as usize;

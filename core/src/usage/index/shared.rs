@@ -10,12 +10,24 @@
 
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
 
 use super::UsageIndex;
 
 /// Whether another thread may be holding the index (so waiting for it makes sense).
 const THREADS: bool = !cfg!(all(target_family = "wasm", not(target_feature = "atomics")));
+
+/// Counts the panics of this process. Without threads, an index still out from an earlier
+/// count was abandoned by a call that trapped; one out in the current count belongs to a paused
+/// operation and is waited for.
+static PANICS: AtomicU64 = AtomicU64::new(0);
+
+/// Called by a panic hook: indexes held by the interrupted call are taken as abandoned.
+#[doc(hidden)]
+pub fn after_panic() {
+    PANICS.fetch_add(1, Ordering::SeqCst);
+}
 
 /// An index shared between stores.
 #[derive(Clone, Default)]
@@ -25,6 +37,8 @@ struct Slot {
     /// The index, `None` while a guard has it out.
     index: Mutex<Option<UsageIndex>>,
     returned: Condvar,
+    /// [`PANICS`] when the index was last taken out.
+    taken_at: AtomicU64,
 }
 
 /// Exclusive use of a shared index until dropped.
@@ -34,20 +48,37 @@ pub struct IndexGuard<'a> {
 }
 
 impl SharedIndex {
-    /// The index, waiting while another caller has it.
+    /// The index, waiting while another thread has it.
     pub fn lock(&self) -> IndexGuard<'_> {
-        self.lock_with(THREADS)
-    }
-
-    /// [`SharedIndex::lock`]; `threads: false` takes an index still out as abandoned.
-    fn lock_with(&self, threads: bool) -> IndexGuard<'_> {
         let slot = &*self.0;
         let mut held = slot.index.lock().unwrap_or_else(|e| e.into_inner());
-        while held.is_none() && threads {
+        while held.is_none() && THREADS {
             held = slot.returned.wait(held).unwrap_or_else(|e| e.into_inner());
         }
+        slot.taken_at
+            .store(PANICS.load(Ordering::SeqCst), Ordering::SeqCst);
         let index = held.take().unwrap_or_default();
         IndexGuard { slot, index }
+    }
+
+    /// The index if no other operation has it (natively: waiting for another thread; without
+    /// threads: `None` while a paused operation of this thread holds it, the index started over
+    /// when the holder trapped).
+    pub(crate) fn try_lock(&self) -> Option<IndexGuard<'_>> {
+        if THREADS {
+            return Some(self.lock());
+        }
+        let slot = &*self.0;
+        let mut held = slot.index.lock().unwrap_or_else(|e| e.into_inner());
+        let now = PANICS.load(Ordering::SeqCst);
+        let abandoned = slot.taken_at.load(Ordering::SeqCst) != now;
+        let index = match held.take() {
+            Some(index) => index,
+            None if abandoned => UsageIndex::new(),
+            None => return None,
+        };
+        slot.taken_at.store(now, Ordering::SeqCst);
+        Some(IndexGuard { slot, index })
     }
 
     /// Whether both handles name the same index.
@@ -56,11 +87,27 @@ impl SharedIndex {
     }
 }
 
+#[cfg(test)]
+impl SharedIndex {
+    /// [`SharedIndex::try_lock`] as a build without threads runs it.
+    fn take_abandoned(&self) -> IndexGuard<'_> {
+        let slot = &*self.0;
+        let mut held = slot.index.lock().unwrap_or_else(|e| e.into_inner());
+        assert_ne!(
+            slot.taken_at.load(Ordering::SeqCst),
+            PANICS.load(Ordering::SeqCst)
+        );
+        let index = held.take().unwrap_or_default();
+        IndexGuard { slot, index }
+    }
+}
+
 impl Default for Slot {
     fn default() -> Self {
         Slot {
             index: Mutex::new(Some(UsageIndex::new())),
             returned: Condvar::new(),
+            taken_at: AtomicU64::new(0),
         }
     }
 }
@@ -132,7 +179,10 @@ mod tests {
     fn indexed(shared: &SharedIndex) -> usize {
         let storage = MemoryStorage::with_content(b"{\"status\":\"success\"}\n".repeat(3));
         let mut index = shared.lock();
-        index.refresh(&storage).unwrap();
+        let io = crate::io::Io::default();
+        crate::io::Host::of(&storage)
+            .run(&io, index.refresh(&io))
+            .unwrap();
         index.rows()
     }
 
@@ -153,9 +203,10 @@ mod tests {
     fn without_threads_an_abandoned_index_is_started_over() {
         let shared = SharedIndex::default();
         assert_eq!(indexed(&shared), 3);
-        // What a trapped WebAssembly call leaves: a guard that is never dropped.
+        // What a trapped WebAssembly call leaves: a guard that is never dropped, and a panic.
         std::mem::forget(shared.lock());
-        let index = shared.lock_with(false);
+        after_panic();
+        let index = shared.take_abandoned();
         assert!(index.is_unread());
         drop(index);
         assert_eq!(indexed(&shared), 3);

@@ -12,7 +12,8 @@
 
 use super::{LineFeed, UsageIndex, ANCHOR_LEN};
 use crate::error::Result;
-use crate::storage::{BlobStat, ByteStorage};
+use crate::io::{Blob, Io};
+use crate::storage::BlobStat;
 
 /// Bytes read per call while indexing.
 pub const CHUNK: usize = 4 << 20;
@@ -30,8 +31,8 @@ pub enum Refresh {
 
 impl UsageIndex {
     /// Brings the index up to date with `storage`.
-    pub fn refresh<S: ByteStorage + ?Sized>(&mut self, storage: &S) -> Result<Refresh> {
-        let Some(stat) = storage.stat()? else {
+    pub(crate) async fn refresh(&mut self, io: &Io) -> Result<Refresh> {
+        let Some(stat) = io.stat(Blob::Data).await? else {
             let was_empty = self.seen.is_none() && self.rows() == 0;
             *self = UsageIndex::new();
             return Ok(if was_empty {
@@ -43,14 +44,14 @@ impl UsageIndex {
         if self.seen == Some(stat) && stat.modified_ms.is_some() {
             return Ok(Refresh::Unchanged);
         }
-        let outcome = if !self.edited_in_place(&stat) && self.continues_in(storage, &stat)? {
+        let outcome = if !self.edited_in_place(&stat) && self.continues_in(io, &stat).await? {
             Refresh::Appended
         } else {
             *self = UsageIndex::new();
             Refresh::Rebuilt
         };
         self.drop_provisional();
-        self.read_new(storage, stat.size)?;
+        self.read_new(io, stat.size).await?;
         self.seen = Some(stat);
         self.saved_file = None;
         Ok(outcome)
@@ -69,7 +70,7 @@ impl UsageIndex {
     }
 
     /// Whether the file still starts with the bytes this index holds.
-    fn continues_in<S: ByteStorage + ?Sized>(&self, storage: &S, stat: &BlobStat) -> Result<bool> {
+    async fn continues_in(&self, io: &Io, stat: &BlobStat) -> Result<bool> {
         if self.complete == 0 {
             return Ok(self.rows() == 0 || self.provisional.is_some());
         }
@@ -81,18 +82,24 @@ impl UsageIndex {
             return Ok(false);
         }
         let tail_at = self.complete - self.tail.len() as u64;
-        Ok(storage.read_range(0, self.head.len())? == self.head
-            && storage.read_range(tail_at, self.tail.len())? == self.tail)
+        Ok(
+            io.read_range(Blob::Data, 0, self.head.len()).await? == self.head
+                && io.read_range(Blob::Data, tail_at, self.tail.len()).await? == self.tail,
+        )
     }
 
     /// Indexes the bytes from the end of the finished lines up to `size`.
-    fn read_new<S: ByteStorage + ?Sized>(&mut self, storage: &S, size: u64) -> Result<()> {
+    /// Each chunk is one read step, so a host that awaits between steps (Node) serves other
+    /// work while a large file is indexed.
+    async fn read_new(&mut self, io: &Io, size: u64) -> Result<()> {
         let mut feed = LineFeed::resume(self.complete, self.lines);
         let mut at = self.complete;
         let mut chunk = vec![0; usize::try_from(size - at).unwrap_or(CHUNK).min(CHUNK)];
         while at < size {
-            let want = usize::try_from(size - at).unwrap_or(CHUNK).min(chunk.len());
-            let read = storage.read_into(at, &mut chunk[..want])?;
+            let want = usize::try_from(size - at).unwrap_or(CHUNK).min(CHUNK);
+            chunk.resize(want, 0);
+            let read;
+            (chunk, read) = io.read_at(Blob::Data, at, chunk).await?;
             if read == 0 {
                 break;
             }
@@ -103,18 +110,20 @@ impl UsageIndex {
         self.complete_through(&feed);
         feed.finish(|line| self.push_provisional(&line));
         if grew {
-            self.read_anchors(storage)?;
+            self.read_anchors(io).await?;
         }
         Ok(())
     }
 
-    fn read_anchors<S: ByteStorage + ?Sized>(&mut self, storage: &S) -> Result<()> {
+    async fn read_anchors(&mut self, io: &Io) -> Result<()> {
         let len = ANCHOR_LEN.min(usize::try_from(self.complete).unwrap_or(ANCHOR_LEN));
         // The head is fixed once it is full (and was just checked by `continues_in`).
         if self.head.len() < len {
-            self.head = storage.read_range(0, len)?;
+            self.head = io.read_range(Blob::Data, 0, len).await?;
         }
-        self.tail = storage.read_range(self.complete - len as u64, len)?;
+        self.tail = io
+            .read_range(Blob::Data, self.complete - len as u64, len)
+            .await?;
         Ok(())
     }
 }

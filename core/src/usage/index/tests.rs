@@ -131,7 +131,7 @@ fn assert_matches_full_read(index: &UsageIndex, storage: &MemoryStorage) {
     for query in queries() {
         let want = query_indices(full.records.as_slice(), &query);
         let rows = index.query(&query);
-        let lines = index.read_lines(storage, &rows).unwrap().unwrap();
+        let lines = index.read_lines_on(storage, &rows).unwrap().unwrap();
         let got: Vec<Value> = lines
             .iter()
             .map(|l| crate::json::parse(&String::from_utf8_lossy(l)).unwrap())
@@ -171,7 +171,7 @@ fn appends_in_any_pieces_give_the_full_read() {
             let end = (at + step).min(content.len());
             storage.append(&content[at..end]).unwrap();
             at = end;
-            let refresh = index.refresh(&storage).unwrap();
+            let refresh = index.refresh_on(&storage).unwrap();
             assert_ne!(refresh, sync::Refresh::Rebuilt, "seed {seed}");
             assert_matches_full_read(&index, &storage);
         }
@@ -183,7 +183,7 @@ fn a_torn_tail_counts_until_finished() {
     let storage =
         MemoryStorage::with_content(b"{\"status\":\"success\"}\n{\"status\":\"er".to_vec());
     let mut index = UsageIndex::new();
-    index.refresh(&storage).unwrap();
+    index.refresh_on(&storage).unwrap();
     assert_eq!(index.rows(), 1);
     assert_eq!(index.diagnostics().len(), 1);
     assert_eq!(
@@ -191,12 +191,12 @@ fn a_torn_tail_counts_until_finished() {
         crate::usage::DiagnosticCode::TruncatedLine
     );
     storage.append(b"ror\"}").unwrap();
-    index.refresh(&storage).unwrap();
+    index.refresh_on(&storage).unwrap();
     assert_eq!(index.rows(), 2);
     assert!(index.is_provisional(1));
     assert!(index.diagnostics().is_empty());
     storage.append(b"\n").unwrap();
-    index.refresh(&storage).unwrap();
+    index.refresh_on(&storage).unwrap();
     assert!(!index.is_provisional(1));
     assert_matches_full_read(&index, &storage);
 }
@@ -206,10 +206,10 @@ fn truncation_and_replacement_are_detected() {
     let mut rng = Rng(7);
     let storage = MemoryStorage::with_content(file(&mut rng, 50));
     let mut index = UsageIndex::new();
-    index.refresh(&storage).unwrap();
+    index.refresh_on(&storage).unwrap();
     // Shorter, same identity (truncate + write in place).
     storage.rewrite_in_place(file(&mut rng, 20));
-    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_eq!(index.refresh_on(&storage).unwrap(), sync::Refresh::Rebuilt);
     assert_matches_full_read(&index, &storage);
     // Longer, same identity, different bytes at the end of the indexed part.
     let mut longer = storage.snapshot().unwrap();
@@ -218,17 +218,17 @@ fn truncation_and_replacement_are_detected() {
     longer.extend_from_slice(b"\"}\n");
     longer.extend(file(&mut rng, 30));
     storage.rewrite_in_place(longer);
-    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_eq!(index.refresh_on(&storage).unwrap(), sync::Refresh::Rebuilt);
     assert_matches_full_read(&index, &storage);
     // Replaced by another file (new identity) that starts the same.
     let mut copy = storage.snapshot().unwrap();
     copy.extend(file(&mut rng, 5));
     storage.replace(&copy).unwrap();
-    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_eq!(index.refresh_on(&storage).unwrap(), sync::Refresh::Rebuilt);
     assert_matches_full_read(&index, &storage);
     // Deleted.
     let missing = crate::storage::MemoryStorage::new();
-    assert_eq!(index.refresh(&missing).unwrap(), sync::Refresh::Rebuilt);
+    assert_eq!(index.refresh_on(&missing).unwrap(), sync::Refresh::Rebuilt);
     assert_eq!(index.rows(), 0);
 }
 
@@ -237,12 +237,12 @@ fn stale_line_ranges_are_refused() {
     let mut rng = Rng(11);
     let storage = MemoryStorage::with_content(file(&mut rng, 30));
     let mut index = UsageIndex::new();
-    index.refresh(&storage).unwrap();
+    index.refresh_on(&storage).unwrap();
     let rows = index.query(&UsageRecordQuery::default());
     let mut shifted = b"{}\n".to_vec();
     shifted.extend(storage.snapshot().unwrap());
     storage.rewrite_in_place(shifted);
-    assert!(index.read_lines(&storage, &rows).unwrap().is_none());
+    assert!(index.read_lines_on(&storage, &rows).unwrap().is_none());
 }
 
 #[test]
@@ -251,9 +251,9 @@ fn saved_index_round_trips_and_is_checked() {
     let storage = MemoryStorage::with_content(file(&mut rng, 80));
     storage.append(b"{\"status\":\"success\"}").unwrap(); // unfinished: not saved
     let mut index = UsageIndex::new();
-    index.refresh(&storage).unwrap();
+    index.refresh_on(&storage).unwrap();
     let saved = MemoryStorage::with_content(persist::encode(&index));
-    let mut loaded = persist::load(&saved).unwrap().unwrap();
+    let mut loaded = persist::on::load(&saved).unwrap().unwrap();
     assert!(loaded.is_deferred());
     assert_eq!(loaded.rows(), index.rows() - 1);
     // Times and line ranges alone answer newest-first queries without filters.
@@ -264,9 +264,12 @@ fn saved_index_round_trips_and_is_checked() {
     let full = read_jsonl(&storage.snapshot().unwrap());
     let finished = &full.records[..full.records.len() - 1];
     assert_eq!(loaded.query(&recent), query_indices(finished, &recent));
-    assert!(persist::load_deferred(&mut loaded, &saved).unwrap());
+    assert!(persist::on::load_deferred(&mut loaded, &saved).unwrap());
     assert!(!loaded.is_deferred());
-    assert_eq!(loaded.refresh(&storage).unwrap(), sync::Refresh::Appended);
+    assert_eq!(
+        loaded.refresh_on(&storage).unwrap(),
+        sync::Refresh::Appended
+    );
     assert_matches_full_read(&loaded, &storage);
 
     // Any damaged byte makes the copy unusable, never wrong: part A at load, part B at
@@ -276,36 +279,36 @@ fn saved_index_round_trips_and_is_checked() {
         let mut damaged = bytes.clone();
         damaged[at] ^= 0x20;
         let damaged = MemoryStorage::with_content(damaged);
-        if let Some(mut loaded) = persist::load(&damaged).unwrap() {
-            let whole = persist::load_deferred(&mut loaded, &damaged).unwrap();
+        if let Some(mut loaded) = persist::on::load(&damaged).unwrap() {
+            let whole = persist::on::load_deferred(&mut loaded, &damaged).unwrap();
             assert!(!whole, "damage at byte {at} went unnoticed");
         }
     }
     assert!(
-        persist::load(&MemoryStorage::with_content(bytes[..100].to_vec()))
+        persist::on::load(&MemoryStorage::with_content(bytes[..100].to_vec()))
             .unwrap()
             .is_none()
     );
-    assert!(persist::load(&MemoryStorage::new()).unwrap().is_none());
+    assert!(persist::on::load(&MemoryStorage::new()).unwrap().is_none());
 
     // Part B of another save is refused.
-    let mut loaded = persist::load(&saved).unwrap().unwrap();
+    let mut loaded = persist::on::load(&saved).unwrap().unwrap();
     let other_save = {
         let mut other = UsageIndex::new();
         other
-            .refresh(&MemoryStorage::with_content(file(&mut Rng(5), 30)))
+            .refresh_on(&MemoryStorage::with_content(file(&mut Rng(5), 30)))
             .unwrap();
         persist::encode(&other)
     };
     saved.replace(&other_save).unwrap();
-    assert!(!persist::load_deferred(&mut loaded, &saved).unwrap());
+    assert!(!persist::on::load_deferred(&mut loaded, &saved).unwrap());
 
     // A saved index of another file is rebuilt on its first refresh.
     let other = MemoryStorage::with_content(file(&mut Rng(99), 40));
     let saved = MemoryStorage::with_content(persist::encode(&index));
-    let mut loaded = persist::load(&saved).unwrap().unwrap();
-    assert!(persist::load_deferred(&mut loaded, &saved).unwrap());
-    assert_eq!(loaded.refresh(&other).unwrap(), sync::Refresh::Rebuilt);
+    let mut loaded = persist::on::load(&saved).unwrap().unwrap();
+    assert!(persist::on::load_deferred(&mut loaded, &saved).unwrap());
+    assert_eq!(loaded.refresh_on(&other).unwrap(), sync::Refresh::Rebuilt);
     assert_matches_full_read(&loaded, &other);
 }
 
@@ -339,7 +342,7 @@ fn files_in_time_order_take_the_range_path_with_the_same_results() {
             .collect();
         let storage = MemoryStorage::with_content(content);
         let mut index = UsageIndex::new();
-        index.refresh(&storage).unwrap();
+        index.refresh_on(&storage).unwrap();
         assert!(index.columns().times_in_order, "seed {seed}");
         assert_matches_full_read(&index, &storage);
         let bounds = [
@@ -377,15 +380,15 @@ fn set_u64(bytes: &mut [u8], at: usize, value: u64) {
 fn saved_bytes(seed: u64, lines: usize) -> (MemoryStorage, Vec<u8>) {
     let storage = MemoryStorage::with_content(file(&mut Rng(seed), lines));
     let mut index = UsageIndex::new();
-    index.refresh(&storage).unwrap();
+    index.refresh_on(&storage).unwrap();
     let bytes = persist::encode(&index);
     (storage, bytes)
 }
 
 fn loads(bytes: &[u8]) -> bool {
     let saved = MemoryStorage::with_content(bytes.to_vec());
-    match persist::load(&saved).unwrap() {
-        Some(mut index) => persist::load_deferred(&mut index, &saved).unwrap(),
+    match persist::on::load(&saved).unwrap() {
+        Some(mut index) => persist::on::load_deferred(&mut index, &saved).unwrap(),
         None => false,
     }
 }
@@ -480,14 +483,19 @@ impl ByteStorage for Timed {
     fn append(&self, bytes: &[u8]) -> crate::error::Result<()> {
         self.file.append(bytes)
     }
-    fn replace(&self, bytes: &[u8]) -> crate::error::Result<()> {
-        self.file.replace(bytes)
+    fn replace_at(
+        &self,
+        at: &crate::io::Location,
+        temp_name: &str,
+        bytes: &[u8],
+    ) -> crate::error::Result<()> {
+        self.file.replace_at(at, temp_name, bytes)
     }
-    fn lock(&self) -> crate::error::Result<()> {
-        self.file.lock()
+    fn locate(&self, follow_links: bool) -> crate::error::Result<crate::io::Location> {
+        self.file.locate(follow_links)
     }
-    fn unlock(&self) -> crate::error::Result<()> {
-        self.file.unlock()
+    fn lock_fs(&self) -> &dyn crate::storage::dir_lock::LockFs {
+        self.file.lock_fs()
     }
 }
 
@@ -498,15 +506,18 @@ fn an_edit_that_keeps_the_size_is_reindexed() {
         modified_ms: 1_000.0.into(),
     };
     let mut index = UsageIndex::new();
-    index.refresh(&storage).unwrap();
-    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Unchanged);
+    index.refresh_on(&storage).unwrap();
+    assert_eq!(
+        index.refresh_on(&storage).unwrap(),
+        sync::Refresh::Unchanged
+    );
     storage.edit_middle(2_000.0);
-    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_eq!(index.refresh_on(&storage).unwrap(), sync::Refresh::Rebuilt);
     assert_matches_full_read(&index, &storage.file);
     // An append changes the size as well: still incremental.
     storage.file.append(&file(&mut Rng(32), 5)).unwrap();
     storage.modified_ms.set(3_000.0);
-    assert_eq!(index.refresh(&storage).unwrap(), sync::Refresh::Appended);
+    assert_eq!(index.refresh_on(&storage).unwrap(), sync::Refresh::Appended);
     assert_matches_full_read(&index, &storage.file);
 }
 
@@ -517,17 +528,20 @@ fn a_saved_index_is_refused_after_an_edit_that_keeps_the_size() {
         modified_ms: 1_000.0.into(),
     };
     let mut index = UsageIndex::new();
-    index.refresh(&storage).unwrap();
+    index.refresh_on(&storage).unwrap();
     let saved = MemoryStorage::with_content(persist::encode(&index));
     let load = || {
-        let mut loaded = persist::load(&saved).unwrap().unwrap();
-        assert!(persist::load_deferred(&mut loaded, &saved).unwrap());
+        let mut loaded = persist::on::load(&saved).unwrap().unwrap();
+        assert!(persist::on::load_deferred(&mut loaded, &saved).unwrap());
         loaded
     };
     // Untouched: the saved index is used as it is.
-    assert_eq!(load().refresh(&storage).unwrap(), sync::Refresh::Appended);
+    assert_eq!(
+        load().refresh_on(&storage).unwrap(),
+        sync::Refresh::Appended
+    );
     storage.edit_middle(2_000.0);
     let mut loaded = load();
-    assert_eq!(loaded.refresh(&storage).unwrap(), sync::Refresh::Rebuilt);
+    assert_eq!(loaded.refresh_on(&storage).unwrap(), sync::Refresh::Rebuilt);
     assert_matches_full_read(&loaded, &storage.file);
 }

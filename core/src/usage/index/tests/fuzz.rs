@@ -87,7 +87,7 @@ fn fixtures() -> Vec<Fixture> {
         }
         let file = MemoryStorage::with_content(content);
         let mut index = UsageIndex::new();
-        index.refresh(&file).unwrap();
+        index.refresh_on(&file).unwrap();
         out.push(Fixture {
             saved: persist::encode(&index),
             file,
@@ -171,8 +171,8 @@ fn mutate(rng: &mut Rng, good: &[u8], other: &[u8]) -> Vec<u8> {
 fn check(case: &[u8], fixture: &Fixture, crafted: bool) -> bool {
     let saved = MemoryStorage::with_content(case.to_vec());
     let (peak, loaded) = peak_of(|| {
-        let mut index = persist::load(&saved).unwrap()?;
-        persist::load_deferred(&mut index, &saved)
+        let mut index = persist::on::load(&saved).unwrap()?;
+        persist::on::load_deferred(&mut index, &saved)
             .unwrap()
             .then_some(index)
     });
@@ -184,7 +184,7 @@ fn check(case: &[u8], fixture: &Fixture, crafted: bool) -> bool {
     let Some(mut index) = loaded else {
         return false;
     };
-    index.refresh(&fixture.file).unwrap();
+    index.refresh_on(&fixture.file).unwrap();
     if !crafted {
         assert_matches_full_read(&index, &fixture.file);
         return true;
@@ -196,7 +196,7 @@ fn check(case: &[u8], fixture: &Fixture, crafted: bool) -> bool {
             let (offset, len) = index.line_range(row).unwrap();
             assert!(offset + len as u64 <= size, "row {row} out of the file");
         }
-        index.read_lines(&fixture.file, &rows).unwrap();
+        index.read_lines_on(&fixture.file, &rows).unwrap();
         let _ = index.summarize(&query);
     }
     true

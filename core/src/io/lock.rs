@@ -1,0 +1,61 @@
+//! Holding a store file's lock for the length of one operation.
+
+use super::ask::Io;
+use super::request::{Blob, Location};
+use crate::error::Result;
+use crate::storage::dir_lock::{DirLock, HeldLock, DEFAULT_STALE_MS, DEFAULT_TIMEOUT_MS};
+
+/// How long a lock may go unrefreshed before others take it over, and how long to wait for it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LockTiming {
+    /// Age in ms after which a lock nobody refreshes is taken over (`proper-lockfile`'s 10 s).
+    pub stale_ms: f64,
+    /// How long to wait for another holder before failing with `PIE_LOCK_TIMEOUT` (30 s).
+    pub timeout_ms: f64,
+}
+
+impl Default for LockTiming {
+    fn default() -> Self {
+        LockTiming {
+            stale_ms: DEFAULT_STALE_MS,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        }
+    }
+}
+
+/// The held lock of a file: `<resolved path>.lock`, as `proper-lockfile` names it.
+pub(crate) struct FileLock {
+    lock: DirLock,
+    held: HeldLock,
+}
+
+impl FileLock {
+    /// Confirms the lock is still ours (and refreshes it when due) before a write.
+    pub(crate) async fn confirm(&mut self, io: &Io) -> Result<()> {
+        self.lock.confirm_before_write(io, &mut self.held).await
+    }
+}
+
+/// Runs `body` holding the lock of the store's data file, whose location (symbolic links
+/// followed) it is given. The lock is released whether `body` succeeds or fails; `body`'s
+/// error wins over a failed release.
+pub(crate) async fn with_lock<T>(
+    io: &Io,
+    timing: LockTiming,
+    body: impl AsyncFnOnce(&mut FileLock, &Location) -> Result<T>,
+) -> Result<T> {
+    let at = io.locate(Blob::Data, true).await?;
+    let lock = DirLock {
+        lock_path: format!("{}.lock", at.path),
+        stale_ms: timing.stale_ms,
+        timeout_ms: timing.timeout_ms,
+    };
+    let held = lock.acquire(io).await?;
+    let mut file_lock = FileLock { lock, held };
+    let out = body(&mut file_lock, &at).await;
+    let FileLock { lock, held } = file_lock;
+    let released = lock.release(io, held).await;
+    let value = out?;
+    released?;
+    Ok(value)
+}

@@ -1,0 +1,120 @@
+//! What an operation asks of its host, and what the host answers.
+
+use crate::error::Error;
+use crate::storage::dir_lock::MkdirOutcome;
+use crate::storage::BlobStat;
+
+/// Which blob of a store a request is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Blob {
+    /// The store's own file (`usage.jsonl`, `provider-connections.json`).
+    Data,
+    /// Derived data kept beside it (`usage.jsonl.pie-index`).
+    SavedIndex,
+}
+
+/// Where a blob lives, as the host resolved it. Every other path (the lock directory, temporary
+/// files) is derived from it by the core, so the naming rules exist once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The full path (symbolic links resolved as the request asked).
+    pub path: String,
+    /// The folder that holds it.
+    pub folder: String,
+    /// Its name within `folder`.
+    pub name: String,
+}
+
+/// One I/O step. Hosts carry it out and answer with the [`Reply`] named in each variant.
+#[derive(Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Request {
+    /// Size and version of the blob: [`Reply::Stat`] (`None` when missing).
+    Stat(Blob),
+    /// The whole blob: [`Reply::Bytes`] (`None` when missing).
+    ReadAll(Blob),
+    /// Fill `buf` from `offset`: [`Reply::Filled`] with the buffer and how many bytes were
+    /// read (fewer only at the end of the blob; a missing blob reads 0).
+    ReadAt {
+        blob: Blob,
+        offset: u64,
+        buf: Vec<u8>,
+    },
+    /// Append `bytes` in one write, creating the blob (mode 0600, folders 0700): [`Reply::Done`].
+    Append { blob: Blob, bytes: Vec<u8> },
+    /// Resolve the blob's location: [`Reply::Location`]. With `follow_links` a symbolic link
+    /// is followed to its target (the reference's `writeFile` replaces the target and keeps the
+    /// link); without, the link itself is meant (derived files never write through a link). A
+    /// missing folder is created (0700).
+    Locate { blob: Blob, follow_links: bool },
+    /// Replace the file at `at` atomically: write `bytes` to `temp_name` in `at.folder`
+    /// (created new, with the mode of the file it replaces or 0600), flush it to disk, rename it
+    /// over `at.path` and flush the folder: [`Reply::Done`].
+    Replace {
+        blob: Blob,
+        at: Location,
+        temp_name: String,
+        bytes: Vec<u8>,
+    },
+    /// The entry names of a folder: [`Reply::Names`] (empty when it has none).
+    ListFolder { blob: Blob, folder: String },
+    /// Remove file `name` from `folder` (done if it is already gone): [`Reply::Done`].
+    RemoveFile {
+        blob: Blob,
+        folder: String,
+        name: String,
+    },
+    /// Create one directory (the lock): [`Reply::MakeDir`].
+    MakeDir { blob: Blob, path: String },
+    /// A directory's modification time: [`Reply::Mtime`] (`None` when missing).
+    DirMtime { blob: Blob, path: String },
+    /// Remove an empty directory (done if it is already gone): [`Reply::Done`].
+    RemoveDir { blob: Blob, path: String },
+    /// Set a directory's modification time: [`Reply::Done`].
+    SetDirMtime { blob: Blob, path: String, ms: f64 },
+    /// The wall clock the host's file system stamps times with: [`Reply::Now`].
+    Now,
+    /// Wait `ms` milliseconds (without blocking other work where the host can): [`Reply::Done`].
+    Sleep(u32),
+}
+
+impl Request {
+    /// The request's kind, for messages and traces (never its data).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Request::Stat(_) => "stat",
+            Request::ReadAll(_) => "readAll",
+            Request::ReadAt { .. } => "readAt",
+            Request::Append { .. } => "append",
+            Request::Locate { .. } => "locate",
+            Request::Replace { .. } => "replace",
+            Request::ListFolder { .. } => "listFolder",
+            Request::RemoveFile { .. } => "removeFile",
+            Request::MakeDir { .. } => "makeDir",
+            Request::DirMtime { .. } => "dirMtime",
+            Request::RemoveDir { .. } => "removeDir",
+            Request::SetDirMtime { .. } => "setDirMtime",
+            Request::Now => "now",
+            Request::Sleep(_) => "sleep",
+        }
+    }
+}
+
+/// The host's answer to a [`Request`].
+#[derive(Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Reply {
+    /// The request was carried out.
+    Done,
+    Stat(Option<BlobStat>),
+    Bytes(Option<Vec<u8>>),
+    /// The buffer of a [`Request::ReadAt`], filled with this many bytes.
+    Filled(Vec<u8>, usize),
+    Location(Location),
+    Names(Vec<String>),
+    MakeDir(MkdirOutcome),
+    Mtime(Option<f64>),
+    Now(f64),
+    /// The request failed (the operation decides what that means).
+    Failed(Error),
+}

@@ -1,0 +1,133 @@
+//! The synchronous driver: native hosts answer each step at once through [`ByteStorage`] and
+//! [`LockFs`].
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use super::ask::Io;
+use super::request::{Blob, Reply, Request};
+use crate::error::{Error, Result};
+use crate::storage::dir_lock::LockFs;
+use crate::storage::ByteStorage;
+
+/// Runs an operation written against `io` to the end, answering each request with `perform`.
+pub(crate) fn drive<T>(
+    io: &Io,
+    future: impl Future<Output = Result<T>>,
+    mut perform: impl FnMut(Request) -> Reply,
+) -> Result<T> {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        let Some(request) = io.take_request() else {
+            return Err(Error::storage("an operation paused without asking for I/O"));
+        };
+        io.answer(perform(request));
+    }
+}
+
+/// The storages of one store, by [`Blob`].
+pub(crate) struct Host<'s> {
+    pub(crate) data: &'s dyn ByteStorage,
+    pub(crate) saved_index: Option<&'s dyn ByteStorage>,
+}
+
+impl<'s> Host<'s> {
+    /// A store with one blob.
+    pub(crate) fn of(data: &'s dyn ByteStorage) -> Self {
+        Host {
+            data,
+            saved_index: None,
+        }
+    }
+
+    fn blob(&self, blob: Blob) -> Result<&'s dyn ByteStorage> {
+        match blob {
+            Blob::Data => Ok(self.data),
+            Blob::SavedIndex => self
+                .saved_index
+                .ok_or_else(|| Error::storage("this store keeps no saved index")),
+        }
+    }
+
+    /// Runs `future` to the end against these storages.
+    pub(crate) fn run<T>(&self, io: &Io, future: impl Future<Output = Result<T>>) -> Result<T> {
+        drive(io, future, |request| self.perform(request))
+    }
+
+    /// Carries out one request.
+    pub(crate) fn perform(&self, request: Request) -> Reply {
+        let done = |r: Result<()>| r.map_or_else(Reply::Failed, |()| Reply::Done);
+        let on = |blob| self.blob(blob);
+        let out = match request {
+            Request::Stat(b) => on(b).and_then(|s| s.stat()).map(Reply::Stat),
+            Request::ReadAll(b) => on(b).and_then(|s| s.read_all()).map(Reply::Bytes),
+            Request::ReadAt {
+                blob,
+                offset,
+                mut buf,
+            } => on(blob)
+                .and_then(|s| s.read_into(offset, &mut buf))
+                .map(|n| Reply::Filled(buf, n)),
+            Request::Append { blob, bytes } => Ok(done(on(blob).and_then(|s| s.append(&bytes)))),
+            Request::Locate { blob, follow_links } => on(blob)
+                .and_then(|s| s.locate(follow_links))
+                .map(Reply::Location),
+            Request::Replace {
+                blob,
+                at,
+                temp_name,
+                bytes,
+            } => Ok(done(
+                on(blob).and_then(|s| s.replace_at(&at, &temp_name, &bytes)),
+            )),
+            Request::ListFolder { blob, folder } => on(blob)
+                .and_then(|s| s.list_folder(&folder))
+                .map(Reply::Names),
+            Request::RemoveFile { blob, folder, name } => {
+                Ok(done(on(blob).and_then(|s| s.remove_file(&folder, &name))))
+            }
+            lock @ (Request::MakeDir { .. }
+            | Request::DirMtime { .. }
+            | Request::RemoveDir { .. }
+            | Request::SetDirMtime { .. }
+            | Request::Now
+            | Request::Sleep(_)) => {
+                let blob = match &lock {
+                    Request::MakeDir { blob, .. }
+                    | Request::DirMtime { blob, .. }
+                    | Request::RemoveDir { blob, .. }
+                    | Request::SetDirMtime { blob, .. } => *blob,
+                    _ => Blob::Data,
+                };
+                on(blob).map(|s| perform_lock(s.lock_fs(), lock))
+            }
+        };
+        out.unwrap_or_else(Reply::Failed)
+    }
+}
+
+/// Answers the lock and clock steps through `fs`.
+pub(crate) fn perform_lock(fs: &dyn LockFs, request: Request) -> Reply {
+    let done = |r: Result<()>| r.map_or_else(Reply::Failed, |()| Reply::Done);
+    let out = match request {
+        Request::MakeDir { path, .. } => fs.mkdir(&path).map(Reply::MakeDir),
+        Request::DirMtime { path, .. } => fs.mtime_ms(&path).map(Reply::Mtime),
+        Request::RemoveDir { path, .. } => Ok(done(fs.remove_dir(&path))),
+        Request::SetDirMtime { path, ms, .. } => Ok(done(fs.set_mtime_ms(&path, ms))),
+        Request::Now => Ok(Reply::Now(fs.now_ms())),
+        Request::Sleep(ms) => {
+            fs.sleep_ms(ms);
+            Ok(Reply::Done)
+        }
+        other => Err(Error::storage(format!(
+            "{} is not a lock request",
+            other.kind()
+        ))),
+    };
+    out.unwrap_or_else(Reply::Failed)
+}
