@@ -17,7 +17,7 @@ import type {
   UpdateProxyPoolInput,
 } from "./types.js";
 import { resolveRoutePlan, type ComboRotationState, type RoutePlan } from "./routing.js";
-import { call, toJsonText, wasm, withFileLock } from "./wasm.js";
+import { call, drive, toJsonText, wasm, type CoreHost } from "./wasm.js";
 
 const UNDEFINED = { __pieUndefined: true };
 
@@ -31,6 +31,8 @@ type Core = ConnectionStoreCore;
 /** The methods shared by the JSON and in-memory stores. */
 export abstract class ProviderConnectionStoreBase implements ProviderConnectionStore {
   protected abstract readonly core: Core;
+  /** Where the store's steps are carried out (none for the in-memory store). */
+  protected readonly host: CoreHost | undefined = undefined;
   /** Combo round-robin state of this store (the reference keeps one per process). */
   private rotation: ComboRotationState = {};
 
@@ -53,8 +55,7 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
 
   private async run<T>(op: string, ...args: unknown[]): Promise<T> {
     const json = encode(args);
-    const run = () => this.core.call(op, json);
-    const text = this.core.takesLock(op) ? await withFileLock(this.core, run) : call(run);
+    const text = await drive<string>(call(() => this.core.operation(op, json)), this.host);
     return JSON.parse(text) as T;
   }
 

@@ -6,20 +6,21 @@ import {
   type ConnectionStoreCore,
   type ProviderConnectionStoreOptions,
 } from "./connections.js";
-import { NodeFileStorage } from "./node-storage.js";
+import { NodeFileHost } from "./node-storage.js";
 import { wasm } from "./wasm.js";
 
 export class JsonProviderConnectionStore extends ProviderConnectionStoreBase {
   private readonly filePath: string;
   protected readonly core: ConnectionStoreCore;
+  protected readonly host: NodeFileHost;
 
   constructor(filePath: string, options: ProviderConnectionStoreOptions = {}) {
     super();
     this.filePath = filePath;
-    const storage = new NodeFileStorage(filePath);
+    this.host = new NodeFileHost(filePath);
     const Core = wasm().ProviderConnectionStoreCore;
     this.core =
-      options.fixedNowMs === undefined ? Core.openFile(storage) : Core.openFileFixed(storage, options.fixedNowMs);
+      options.fixedNowMs === undefined ? Core.openFile(filePath) : Core.openFileFixed(filePath, options.fixedNowMs);
   }
 
   get path(): string {

@@ -1,14 +1,15 @@
 // JsonlUsageStore for Node: the core's JSONL store over a real file.
 
 import { resolve } from "node:path";
-import { NodeFileStorage } from "./node-storage.js";
+import { NodeFileHost } from "./node-storage.js";
 import type { UsageLineDiagnostic, UsageRecord, UsageRecordQuery, UsageStore, UsageSummary } from "./types.js";
 import { queryForCore } from "./usage.js";
-import { call, codedError, toJsonText, wasm, withFileLock } from "./wasm.js";
+import { call, codedError, drive, toJsonText, wasm } from "./wasm.js";
 
 export class JsonlUsageStore implements UsageStore {
   private readonly filePath: string;
   private readonly core: InstanceType<ReturnType<typeof wasm>["JsonlUsageStoreCore"]>;
+  private readonly host: NodeFileHost;
 
   /**
    * Queries and summaries run over a columnar index of the file, kept in memory (shared by the
@@ -19,8 +20,9 @@ export class JsonlUsageStore implements UsageStore {
   constructor(filePath: string, options: JsonlUsageStoreOptions = {}) {
     this.filePath = filePath;
     const absolute = resolve(filePath);
-    const saved = options.saveIndex === false ? undefined : new NodeFileStorage(wasm().savedUsageIndexPath(absolute));
-    this.core = new (wasm().JsonlUsageStoreCore)(new NodeFileStorage(absolute), saved);
+    const saves = options.saveIndex !== false;
+    this.host = new NodeFileHost(absolute, saves ? wasm().savedUsageIndexPath(absolute) : undefined);
+    this.core = new (wasm().JsonlUsageStoreCore)(absolute, saves);
   }
 
   get path(): string {
@@ -33,12 +35,12 @@ export class JsonlUsageStore implements UsageStore {
       throw codedError("PIE_INVALID_USAGE_RECORD", "record must be an object", { path: "record" });
     }
     const json = toJsonText(record, "the usage record");
-    await withFileLock(this.core, () => this.core.recordUsageJson(json));
+    await drive(call(() => this.core.recordOperation(json)), this.host);
   }
 
   /** Every record in file order. Bad lines are skipped: see {@link getLastReadDiagnostics}. */
   async getUsageRecords(): Promise<UsageRecord[]> {
-    const text = call(() => this.core.readRecordsArrayText());
+    const text = await drive<string>(this.core.recordsOperation(), this.host);
     return JSON.parse(text) as UsageRecord[];
   }
 
@@ -52,7 +54,8 @@ export class JsonlUsageStore implements UsageStore {
    * records returned (the newest ones are the file's tail when it is in time order).
    */
   async queryUsage(query: UsageRecordQuery = {}): Promise<UsageRecord[]> {
-    return JSON.parse(call(() => this.core.queryUsage(queryForCore(query)))) as UsageRecord[];
+    const text = await drive<string>(call(() => this.core.queryOperation(queryForCore(query))), this.host);
+    return JSON.parse(text) as UsageRecord[];
   }
 
   /**
@@ -61,7 +64,7 @@ export class JsonlUsageStore implements UsageStore {
    * needs, without building the records. Skipped lines: {@link getLastReadDiagnostics}.
    */
   async summarizeUsage(query: UsageRecordQuery = {}): Promise<UsageSummary> {
-    return call(() => this.core.summarizeUsage(queryForCore(query))) as UsageSummary;
+    return drive<UsageSummary>(call(() => this.core.summarizeOperation(queryForCore(query))), this.host);
   }
 }
 

@@ -1,35 +1,26 @@
-// Raw file I/O for the wasm core (the `JsStorage` contract in wasm/src/js_storage.rs).
-// Synchronous on purpose: the core drives each operation as one step, and every call here is a
-// single system call or a short sequence of them. No format or protocol rule lives here.
+// The Node host of the core's I/O steps (core/src/io/request.rs): each request is carried out
+// with `fs/promises` and awaited, so a lock wait or a large file never blocks the event loop.
+// Every decision (what to read, the lock protocol, temp-file names, whether a replace follows a
+// symbolic link) is the core's: this file only performs the request it is given.
 
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  realpathSync,
-  renameSync,
-  rmdirSync,
-  statSync,
-  unlinkSync,
-  utimesSync,
-  writeSync,
-} from "node:fs";
+import { type FileHandle, lstat, mkdir, open, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+
+import type { CoreHost, CoreRequest } from "./wasm.js";
 
 /** Folders the package creates (the agent folder) are private to their owner, like its files. */
 const PRIVATE_FOLDER_MODE = 0o700;
+/** Files the package creates: they hold credentials and usage history. */
+const PRIVATE_FILE_MODE = 0o600;
+/** Reads this large are followed by a read-ahead of the same size. */
+const READ_AHEAD_MIN = 256 * 1024;
 
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException)?.code === "ENOENT";
+function code(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException)?.code;
 }
 
-/** Sleeps synchronously (the lock protocol waits between attempts). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+function isMissing(error: unknown): boolean {
+  return code(error) === "ENOENT";
 }
 
 /**
@@ -37,82 +28,106 @@ function sleepSync(ms: number): void {
  * EISDIR where folders cannot be opened): the write is done, only durability is weaker, so that is
  * not reported as a failure (a caller would retry and write it twice). The Rust host does the same.
  */
-function syncFolder(folder: string): void {
-  let dirFd: number;
+async function syncFolder(folder: string): Promise<void> {
+  let handle;
   try {
-    dirFd = openSync(folder, "r");
+    handle = await open(folder, "r");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EISDIR") return;
+    if (code(error) === "EISDIR") return;
     throw error;
   }
   try {
-    fsyncSync(dirFd);
+    await handle.sync();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "EINVAL" && code !== "ENOTSUP" && code !== "EISDIR") throw error;
+    const c = code(error);
+    if (c !== "EINVAL" && c !== "ENOTSUP" && c !== "EISDIR") throw error;
   } finally {
-    closeSync(dirFd);
+    await handle.close();
   }
 }
 
-export class NodeFileStorage {
-  constructor(readonly path: string) {}
+function split(path: string): { path: string; folder: string; name: string } {
+  return { path, folder: dirname(path), name: basename(path) };
+}
 
-  readAll(): Uint8Array | null {
-    try {
-      return readFileSync(this.path);
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
+/** The files of one store: its data file and, for usage stores, where its index is saved. */
+export class NodeFileHost implements CoreHost {
+  /** Files open for reading during one operation (a large file is read in many steps). */
+  private readonly readers = new Map<string, Promise<FileHandle | null>>();
+  /** The read after the last one, started while the core works on the last one's bytes. */
+  private ahead: { path: string; offset: number; length: number; bytes: Promise<Uint8Array> } | undefined;
+
+  constructor(
+    readonly dataPath: string,
+    readonly savedIndexPath?: string,
+  ) {}
+
+  /** A host for one operation: the same files, its own open handles. */
+  session(): NodeFileHost {
+    return new NodeFileHost(this.dataPath, this.savedIndexPath);
+  }
+
+  /** Closes what the operation opened. */
+  async close(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    await ahead?.bytes.catch(() => undefined);
+    const handles = await Promise.all(this.readers.values());
+    this.readers.clear();
+    await Promise.all(handles.map((h) => h?.close().catch(() => undefined)));
+  }
+
+  /** Anything but a read: cached handles may now name an older file. */
+  private async forgetReaders(): Promise<void> {
+    if (this.readers.size > 0) await this.close();
+  }
+
+  private pathOf(request: CoreRequest): string {
+    if (request.blob === "savedIndex" && this.savedIndexPath !== undefined) return this.savedIndexPath;
+    if (request.blob === "savedIndex") throw Object.assign(new Error("this store keeps no saved index"), { code: "ENOSYS" });
+    return this.dataPath;
+  }
+
+  /** Carries out one request; the value is the reply `CoreOperation.reply` expects. */
+  async perform(request: CoreRequest): Promise<unknown> {
+    if (request.kind !== "readAt" && request.kind !== "stat" && request.kind !== "now") await this.forgetReaders();
+    switch (request.kind) {
+      case "stat":
+        return this.stat(this.pathOf(request));
+      case "readAll":
+        return this.readAll(this.pathOf(request));
+      case "readAt":
+        return this.readAt(this.pathOf(request), request.offset ?? 0, request.length ?? 0);
+      case "append":
+        return this.append(this.pathOf(request), request.bytes ?? new Uint8Array());
+      case "locate":
+        return this.locate(this.pathOf(request), request.followLinks === true);
+      case "replace":
+        return this.replace(request.at!, request.tempName!, request.bytes ?? new Uint8Array());
+      case "listFolder":
+        return readdir(request.folder!);
+      case "removeFile":
+        return this.removeFile(join(request.folder!, request.name!));
+      case "makeDir":
+        return this.makeDir(request.path!);
+      case "dirMtime":
+        return this.mtime(request.path!);
+      case "removeDir":
+        return this.removeDir(request.path!);
+      case "setDirMtime":
+        return utimes(request.path!, request.ms! / 1000, request.ms! / 1000);
+      case "now":
+        return Date.now();
+      case "sleep":
+        return new Promise((resolve) => setTimeout(resolve, request.ms));
+      default:
+        throw new Error(`this host cannot carry out ${request.kind}`);
     }
   }
 
-  readRange(offset: number, length: number): Uint8Array {
-    const fd = openSync(this.path, "r");
+  private async stat(path: string): Promise<{ size: number; dev: number; ino: number; mtimeMs: number } | null> {
     try {
-      const buffer = Buffer.allocUnsafe(length);
-      const read = readSync(fd, buffer, 0, length, offset);
-      return buffer.subarray(0, read);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  /** Reads at `offset` straight into `target` (a view of wasm memory); returns bytes read. */
-  readInto(offset: number, target: Uint8Array): number {
-    let fd: number;
-    try {
-      fd = openSync(this.path, "r");
-    } catch (error) {
-      if (isMissing(error)) return 0;
-      throw error;
-    }
-    try {
-      let filled = 0;
-      while (filled < target.length) {
-        const n = readSync(fd, target, filled, target.length - filled, offset + filled);
-        if (n === 0) break;
-        filled += n;
-      }
-      return filled;
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  size(): number | null {
-    try {
-      return statSync(this.path).size;
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
-  }
-
-  /** Size plus what tells an append from a replacement (device, inode, modification time). */
-  stat(): { size: number; dev: number; ino: number; mtimeMs: number } | null {
-    try {
-      const s = statSync(this.path);
+      const s = await stat(path);
       return { size: s.size, dev: s.dev, ino: s.ino, mtimeMs: s.mtimeMs };
     } catch (error) {
       if (isMissing(error)) return null;
@@ -120,95 +135,148 @@ export class NodeFileStorage {
     }
   }
 
-  /** One write() on an append-mode descriptor, so concurrent appenders never interleave. */
-  append(bytes: Uint8Array): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
-    const fd = openSync(this.path, "a", 0o600);
+  private async readAll(path: string): Promise<Uint8Array | null> {
     try {
-      const written = writeSync(fd, bytes);
-      if (written !== bytes.length) throw new Error(`short append to ${this.path}: ${written} of ${bytes.length} bytes`);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  /** Temp file in the same folder, fsync, rename over the target, fsync the folder. */
-  replace(bytes: Uint8Array): void {
-    const folder = dirname(this.path);
-    mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
-    let mode = 0o600;
-    try {
-      mode = statSync(this.path).mode & 0o777;
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-    }
-    const temp = join(folder, `.${basename(this.path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-    const fd = openSync(temp, "wx", mode);
-    try {
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      fsyncSync(fd);
-      closeSync(fd);
-      renameSync(temp, this.path);
-    } catch (error) {
-      try { closeSync(fd); } catch { /* already closed */ }
-      try { unlinkSync(temp); } catch { /* already gone */ }
-      throw error;
-    }
-    syncFolder(folder);
-  }
-
-  // Lock primitives: the protocol itself (proper-lockfile compatible) runs in the core.
-
-  /** `<realpath of the file>.lock`, as proper-lockfile names it (folder's realpath if missing). */
-  lockPath(): string {
-    try {
-      return `${realpathSync(this.path)}.lock`;
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      mkdirSync(dirname(this.path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
-      return `${join(realpathSync(dirname(this.path)), basename(this.path))}.lock`;
-    }
-  }
-
-  lockMkdir(path: string): "created" | "exists" {
-    try {
-      mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
-      mkdirSync(path);
-      return "created";
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") return "exists";
-      throw error;
-    }
-  }
-
-  lockMtimeMs(path: string): number | null {
-    try {
-      return statSync(path).mtimeMs;
+      return await readFile(path);
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
     }
   }
 
-  lockRemoveDir(path: string): void {
+  private reader(path: string): Promise<FileHandle | null> {
+    let handle = this.readers.get(path);
+    if (handle === undefined) {
+      handle = open(path, "r").catch((error) => {
+        if (isMissing(error)) return null;
+        throw error;
+      });
+      this.readers.set(path, handle);
+    }
+    return handle;
+  }
+
+  /**
+   * Reads of consecutive ranges (indexing a file) overlap with the core's work: the next range
+   * is read while the core scans this one. Only the timing changes, never what is read.
+   */
+  private async readAt(path: string, offset: number, length: number): Promise<Uint8Array> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const bytes =
+      ahead !== undefined && ahead.path === path && ahead.offset === offset && ahead.length === length
+        ? await ahead.bytes
+        : (await ahead?.bytes.catch(() => undefined), await this.readNow(path, offset, length));
+    if (length >= READ_AHEAD_MIN && bytes.length === length) {
+      const next = offset + length;
+      this.ahead = { path, offset: next, length, bytes: this.readNow(path, next, length) };
+      this.ahead.bytes.catch(() => undefined);
+    }
+    return bytes;
+  }
+
+  private async readNow(path: string, offset: number, length: number): Promise<Uint8Array> {
+    const handle = await this.reader(path);
+    if (handle === null) {
+      this.readers.delete(path);
+      return new Uint8Array();
+    }
+    const buffer = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  }
+
+  /** One write() on an append-mode descriptor, so concurrent appenders never interleave. */
+  private async append(path: string, bytes: Uint8Array): Promise<void> {
+    await mkdir(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+    const handle = await open(path, "a", PRIVATE_FILE_MODE);
     try {
-      rmdirSync(path);
+      const { bytesWritten } = await handle.write(bytes);
+      if (bytesWritten !== bytes.length) throw new Error(`short append to ${path}: ${bytesWritten} of ${bytes.length} bytes`);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The file (its link target when asked), else the resolved folder plus the name. */
+  private async locate(path: string, followLinks: boolean): Promise<{ path: string; folder: string; name: string }> {
+    await mkdir(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+    if (followLinks) {
+      try {
+        return split(await realpath(path));
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+    return split(join(await realpath(dirname(path)), basename(path)));
+  }
+
+  /** `tempName` in the folder, written, flushed and renamed over the file; then the folder flushed. */
+  private async replace(at: { path: string; folder: string; name: string }, tempName: string, bytes: Uint8Array): Promise<void> {
+    await mkdir(at.folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+    const target = join(at.folder, at.name);
+    let mode = PRIVATE_FILE_MODE;
+    try {
+      const existing = await lstat(target);
+      if (existing.isFile()) mode = existing.mode & 0o777;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    const temp = join(at.folder, tempName);
+    const handle = await open(temp, "wx", mode);
+    try {
+      try {
+        await handle.writeFile(bytes);
+        await handle.chmod(mode);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    await syncFolder(at.folder);
+  }
+
+  private async removeFile(path: string): Promise<void> {
+    try {
+      await unlink(path);
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
   }
 
-  lockSetMtimeMs(path: string, ms: number): void {
-    const seconds = ms / 1000;
-    utimesSync(path, seconds, seconds);
+  private async makeDir(path: string): Promise<"created" | "exists"> {
+    try {
+      await mkdir(path);
+      return "created";
+    } catch (error) {
+      if (code(error) === "EEXIST") return "exists";
+      throw error;
+    }
   }
 
-  nowMs(): number {
-    return Date.now();
+  private async mtime(path: string): Promise<number | null> {
+    try {
+      return (await stat(path)).mtimeMs;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
   }
 
-  sleepMs(ms: number): void {
-    sleepSync(ms);
+  private async removeDir(path: string): Promise<void> {
+    try {
+      await rmdir(path);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
   }
 }

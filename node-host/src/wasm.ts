@@ -46,29 +46,56 @@ export function call<T>(fn: () => T): T {
   }
 }
 
-/** A core store whose file lock the host takes without blocking (see `JsStorage::lock_step`). */
-export interface LockingCore {
-  lockStep(): number | undefined;
-  releaseUnusedLock(): void;
+/** One I/O request of the core (see `CoreOperation.next()` in wasm/src/operation.rs). */
+export interface CoreRequest {
+  kind: string;
+  blob?: "data" | "savedIndex";
+  offset?: number;
+  length?: number;
+  bytes?: Uint8Array;
+  followLinks?: boolean;
+  at?: { path: string; folder: string; name: string };
+  tempName?: string;
+  folder?: string;
+  name?: string;
+  path?: string;
+  ms?: number;
+  value?: unknown;
+}
+
+/** A store operation's steps, as the wasm core hands them over. */
+export interface CoreOperation {
+  next(): object;
+  reply(value: unknown): void;
+  fail(error: unknown): void;
+}
+
+/** Carries out one I/O request of the core and resolves to its reply. */
+export interface CoreHost {
+  perform(request: CoreRequest): Promise<unknown>;
+  /** A host for one operation (it may keep files open between steps), closed at its end. */
+  session?(): CoreHost;
+  close?(): Promise<void>;
 }
 
 /**
- * Runs `operation` holding the store's file lock, taken without blocking the event loop: the
- * core makes each attempt and says how long to wait (its backoff and timeout); this only awaits.
- * The operation adopts the lock and releases it; a lock it did not use is released here.
+ * Drives a core operation to its end: the core says what to read, lock, append or replace and
+ * decides from the replies; this only awaits each request. A host failure is handed back to the
+ * core (which decides what it means); the core's own errors become `PieStorageError`s.
  */
-export async function withFileLock<T>(core: LockingCore, operation: () => T): Promise<T> {
-  // Each store write is one turn of the event loop: a caller awaiting many writes in a row
-  // (microtasks only) would otherwise starve timers and I/O for the whole batch.
-  await new Promise((resolve) => setImmediate(resolve));
-  for (;;) {
-    const wait = call(() => core.lockStep());
-    if (wait === undefined) break;
-    await new Promise((resolve) => setTimeout(resolve, wait));
-  }
+export async function drive<T>(operation: CoreOperation, host: CoreHost | undefined): Promise<T> {
+  const session = host?.session?.() ?? host;
   try {
-    return call(operation);
+    for (;;) {
+      const request = call(() => operation.next()) as CoreRequest;
+      if (request.kind === "done") return request.value as T;
+      try {
+        operation.reply(await session!.perform(request));
+      } catch (error) {
+        operation.fail(error);
+      }
+    }
   } finally {
-    call(() => core.releaseUnusedLock());
+    await session?.close?.();
   }
 }

@@ -66,25 +66,31 @@ test("a write whose lock was taken over meanwhile is refused and the new holder'
   const { tmpdir } = await import("node:os");
   const { join } = await import("node:path");
   const { createRequire } = await import("node:module");
-  const { NodeFileStorage } = await import("../../node-host/dist/node-storage.js");
+  const { NodeFileHost } = await import("../../node-host/dist/node-storage.js");
+  const { drive } = await import("../../node-host/dist/wasm.js");
   const glue = createRequire(import.meta.url)("../../node-host/wasm/node/pie_storage_wasm.js");
   const path = join(mkdtempSync(join(tmpdir(), "pie-lost-lock-")), "provider-connections.json");
   const theirs = '{\n  "connections": [],\n  "settings": {},\n  "proxyPools": []\n}\n';
-  const storage = new NodeFileStorage(path);
+  const host = new NodeFileHost(path);
+  host.session = () => host;
+  const perform = host.perform.bind(host);
   // While this writer holds the lock and reads the file, another process "steals" the lock as
   // stale (remove, recreate with its own mtime) and writes its own state.
-  storage.readAll = function () {
-    const lock = this.lockPath();
-    rmdirSync(lock);
-    mkdirSync(lock);
-    const later = (Date.now() + 5000) / 1000;
-    utimesSync(lock, later, later);
-    writeFileSync(path, theirs);
-    return null;
+  host.perform = async (request) => {
+    if (request.kind === "readAll") {
+      const lock = `${path}.lock`;
+      rmdirSync(lock);
+      mkdirSync(lock);
+      const later = (Date.now() + 5000) / 1000;
+      utimesSync(lock, later, later);
+      writeFileSync(path, theirs);
+      return null;
+    }
+    return perform(request);
   };
-  const core = glue.ProviderConnectionStoreCore.openFile(storage);
-  assert.throws(
-    () => core.call("createProviderConnection", JSON.stringify([{ provider: "openai" }])),
+  const core = glue.ProviderConnectionStoreCore.openFile(path);
+  await assert.rejects(
+    drive(core.operation("createProviderConnection", JSON.stringify([{ provider: "openai" }])), host),
     (error) => error.code === "PIE_LOCK_COMPROMISED",
   );
   assert.equal(readFileSync(path, "utf8"), theirs);

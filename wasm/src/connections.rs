@@ -1,21 +1,24 @@
-//! Provider-connection store bindings. One dispatcher (`call(op, argsJson)`) maps the npm
-//! methods onto the core's `ProviderConnectionStore` trait: JSON in, JSON out, nothing else.
+//! Provider-connection store bindings: `operation(op, argsJson)` turns an npm method into the
+//! core's steps (JSON in, JSON text out); the host drives them.
+
+use std::rc::Rc;
 
 use pie_storage_core::connections::{
-    mask_proxy_url as core_mask_proxy_url, to_provider_connection_summary,
-    InMemoryProviderConnectionStore, JsonProviderConnectionStore, ProviderConnectionStore,
+    mask_proxy_url as core_mask_proxy_url, state_call, to_provider_connection_summary,
+    ConnectionFile, InMemoryProviderConnectionStore,
 };
 use pie_storage_core::env::{uuid_v4, FixedClock, Random, SequenceRandom, SystemRandom};
+use pie_storage_core::io::Operation;
 use pie_storage_core::json::to_js_string;
 use pie_storage_core::{Error, ErrorCode};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{to_js, JsResult};
-use crate::js_storage::JsStorage;
+use crate::operation::JsOperation;
 
 enum Store {
-    File(JsonProviderConnectionStore<JsStorage>),
+    File(Rc<ConnectionFile>),
     Memory(InMemoryProviderConnectionStore),
 }
 
@@ -29,35 +32,31 @@ fn parse_json(text: &str) -> Result<Value, Error> {
         .map_err(|e| Error::new(ErrorCode::InvalidJson, e.to_string()))
 }
 
-fn dispatch<S: ProviderConnectionStore>(
-    store: &S,
-    op: &str,
-    args: &[Value],
-) -> Result<String, Error> {
-    pie_storage_core::connections::dispatch(store, op, args).map(|v| to_js_string(&v))
+fn json_out(value: Value) -> Result<JsValue, Error> {
+    Ok(JsValue::from(to_js_string(&value)))
 }
 
 #[wasm_bindgen(js_class = ProviderConnectionStoreCore)]
 impl JsProviderConnectionStore {
-    /// A store on `provider-connections.json` through a JS storage object (see js_storage.rs).
+    /// A store on the file `name` (for messages); the host carries out its I/O steps.
     #[wasm_bindgen(js_name = openFile)]
-    pub fn open_file(storage: JsValue) -> JsProviderConnectionStore {
+    pub fn open_file(name: String) -> JsProviderConnectionStore {
         JsProviderConnectionStore {
-            store: Store::File(JsonProviderConnectionStore::new(JsStorage::new(storage))),
+            store: Store::File(Rc::new(ConnectionFile::new(name))),
         }
     }
 
     /// A file store with a fixed clock and sequential ids (`...-000000000001`, ...), for
     /// reproducible files and tests.
     #[wasm_bindgen(js_name = openFileFixed)]
-    pub fn open_file_fixed(storage: JsValue, now_ms: f64) -> JsProviderConnectionStore {
-        let store = JsonProviderConnectionStore::with_env(
-            JsStorage::new(storage),
+    pub fn open_file_fixed(name: String, now_ms: f64) -> JsProviderConnectionStore {
+        let file = ConnectionFile::with_env(
+            name,
             Box::new(FixedClock(now_ms)),
             Box::new(SequenceRandom::default()),
         );
         JsProviderConnectionStore {
-            store: Store::File(store),
+            store: Store::File(Rc::new(file)),
         }
     }
 
@@ -95,44 +94,19 @@ impl JsProviderConnectionStore {
         })
     }
 
-    /// Runs store operation `op` with `args` (a JSON array); returns the result as JSON text.
-    pub fn call(&self, op: &str, args: &str) -> JsResult<String> {
+    /// Store operation `op` with `args` (a JSON array) as steps for the host to drive; its
+    /// value is the result as JSON text. In-memory stores finish at the first step.
+    pub fn operation(&self, op: &str, args: &str) -> JsResult<JsOperation> {
         let args = match parse_json(args).map_err(to_js)? {
             Value::Array(items) => items,
             other => vec![other],
         };
-        let result = match &self.store {
-            Store::File(s) => dispatch(s, op, &args),
-            Store::Memory(s) => dispatch(s, op, &args),
+        let call = state_call(op, &args).map_err(to_js)?;
+        let operation = match &self.store {
+            Store::File(file) => file.operation(call).map(json_out),
+            Store::Memory(store) => Operation::ready(call.run_on(store).and_then(json_out)),
         };
-        result.map_err(to_js)
-    }
-
-    /// Whether `op` takes the file's lock (in-memory stores never do): the host then drives
-    /// [`JsProviderConnectionStore::lock_step`] with awaits before calling `op`.
-    #[wasm_bindgen(js_name = takesLock)]
-    pub fn takes_lock(&self, op: &str) -> bool {
-        matches!(self.store, Store::File(_))
-            && pie_storage_core::connections::operation_takes_lock(op)
-    }
-
-    /// One non-blocking attempt to take the lock for the next operation: `undefined` once held,
-    /// else the milliseconds to wait before the next attempt (see `JsStorage::lock_step`).
-    #[wasm_bindgen(js_name = lockStep)]
-    pub fn lock_step(&self) -> JsResult<Option<u32>> {
-        match &self.store {
-            Store::File(s) => s.storage().lock_step().map_err(to_js),
-            Store::Memory(_) => Ok(None),
-        }
-    }
-
-    /// Releases a lock from `lockStep` that the operation did not use.
-    #[wasm_bindgen(js_name = releaseUnusedLock)]
-    pub fn release_unused_lock(&self) -> JsResult<()> {
-        match &self.store {
-            Store::File(s) => s.storage().release_unused().map_err(to_js),
-            Store::Memory(_) => Ok(()),
-        }
+        Ok(JsOperation::new(operation))
     }
 
     /// `clear()` of the in-memory store.

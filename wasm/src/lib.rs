@@ -6,7 +6,7 @@
 
 mod connections;
 mod errors;
-mod js_storage;
+mod operation;
 mod routing;
 mod usage;
 
@@ -38,6 +38,8 @@ pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         LAST_PANIC.with(|p| *p.borrow_mut() = Some(message));
+        // The trapped call never puts back what it held.
+        pie_storage_core::usage::index::shared::after_panic();
     }));
     pie_storage_core::usage::collate::set_host_collator(host_locale_compare);
 }

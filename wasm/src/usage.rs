@@ -2,14 +2,17 @@
 
 use pie_storage_core::usage::index::{persist, StreamingIndex, UsageIndex};
 use pie_storage_core::usage::{
-    self, filter_by_fields, jsonl, order_by_time, query_indices, summarize_facts, JsonlUsageStore,
-    TextColumn, UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS, TEXT_FIELDS,
+    self, filter_by_fields, jsonl, order_by_time, query_indices, summarize_facts, TextColumn,
+    UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS, TEXT_FIELDS,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{coded, to_js, JsResult};
-use crate::js_storage::JsStorage;
+use crate::operation::JsOperation;
+use pie_storage_core::usage::UsageLog;
+use pie_storage_core::Error;
+use std::rc::Rc;
 
 fn to_js_value<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
@@ -247,58 +250,49 @@ pub fn parse_usage_jsonl(bytes: &[u8]) -> JsResult<JsValue> {
     to_js_value(&Out { text, diagnostics })
 }
 
-/// A `JsonlUsageStore` over a JS storage object (see `js_storage.rs`).
+/// A `JsonlUsageStore` whose I/O the host carries out, step by step.
 #[wasm_bindgen(js_name = JsonlUsageStoreCore)]
 pub struct JsJsonlUsageStore {
-    inner: JsonlUsageStore<JsStorage>,
+    log: Rc<UsageLog>,
+}
+
+fn text_out(text: String) -> Result<JsValue, Error> {
+    Ok(JsValue::from(text))
 }
 
 #[wasm_bindgen(js_class = JsonlUsageStoreCore)]
 impl JsJsonlUsageStore {
-    /// `storage` holds the JSONL file; `saved_index`, when given, where its index is saved.
+    /// The store of the file at absolute path `name` (stores of one file share one index);
+    /// with `saves_index` the index is also kept in the `savedIndex` blob.
     #[wasm_bindgen(constructor)]
-    pub fn new(storage: JsValue, saved_index: JsValue) -> Self {
-        let storage = JsStorage::new(storage);
-        let inner = if saved_index.is_undefined() || saved_index.is_null() {
-            JsonlUsageStore::new(storage)
-        } else {
-            JsonlUsageStore::with_saved_index(storage, JsStorage::new(saved_index))
-        };
-        JsJsonlUsageStore { inner }
+    pub fn new(name: String, saves_index: bool) -> Self {
+        JsJsonlUsageStore {
+            log: Rc::new(UsageLog::new(Some(&name), saves_index)),
+        }
     }
 
-    /// `queryUsageRecords(await getUsageRecords(), query)` as one JSON array text; only the
-    /// returned records are read from the file.
-    #[wasm_bindgen(js_name = queryUsage)]
-    pub fn query_usage(&self, query: JsValue) -> JsResult<String> {
-        self.inner
-            .query_usage_array_text(&query_from_js(query)?)
-            .map_err(to_js)
+    /// `queryUsageRecords(await getUsageRecords(), query)` as steps; the value is one JSON
+    /// array text, and only the returned records are read from the file.
+    #[wasm_bindgen(js_name = queryOperation)]
+    pub fn query_operation(&self, query: JsValue) -> JsResult<JsOperation> {
+        let query = query_from_js(query)?;
+        Ok(JsOperation::new(
+            self.log.query_text_operation(query).map(text_out),
+        ))
     }
 
-    /// One non-blocking attempt to take the file's lock for the next append: `undefined` once
-    /// held, else the milliseconds to wait (see `JsStorage::lock_step`).
-    #[wasm_bindgen(js_name = lockStep)]
-    pub fn lock_step(&self) -> JsResult<Option<u32>> {
-        self.inner.storage().lock_step().map_err(to_js)
-    }
-
-    /// Releases a lock from `lockStep` that the append did not use (the record was invalid).
-    #[wasm_bindgen(js_name = releaseUnusedLock)]
-    pub fn release_unused_lock(&self) -> JsResult<()> {
-        self.inner.storage().release_unused().map_err(to_js)
-    }
-
-    /// Validates `JSON.stringify(record)` and appends it as one line.
-    #[wasm_bindgen(js_name = recordUsageJson)]
-    pub fn record_usage_json(&self, json: &str) -> JsResult<()> {
+    /// Validates `JSON.stringify(record)`; the steps append it as one line.
+    #[wasm_bindgen(js_name = recordOperation)]
+    pub fn record_operation(&self, json: &str) -> JsResult<JsOperation> {
         // The store validates; here the text only has to be a JSON object.
         let map = match pie_storage_core::json::parse(json) {
             Ok(serde_json::Value::Object(map)) => map,
             Ok(_) => {
-                return usage::validate_usage_record_json(json)
-                    .map(|_| ())
-                    .map_err(to_js)
+                usage::validate_usage_record_json(json).map_err(to_js)?;
+                return Err(coded(
+                    "PIE_INVALID_USAGE_RECORD",
+                    "record must be an object",
+                ));
             }
             Err(e) => {
                 return Err(coded(
@@ -307,29 +301,35 @@ impl JsJsonlUsageStore {
                 ))
             }
         };
-        self.inner.record_usage_object(&map).map_err(to_js)
+        Ok(JsOperation::new(
+            self.log
+                .record_operation(map)
+                .map(|()| Ok(JsValue::UNDEFINED)),
+        ))
     }
 
-    /// Every record as one JSON array text (for a single `JSON.parse`).
-    #[wasm_bindgen(js_name = readRecordsArrayText)]
-    pub fn read_records_array_text(&self) -> JsResult<String> {
-        self.inner.read_records_array_text().map_err(to_js)
+    /// Every record as one JSON array text (for a single `JSON.parse`), as steps.
+    #[wasm_bindgen(js_name = recordsOperation)]
+    pub fn records_operation(&self) -> JsOperation {
+        JsOperation::new(self.log.records_text_operation().map(text_out))
     }
 
     /// `summarizeUsageRecords(queryUsageRecords(records, query))` with `limit` ignored, reading
-    /// only the fields a summary needs.
-    #[wasm_bindgen(js_name = summarizeUsage)]
-    pub fn summarize_usage(&self, query: JsValue) -> JsResult<JsValue> {
-        let summary = self
-            .inner
-            .summarize_usage(&query_from_js(query)?)
-            .map_err(to_js)?;
-        to_js_value(&summary)
+    /// only the fields a summary needs, as steps.
+    #[wasm_bindgen(js_name = summarizeOperation)]
+    pub fn summarize_operation(&self, query: JsValue) -> JsResult<JsOperation> {
+        let query = query_from_js(query)?;
+        Ok(JsOperation::new(self.log.summarize_operation(query).map(
+            |summary| {
+                to_js_value(&summary)
+                    .map_err(|_| Error::storage("the summary cannot cross to JavaScript"))
+            },
+        )))
     }
 
     /// The lines skipped by the last read.
     pub fn diagnostics(&self) -> JsResult<JsValue> {
-        to_js_value(&self.inner.diagnostics())
+        to_js_value(&self.log.diagnostics())
     }
 }
 

@@ -40,6 +40,28 @@ impl<'a, T> Operation<'a, T> {
         }
     }
 
+    /// An operation that needs no I/O (a store held in memory): it is done at its first step.
+    pub fn ready(out: Result<T>) -> Self
+    where
+        T: 'a,
+    {
+        Operation::new(|_| std::future::ready(out))
+    }
+
+    /// The same operation with its result converted by `f` (for hosts that hand results on in
+    /// their own form).
+    pub fn map<U>(self, f: impl FnOnce(T) -> Result<U> + 'a) -> Operation<'a, U>
+    where
+        T: 'a,
+    {
+        let Operation { io, future } = self;
+        let future = future.map(|future| {
+            Box::pin(async move { f(future.await?) })
+                as Pin<Box<dyn Future<Output = Result<U>> + 'a>>
+        });
+        Operation { io, future }
+    }
+
     /// Runs until the next request or the end. `reply` answers the request of the previous
     /// step (`None` on the first call).
     pub fn resume(&mut self, reply: Option<Reply>) -> Step<T> {

@@ -27,6 +27,6 @@ pub use record::{
     ErrorCodeValue, RoutingMode, UsageCost, UsageMedia, UsageRecord, UsageRecordStatus,
     UsageTokenSaver, UsageTokens, UsageTraceEvent,
 };
-pub use store::{InMemoryUsageStore, JsonlUsageStore};
+pub use store::{InMemoryUsageStore, JsonlUsageStore, UsageLog};
 pub use summary::{summarize_facts, summarize_usage_records, UsageSummary, UsageSummaryGroup};
 pub use validate::{validate_usage_record, validate_usage_record_json};

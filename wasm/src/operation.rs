@@ -1,0 +1,248 @@
+//! Store operations driven from JavaScript, one I/O step at a time.
+//!
+//! `op.next()` runs the core until it needs I/O and returns the request as a plain object
+//! (`{kind: "readAt", blob: "data", offset, length}`, ...) or `{kind: "done", value}`. The host
+//! carries the request out (asynchronously: Node awaits `fs/promises`) and answers with
+//! `op.reply(value)` or `op.fail(error)`. The shape of each request and reply is the core's
+//! [`Request`]/[`Reply`]; this file only converts them.
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use pie_storage_core::io::{Blob, Location, Operation, Reply, Request, Step};
+use pie_storage_core::storage::dir_lock::MkdirOutcome;
+use pie_storage_core::storage::BlobStat;
+use pie_storage_core::{Error, ErrorCode};
+use wasm_bindgen::prelude::*;
+
+use crate::errors::{to_js, JsResult};
+
+/// What the operation asked last, kept to read the reply in its terms.
+enum Pending {
+    None,
+    ReadAt(Vec<u8>),
+    Asked(&'static str),
+}
+
+#[wasm_bindgen(js_name = CoreOperation)]
+pub struct JsOperation {
+    op: Operation<'static, JsValue>,
+    pending: Pending,
+    reply: Option<Reply>,
+}
+
+impl JsOperation {
+    pub fn new(op: Operation<'static, JsValue>) -> JsOperation {
+        JsOperation {
+            op,
+            pending: Pending::None,
+            reply: None,
+        }
+    }
+}
+
+fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(target, &key.into(), &value.into());
+}
+
+fn blob_name(blob: Blob) -> &'static str {
+    match blob {
+        Blob::Data => "data",
+        Blob::SavedIndex => "savedIndex",
+    }
+}
+
+fn location_to_js(at: &Location) -> Object {
+    let out = Object::new();
+    set(&out, "path", at.path.as_str());
+    set(&out, "folder", at.folder.as_str());
+    set(&out, "name", at.name.as_str());
+    out
+}
+
+#[wasm_bindgen(js_class = CoreOperation)]
+impl JsOperation {
+    /// Runs to the next I/O request (returned as an object) or to the end (`{kind: "done",
+    /// value}`); the core's errors are thrown.
+    pub fn next(&mut self) -> JsResult<Object> {
+        let reply = self.reply.take();
+        let out = Object::new();
+        let request = match self.op.resume(reply) {
+            Step::Done(result) => {
+                self.pending = Pending::None;
+                set(&out, "kind", "done");
+                set(&out, "value", result.map_err(to_js)?);
+                return Ok(out);
+            }
+            Step::Io(request) => request,
+        };
+        set(&out, "kind", request.kind());
+        self.pending = Pending::Asked(request.kind());
+        match request {
+            Request::Stat(blob) | Request::ReadAll(blob) => set(&out, "blob", blob_name(blob)),
+            Request::ReadAt { blob, offset, buf } => {
+                set(&out, "blob", blob_name(blob));
+                set(&out, "offset", offset as f64);
+                set(&out, "length", buf.len() as f64);
+                self.pending = Pending::ReadAt(buf);
+            }
+            Request::Append { blob, bytes } => {
+                set(&out, "blob", blob_name(blob));
+                set(&out, "bytes", Uint8Array::from(bytes.as_slice()));
+            }
+            Request::Locate { blob, follow_links } => {
+                set(&out, "blob", blob_name(blob));
+                set(&out, "followLinks", follow_links);
+            }
+            Request::Replace {
+                blob,
+                at,
+                temp_name,
+                bytes,
+            } => {
+                set(&out, "blob", blob_name(blob));
+                set(&out, "at", location_to_js(&at));
+                set(&out, "tempName", temp_name);
+                set(&out, "bytes", Uint8Array::from(bytes.as_slice()));
+            }
+            Request::ListFolder { blob, folder } => {
+                set(&out, "blob", blob_name(blob));
+                set(&out, "folder", folder);
+            }
+            Request::RemoveFile { blob, folder, name } => {
+                set(&out, "blob", blob_name(blob));
+                set(&out, "folder", folder);
+                set(&out, "name", name);
+            }
+            Request::MakeDir { blob, path }
+            | Request::DirMtime { blob, path }
+            | Request::RemoveDir { blob, path } => {
+                set(&out, "blob", blob_name(blob));
+                set(&out, "path", path);
+            }
+            Request::SetDirMtime { blob, path, ms } => {
+                set(&out, "blob", blob_name(blob));
+                set(&out, "path", path);
+                set(&out, "ms", ms);
+            }
+            Request::Now => {}
+            Request::Sleep(ms) => set(&out, "ms", ms),
+            other => {
+                return Err(to_js(Error::storage(format!(
+                    "this host cannot carry out {}",
+                    other.kind()
+                ))))
+            }
+        }
+        Ok(out)
+    }
+
+    /// The host's answer to the last request, in the request's terms: `stat` → `null` |
+    /// `{size, dev, ino, mtimeMs}`; `readAll` → `null` | bytes; `readAt` → the bytes read;
+    /// `locate` → `{path, folder, name}`; `listFolder` → names; `makeDir` → `"created"` |
+    /// `"exists"`; `dirMtime` → `null` | ms; `now` → ms; anything else → `undefined`.
+    pub fn reply(&mut self, value: JsValue) -> JsResult<()> {
+        let reply = match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::ReadAt(mut buf) => {
+                let bytes = bytes_of(&value).unwrap_or_default();
+                let n = bytes.len().min(buf.len());
+                buf[..n].copy_from_slice(&bytes[..n]);
+                Reply::Filled(buf, n)
+            }
+            Pending::Asked(kind) => reply_of(kind, &value),
+            Pending::None => {
+                return Err(to_js(Error::storage("no request is waiting for a reply")))
+            }
+        };
+        self.reply = Some(reply);
+        Ok(())
+    }
+
+    /// The last request failed with `error` (a Node `Error` with its `code`).
+    pub fn fail(&mut self, error: JsValue) {
+        let kind = match &self.pending {
+            Pending::ReadAt(_) => "readAt",
+            Pending::Asked(kind) => kind,
+            Pending::None => "request",
+        };
+        self.pending = Pending::None;
+        self.reply = Some(Reply::Failed(js_error_to_core(kind, &error)));
+    }
+}
+
+fn reply_of(kind: &str, value: &JsValue) -> Reply {
+    let absent = value.is_null() || value.is_undefined();
+    match kind {
+        "stat" if absent => Reply::Stat(None),
+        "stat" => {
+            let field = |key: &str| {
+                Reflect::get(value, &key.into())
+                    .ok()
+                    .and_then(|x| x.as_f64())
+            };
+            let whole = |key: &str| {
+                field(key)
+                    .filter(|n| n.is_finite() && *n >= 0.0)
+                    .map(|n| n as u64)
+            };
+            let identity = whole("dev").zip(whole("ino"));
+            Reply::Stat(Some(BlobStat {
+                size: whole("size").unwrap_or(0),
+                identity,
+                modified_ms: field("mtimeMs"),
+            }))
+        }
+        "readAll" => Reply::Bytes(bytes_of(value)),
+        "locate" => {
+            let text = |key: &str| {
+                Reflect::get(value, &key.into())
+                    .ok()
+                    .and_then(|x| x.as_string())
+                    .unwrap_or_default()
+            };
+            Reply::Location(Location {
+                path: text("path"),
+                folder: text("folder"),
+                name: text("name"),
+            })
+        }
+        "listFolder" => Reply::Names(
+            Array::from(value)
+                .iter()
+                .filter_map(|name| name.as_string())
+                .collect(),
+        ),
+        "makeDir" => Reply::MakeDir(if value.as_string().as_deref() == Some("created") {
+            MkdirOutcome::Created
+        } else {
+            MkdirOutcome::Exists
+        }),
+        "dirMtime" => Reply::Mtime(value.as_f64()),
+        "now" => Reply::Now(value.as_f64().unwrap_or(f64::NAN)),
+        _ => Reply::Done,
+    }
+}
+
+fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
+    if v.is_null() || v.is_undefined() {
+        None
+    } else if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
+        // Node's Buffer is a Uint8Array: copy once, into wasm memory.
+        Some(bytes.to_vec())
+    } else {
+        Some(Uint8Array::new(v).to_vec())
+    }
+}
+
+/// Keeps the JS error's code and message (file system errors name paths, never contents).
+fn js_error_to_core(kind: &str, e: &JsValue) -> Error {
+    let get = |key: &str| {
+        Reflect::get(e, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let message = get("message").unwrap_or_else(|| "unknown error".into());
+    let mut err = Error::storage(format!("{kind} failed: {message}"));
+    if get("code").as_deref() == Some(ErrorCode::LockTimeout.as_str()) {
+        err.code = ErrorCode::LockTimeout;
+    }
+    err
+}
