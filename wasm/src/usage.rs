@@ -3,7 +3,7 @@
 use pie_storage_core::usage::index::{persist, StreamingIndex, UsageIndex};
 use pie_storage_core::usage::{
     self, filter_by_fields, jsonl, order_by_time, query_indices, summarize_facts, JsonlUsageStore,
-    TextColumn, UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS, TEXT_FIELDS,
+    TextColumn, UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -41,19 +41,11 @@ pub fn usage_record_line(json: &str) -> JsResult<String> {
     ))
 }
 
-/// Field names and slot order of the column layout, so the JS encoder can check it agrees.
+/// The column layout (`core/src/usage/columns.rs` `COLUMN_LAYOUT`): `{textFields, plainFields,
+/// amountFields, missingLength}`. The JS encoder takes its slot order and codings from it.
 #[wasm_bindgen(js_name = usageColumnLayout)]
 pub fn usage_column_layout() -> JsResult<JsValue> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Layout {
-        text_fields: &'static [&'static str],
-        amount_fields: &'static [&'static str],
-    }
-    to_js_value(&Layout {
-        text_fields: &TEXT_FIELDS,
-        amount_fields: &AMOUNT_FIELDS,
-    })
+    to_js_value(&usage::COLUMN_LAYOUT)
 }
 
 /// Records as columns, filled by the JS encoder (see `core/src/usage/columns.rs`).
