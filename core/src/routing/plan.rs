@@ -69,24 +69,9 @@ use crate::connections::settings::normalize_router_policy;
 use crate::error::{Error, ErrorCode, Result};
 use crate::js_value::{is_undefined, js_trim};
 
-/// `RoutingMode` / `RouteSource` of the router and `UsageRecord`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RoutingMode {
-    Fixed,
-    Router,
-    Fallback,
-}
-
-impl RoutingMode {
-    /// The string written in usage records and previews.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoutingMode::Fixed => "fixed",
-            RoutingMode::Router => "router",
-            RoutingMode::Fallback => "fallback",
-        }
-    }
-}
+/// `RoutingMode` / `RouteSource` of a plan and its routes: the usage record's enum, so a plan's
+/// mode is written into records as it is.
+pub use crate::usage::RoutingMode;
 
 /// One route of a plan.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -37,7 +37,7 @@ use crate::time::{parse_js_date, to_iso_string};
 /// Quota snapshots older than this are stale unless the settings say otherwise.
 const DEFAULT_QUOTA_MAX_AGE_MS: f64 = 300_000.0;
 /// Round-robin picks per connection before rotating, unless the settings say otherwise.
-const DEFAULT_STICKY_LIMIT: f64 = 3.0;
+use crate::connections::settings::DEFAULT_STICKY_ROUND_ROBIN_LIMIT as DEFAULT_STICKY_LIMIT;
 
 /// Input of [`select_provider_connection`].
 #[derive(Clone, Debug)]
