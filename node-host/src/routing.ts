@@ -67,13 +67,17 @@ export type ProviderConnectionSelection<C extends ProviderConnectionRef = Provid
   | { status: "unavailable"; retryAfter: string; retryAfterHuman: string; lastError?: unknown; lastErrorCode?: unknown }
   | { status: "selected"; connection: C; updates?: { lastUsedAt: string; consecutiveUseCount: number } };
 
+/**
+ * One id or a list of ids as it crosses into the core: a `Set` (which JSON cannot carry)
+ * becomes an array, anything else goes as it is. Reading a string or a list is the core's rule
+ * (`js_value::string_or_list`); this is the only conversion on the JavaScript side.
+ */
+export function idsForCore(ids: unknown): unknown {
+  return ids instanceof Set ? [...ids] : ids;
+}
+
 function selectArgs(options: SelectProviderConnectionOptions<ProviderConnectionRef>): Record<string, unknown> {
-  const exclude = options.excludeConnectionIds;
-  return {
-    ...options,
-    excludeConnectionIds: exclude instanceof Set ? [...exclude] : exclude,
-    now: ms(options.now),
-  };
+  return { ...options, excludeConnectionIds: idsForCore(options.excludeConnectionIds), now: ms(options.now) };
 }
 
 /** The connection that serves a request (§6.2): locks, priorities, quota and strategy. */

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::columns::{TextColumn, UsageColumns};
 use super::facts::{FactSource, UsageFacts};
+use crate::js_value::string_or_list;
 use crate::time::parse_js_date;
 
 /// A `from`/`to` bound: a date string, or epoch milliseconds (a JavaScript `Date`).
@@ -458,20 +459,21 @@ impl<'de> Deserialize<'de> for Loose {
 
 impl Loose {
     /// `status`-style selector: one string or a list; non-strings never match.
+    /// Any other value is given but matches nothing (see [`string_or_list`]).
     fn selector(self) -> Option<Vec<String>> {
         match self {
             Loose::Absent => None,
-            Loose::Str(s) => Some(vec![s]),
-            Loose::Seq(items) => Some(
-                items
-                    .into_iter()
-                    .filter_map(|i| match i {
-                        Loose::Str(s) => Some(s),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            Loose::Num(_) | Loose::Other => Some(Vec::new()),
+            given => Some(string_or_list(&given.into_json()).unwrap_or_default()),
+        }
+    }
+
+    /// The value as JSON, enough for [`string_or_list`]: strings and arrays as they are, any
+    /// other value `null`.
+    fn into_json(self) -> Value {
+        match self {
+            Loose::Str(s) => Value::String(s),
+            Loose::Seq(items) => Value::Array(items.into_iter().map(Loose::into_json).collect()),
+            Loose::Absent | Loose::Num(_) | Loose::Other => Value::Null,
         }
     }
 
