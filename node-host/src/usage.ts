@@ -15,18 +15,6 @@ export function createUsageRecordId(prefix = "usage"): string {
   return call(() => wasm().createUsageRecordId(prefix));
 }
 
-/** Query filters and the record field each one reads. */
-const FILTER_FIELDS: ReadonlyArray<[keyof UsageRecordQuery, TextField]> = [
-  ["status", "status"],
-  ["routingMode", "routingMode"],
-  ["provider", "resolvedProvider"],
-  ["model", "resolvedModel"],
-  ["requestId", "requestId"],
-  ["agentRunId", "agentRunId"],
-  ["endpoint", "endpoint"],
-  ["clientOrigin", "clientOrigin"],
-];
-
 /** The query as the core reads it: Dates become epoch milliseconds, nothing else changes. */
 export function queryForCore(query: UsageRecordQuery | undefined): Record<string, unknown> | undefined {
   if (query == null) return undefined;
@@ -44,8 +32,8 @@ export function queryForCore(query: UsageRecordQuery | undefined): Record<string
  */
 export function queryUsageRecords(records: UsageRecord[], query: UsageRecordQuery = {}): UsageRecord[] {
   const coreQuery = queryForCore(query);
-  const fields: TextField[] = [];
-  for (const [key, field] of FILTER_FIELDS) if (query[key] !== undefined) fields.push(field);
+  // The core says which record fields the query filters on (its one filter map).
+  const fields: TextField[] = call(() => wasm().usageQueryFields(coreQuery));
   let candidates: Uint32Array | undefined;
   if (fields.length > 0) {
     const filterColumns = encodeColumns(records, fields);

@@ -145,6 +145,17 @@ pub fn query_usage_columns(columns: &JsUsageColumns, query: JsValue) -> JsResult
     )))
 }
 
+/// The record fields `query` filters on (time bounds aside), in column-layout names: the
+/// columns [`filter_usage_columns`] needs. The core owns which query key reads which field.
+#[wasm_bindgen(js_name = usageQueryFields)]
+pub fn usage_query_fields(query: JsValue) -> JsResult<Vec<String>> {
+    Ok(query_from_js(query)?
+        .filtered_fields()
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
+}
+
 /// Query step one: the rows passing every filter but the time bounds (input order).
 #[wasm_bindgen(js_name = filterUsageColumns)]
 pub fn filter_usage_columns(columns: &JsUsageColumns, query: JsValue) -> JsResult<Vec<u32>> {

@@ -103,6 +103,17 @@ impl UsageRecordQuery {
         }
     }
 
+    /// The record fields (names of [`TEXT_FIELDS`](super::TEXT_FIELDS)) this query filters
+    /// on, time bounds aside: what a host that fetches fields lazily must send for
+    /// [`filter_by_fields`]. Empty when no field filter is set.
+    pub fn filtered_fields(&self) -> Vec<&'static str> {
+        self.compile()
+            .field_checks()
+            .into_iter()
+            .map(|(field, _)| field)
+            .collect()
+    }
+
     /// The filter part, compiled once per query.
     pub fn compile(&self) -> CompiledFilter<'_> {
         fn set(list: &Option<Vec<String>>) -> Option<Vec<&str>> {
@@ -537,5 +548,43 @@ impl<'de> Deserialize<'de> for UsageRecordQuery {
                 _ => None,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod filtered_fields_tests {
+    use super::*;
+
+    fn query(json: serde_json::Value) -> UsageRecordQuery {
+        serde_json::from_value(json).unwrap()
+    }
+
+    /// Each query key names the record field it filters; `null` is not given; time bounds,
+    /// `limit` and `order` filter no field.
+    #[test]
+    fn each_query_key_filters_its_record_field() {
+        let all = query(serde_json::json!({
+            "status": "success", "routingMode": ["fixed"], "provider": "p", "model": 5,
+            "requestId": "r", "agentRunId": "a", "endpoint": "e", "clientOrigin": "c",
+            "from": "2026-01-01", "to": 1, "limit": 3, "order": "asc",
+        }));
+        assert_eq!(
+            all.filtered_fields(),
+            [
+                "status",
+                "routingMode",
+                "resolvedProvider",
+                "resolvedModel",
+                "requestId",
+                "agentRunId",
+                "endpoint",
+                "clientOrigin"
+            ]
+        );
+        for field in all.filtered_fields() {
+            assert!(super::super::TEXT_FIELDS.contains(&field), "{field}");
+        }
+        let none = query(serde_json::json!({"provider": null, "from": "2026-01-01", "limit": 1}));
+        assert!(none.filtered_fields().is_empty());
     }
 }
