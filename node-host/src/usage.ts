@@ -195,7 +195,12 @@ export function toBytes(input: string | Uint8Array | ArrayBuffer): Uint8Array {
   throw codedError("PIE_INVALID_INPUT", "expected a string, Uint8Array or ArrayBuffer");
 }
 
-/** Records in memory, in insertion order. Records are validated; copies are shallow. */
+/**
+ * Records in memory, in insertion order. Records are validated (by the core, as the file store
+ * validates); copies are shallow, so nested objects stay the caller's, as in the reference. The
+ * objects live here because the core cannot keep that identity; no rule does (see the README's
+ * decisions). Query and summarize them with `queryUsageRecords`/`summarizeUsageRecords`.
+ */
 export class InMemoryUsageStore implements UsageStore {
   private records: UsageRecord[] = [];
 
