@@ -10,6 +10,7 @@ import type {
   UsageRoutingMode,
 } from "./types.js";
 import { errorToJson as toJson } from "./connections.js";
+import { idsForCore } from "./ids.js";
 import { call, toJsonText, wasm } from "./wasm.js";
 
 function ms(now: Date | number | string | undefined): number | string {
@@ -67,15 +68,6 @@ export type ProviderConnectionSelection<C extends ProviderConnectionRef = Provid
   | { status: "missing" }
   | { status: "unavailable"; retryAfter: string; retryAfterHuman: string; lastError?: unknown; lastErrorCode?: unknown }
   | { status: "selected"; connection: C; updates?: { lastUsedAt: string; consecutiveUseCount: number } };
-
-/**
- * One id or a list of ids as it crosses into the core: a `Set` (which JSON cannot carry)
- * becomes an array, anything else goes as it is. Reading a string or a list is the core's rule
- * (`js_value::string_or_list`); this is the only conversion on the JavaScript side.
- */
-export function idsForCore(ids: unknown): unknown {
-  return ids instanceof Set ? [...ids] : ids;
-}
 
 function selectArgs(options: SelectProviderConnectionOptions<ProviderConnectionRef>): Record<string, unknown> {
   return { ...options, excludeConnectionIds: idsForCore(options.excludeConnectionIds), now: ms(options.now) };
