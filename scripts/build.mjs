@@ -8,7 +8,8 @@ export function build() {
   setupBuild();
   log("building the wasm core (wasm-release profile)");
   run("cargo", ["build", "-p", "pie-storage-wasm", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"]);
-  const input = join(root, "target", "wasm32-unknown-unknown", "wasm-release", "pie_storage_wasm.wasm");
+  const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, "target");
+  const input = join(targetDir, "wasm32-unknown-unknown", "wasm-release", "pie_storage_wasm.wasm");
   const wasmOpt = join(root, "node_modules", "binaryen", "bin", "wasm-opt");
   for (const target of ["nodejs", "web"]) {
     const out = join(root, "node-host", "wasm", target === "nodejs" ? "node" : "web");

@@ -18,6 +18,9 @@ ensureChromium();
 log("Rust suite (core with the fs feature, wasm glue)");
 run("cargo", ["test", "--workspace", "--features", "pie-storage-core/fs"]);
 
+log("Type tests (the published .d.ts against the vectors' result fields, tsc --noEmit)");
+run("npx", ["tsc", "-p", join(root, "tests", "types")]);
+
 log("Node suite (built package, real files, several processes)");
 run(process.execPath, ["--test", "--test-concurrency=1", ...testFiles("tests/node")]);
 

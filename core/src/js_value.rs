@@ -217,6 +217,24 @@ pub fn number_value(n: f64) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// "One id or a list of ids" (`excludeConnectionIds`, a `status` filter, a combo's models): a
+/// string is a list of one, an array keeps its strings (other elements can equal no string).
+/// `None` for any other value; the caller decides whether that is an error, an empty list or a
+/// filter that matches nothing. The one home of this coercion.
+pub fn string_or_list(v: &Value) -> Option<Vec<String>> {
+    match v {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
 /// Key of the marker object `{"__pieUndefined": true}`.
 ///
 /// JSON has no `undefined`, but the reference distinguishes a key present with value `undefined`
@@ -254,6 +272,19 @@ pub fn strip_undefined(v: &mut Value) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn string_or_list_coerces_one_id_or_a_list() {
+        assert_eq!(string_or_list(&json!("a")), Some(vec!["a".to_owned()]));
+        assert_eq!(
+            string_or_list(&json!(["a", 1, null, ["b"], "c"])),
+            Some(vec!["a".to_owned(), "c".to_owned()])
+        );
+        assert_eq!(string_or_list(&json!([])), Some(vec![]));
+        for other in [json!(null), json!(5), json!({"a": 1}), json!(true)] {
+            assert_eq!(string_or_list(&other), None);
+        }
+    }
 
     #[test]
     fn number_conversion_matches_javascript() {

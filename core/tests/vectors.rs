@@ -208,6 +208,16 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         "usageFile" => run_usage_file(case),
         "validate" => {
             let result = validate_usage_record(&case["record"]);
+            // The in-memory store accepts exactly what validation accepts, and keeps nothing else.
+            if let Some(record) = case["record"].as_object() {
+                let store = pie_storage_core::usage::InMemoryUsageStore::new();
+                let stored = store.record_usage_object(record);
+                if stored.is_ok() != result.is_ok()
+                    || store.get_usage_records().len() != usize::from(stored.is_ok())
+                {
+                    return Err("InMemoryUsageStore disagrees with validate_usage_record".into());
+                }
+            }
             match (case.get("expectValid"), case.get("expectError"), result) {
                 (Some(_), _, Ok(())) => Ok(()),
                 (Some(_), _, Err(e)) => Err(format!("expected valid, got {e}")),

@@ -3,11 +3,11 @@
 
 import init, * as web from "../wasm/web/pie_storage_wasm.js";
 
-import { checkColumnLayout } from "./columns.js";
+import { useCoreColumnLayout } from "./columns.js";
 import { installWasm, type WasmModule } from "./wasm.js";
 
 await init({ module_or_path: new URL("../wasm/web/pie_storage_wasm_bg.wasm", import.meta.url) });
 installWasm(web as unknown as WasmModule);
-checkColumnLayout();
+useCoreColumnLayout();
 
 export * from "./portable.js";

@@ -1,25 +1,32 @@
 // Encodes arrays of record objects as columns for the core (see core/src/usage/columns.rs):
 // one typed array per field instead of one boundary crossing per object. No rule lives here:
 // values are copied as they are; missing and non-string/non-number values are marked missing.
+//
+// The layout (field names, which text fields are plain, the amount slot order, the fields a
+// summary reads, the missing marker) is the core's `COLUMN_LAYOUT`, read once when an entry
+// loads the wasm module ({@link useCoreColumnLayout}). The encoder takes its slot positions and
+// codings from it; a layout holding a field this encoder cannot read fails the load loudly.
 
 import type { UsageColumns } from "../wasm/node/pie_storage_wasm.js";
 import { wasm } from "./wasm.js";
 
-/** Text fields in the core's column order (checked against the core at load time). */
-export const TEXT_FIELDS = [
-  "timestamp",
-  "status",
-  "routingMode",
-  "resolvedProvider",
-  "resolvedModel",
-  "requestId",
-  "agentRunId",
-  "endpoint",
-  "clientOrigin",
-] as const;
+/** The core's column layout, as `usageColumnLayout()` returns it. */
+export interface ColumnLayout {
+  textFields: readonly string[];
+  plainFields: readonly string[];
+  amountFields: readonly string[];
+  summaryFields: readonly string[];
+  missingLength: number;
+}
 
-/** Amount slots in the core's order: usage.*, flat tokens, cost.total, costUsd. */
-export const AMOUNT_FIELDS = [
+/** A text field of the layout (a record field name). */
+export type TextField = string;
+type AnyRecord = Record<string, unknown>;
+
+const encoder = new TextEncoder();
+
+/** The amount fields {@link readAmounts} reads, by layout path. */
+const AMOUNT_PATHS = [
   "usage.input",
   "usage.output",
   "usage.cacheRead",
@@ -31,14 +38,63 @@ export const AMOUNT_FIELDS = [
   "cost.total",
   "costUsd",
 ] as const;
+/** The text fields {@link encodeSummaryColumns} sends, in the order it sends them. */
+const SUMMARY_PATHS = ["status", "resolvedProvider", "resolvedModel", "endpoint", "clientOrigin"] as const;
 
-export type TextField = (typeof TEXT_FIELDS)[number];
-type AnyRecord = Record<string, unknown>;
+// Set from the core's layout by useCoreColumnLayout (module-level bindings, so the unrolled
+// readers below stay as fast as with literal offsets).
+let plainFields: ReadonlySet<string> = new Set();
+let MISSING = 0xffffffff;
+let SLOTS = 10;
+let sInput = 0, sOutput = 1, sCacheRead = 2, sCacheWrite = 3, sReasoning = 4, sTotal = 5;
+let sInputTokens = 6, sOutputTokens = 7, sCostTotal = 8, sCostUsd = 9;
+let layoutLoaded = false;
 
-/** Fields where nearly every value differs: sent as one joined string, not a dictionary. */
-const PLAIN_FIELDS: ReadonlySet<TextField> = new Set(["timestamp", "requestId", "agentRunId"]);
-const MISSING = 0xffffffff;
-const encoder = new TextEncoder();
+/**
+ * Takes the column layout from the core (by default the installed wasm module's
+ * `usageColumnLayout()`), so the encoder follows the core's slot order and codings. Throws when
+ * the layout names an amount or summary field this encoder cannot read, or lacks one it sends:
+ * the encoder and the core would then disagree about what a column means.
+ */
+export function useCoreColumnLayout(layout: ColumnLayout = wasm().usageColumnLayout() as ColumnLayout): void {
+  const fail = (what: string): never => {
+    throw new Error(`@pie-lab/storage: the JS column encoder cannot follow the core's column layout (${what})`);
+  };
+  const slot = (path: (typeof AMOUNT_PATHS)[number]) => layout.amountFields.indexOf(path);
+  for (const path of layout.amountFields) {
+    if (!(AMOUNT_PATHS as readonly string[]).includes(path)) fail(`unknown amount field ${path}`);
+  }
+  for (const path of AMOUNT_PATHS) if (slot(path) < 0) fail(`amount field ${path} is gone`);
+  if (layout.amountFields.length !== AMOUNT_PATHS.length || layout.amountFields.length > 16) fail("amount slot count");
+  const sent = [...SUMMARY_PATHS];
+  if (layout.summaryFields.length !== sent.length || layout.summaryFields.some((f) => !sent.includes(f as never))) {
+    fail(`summary fields ${layout.summaryFields.join(", ")}`);
+  }
+  for (const f of [...layout.plainFields, ...layout.summaryFields]) {
+    if (!layout.textFields.includes(f)) fail(`text field ${f} is not a column`);
+  }
+  if (layout.plainFields.some((f) => (SUMMARY_PATHS as readonly string[]).includes(f))) fail("a summary field is plain");
+  if (!layout.plainFields.includes("timestamp")) fail("timestamp is not plain");
+  if (!Number.isInteger(layout.missingLength)) fail("missing marker");
+  sInput = slot("usage.input");
+  sOutput = slot("usage.output");
+  sCacheRead = slot("usage.cacheRead");
+  sCacheWrite = slot("usage.cacheWrite");
+  sReasoning = slot("usage.reasoning");
+  sTotal = slot("usage.totalTokens");
+  sInputTokens = slot("inputTokens");
+  sOutputTokens = slot("outputTokens");
+  sCostTotal = slot("cost.total");
+  sCostUsd = slot("costUsd");
+  SLOTS = layout.amountFields.length;
+  plainFields = new Set(layout.plainFields);
+  MISSING = layout.missingLength;
+  layoutLoaded = true;
+}
+
+function ensureLayout(): void {
+  if (!layoutLoaded) useCoreColumnLayout();
+}
 
 /**
  * Dictionary coding of one field: ids per row, distinct values in first-seen order. The index
@@ -104,35 +160,35 @@ class PlainEncoder {
   }
 }
 
-/** Copies the amounts of one record into its block of 10 slots; returns the presence mask. */
+/** Copies the amounts of one record into its block of slots; returns the presence mask. */
 function readAmounts(r: AnyRecord, values: Float64Array, o: number): number {
   let mask = 0;
   const u = r.usage as AnyRecord | null | undefined;
   if (u != null && typeof u === "object") {
     let v = u.input;
-    if (typeof v === "number") { values[o] = v; mask |= 1; }
+    if (typeof v === "number") { values[o + sInput] = v; mask |= 1 << sInput; }
     v = u.output;
-    if (typeof v === "number") { values[o + 1] = v; mask |= 2; }
+    if (typeof v === "number") { values[o + sOutput] = v; mask |= 1 << sOutput; }
     v = u.cacheRead;
-    if (typeof v === "number") { values[o + 2] = v; mask |= 4; }
+    if (typeof v === "number") { values[o + sCacheRead] = v; mask |= 1 << sCacheRead; }
     v = u.cacheWrite;
-    if (typeof v === "number") { values[o + 3] = v; mask |= 8; }
+    if (typeof v === "number") { values[o + sCacheWrite] = v; mask |= 1 << sCacheWrite; }
     v = u.reasoning;
-    if (typeof v === "number") { values[o + 4] = v; mask |= 16; }
+    if (typeof v === "number") { values[o + sReasoning] = v; mask |= 1 << sReasoning; }
     v = u.totalTokens;
-    if (typeof v === "number") { values[o + 5] = v; mask |= 32; }
+    if (typeof v === "number") { values[o + sTotal] = v; mask |= 1 << sTotal; }
   }
   let v = r.inputTokens;
-  if (typeof v === "number") { values[o + 6] = v; mask |= 64; }
+  if (typeof v === "number") { values[o + sInputTokens] = v; mask |= 1 << sInputTokens; }
   v = r.outputTokens;
-  if (typeof v === "number") { values[o + 7] = v; mask |= 128; }
+  if (typeof v === "number") { values[o + sOutputTokens] = v; mask |= 1 << sOutputTokens; }
   const c = r.cost as AnyRecord | null | undefined;
   if (c != null && typeof c === "object") {
     v = c.total;
-    if (typeof v === "number") { values[o + 8] = v; mask |= 256; }
+    if (typeof v === "number") { values[o + sCostTotal] = v; mask |= 1 << sCostTotal; }
   }
   v = r.costUsd;
-  if (typeof v === "number") { values[o + 9] = v; mask |= 512; }
+  if (typeof v === "number") { values[o + sCostUsd] = v; mask |= 1 << sCostUsd; }
   return mask;
 }
 
@@ -146,8 +202,9 @@ export function encodeColumns(
   textFields: readonly TextField[],
   rows?: ArrayLike<number>,
 ): UsageColumns {
+  ensureLayout();
   const n = rows ? rows.length : records.length;
-  const encoders = textFields.map((f) => (PLAIN_FIELDS.has(f) ? new PlainEncoder(n) : new DictEncoder(n)));
+  const encoders = textFields.map((f) => (plainFields.has(f) ? new PlainEncoder(n) : new DictEncoder(n)));
   const fieldCount = textFields.length;
   for (let row = 0; row < n; row++) {
     const r = records[rows ? rows[row] : row] as AnyRecord | null | undefined;
@@ -170,13 +227,14 @@ export function encodeColumns(
  * the generic loop of {@link encodeColumns}. The caller must `free()` the result.
  */
 export function encodeSummaryColumns(records: readonly unknown[]): UsageColumns {
+  ensureLayout();
   const n = records.length;
   const status = new StatusEncoder(n);
   const provider = new DictEncoder(n);
   const model = new DictEncoder(n);
   const endpoint = new DictEncoder(n);
   const origin = new DictEncoder(n);
-  const values = new Float64Array(n * 10);
+  const values = new Float64Array(n * SLOTS);
   const present = new Uint16Array(n);
   for (let row = 0; row < n; row++) {
     const r = records[row] as AnyRecord | null | undefined;
@@ -186,7 +244,7 @@ export function encodeSummaryColumns(records: readonly unknown[]): UsageColumns 
     model.add(row, r.resolvedModel);
     endpoint.add(row, r.endpoint);
     origin.add(row, r.clientOrigin);
-    present[row] = readAmounts(r, values, row * 10);
+    present[row] = readAmounts(r, values, row * SLOTS);
   }
   const columns = new (wasm().UsageColumns)(n);
   try {
@@ -208,6 +266,7 @@ export function encodeSummaryColumns(records: readonly unknown[]): UsageColumns 
  * sort step of a query reads nothing else. The caller must `free()` the result.
  */
 export function encodeTimestamps(records: readonly unknown[], rows?: ArrayLike<number>): UsageColumns {
+  ensureLayout();
   const n = rows ? rows.length : records.length;
   const lengths = new Uint32Array(n);
   let text = "";
@@ -228,14 +287,5 @@ export function encodeTimestamps(records: readonly unknown[], rows?: ArrayLike<n
   } catch (error) {
     columns.free();
     throw error;
-  }
-}
-
-/** Fails loudly if this encoder and the core disagree on the column layout. */
-export function checkColumnLayout(): void {
-  const layout = wasm().usageColumnLayout() as { textFields: string[]; amountFields: string[] };
-  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (!same(layout.textFields, TEXT_FIELDS) || !same(layout.amountFields, AMOUNT_FIELDS)) {
-    throw new Error("@pie-lab/storage: the JS column encoder and the wasm core disagree on the column layout");
   }
 }

@@ -17,6 +17,7 @@ import type {
   UpdateProxyPoolInput,
 } from "./types.js";
 import { resolveRoutePlan, type ComboRotationState, type RoutePlan } from "./routing.js";
+import { idsForCore } from "./ids.js";
 import { call, drive, toJsonText, wasm, type CoreHost } from "./wasm.js";
 
 const UNDEFINED = { __pieUndefined: true };
@@ -106,9 +107,8 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
     model?: string | null,
     options: AcquireProviderConnectionOptions = {},
   ): Promise<import("./routing.js").ProviderConnectionSelection> {
-    const exclude = options.excludeConnectionIds;
     return this.run("acquireProviderConnection", provider, model ?? null, {
-      excludeConnectionIds: exclude instanceof Set ? [...exclude] : exclude,
+      excludeConnectionIds: idsForCore(options.excludeConnectionIds),
       preferredConnectionId: options.preferredConnectionId,
       now: options.now === undefined ? undefined : +options.now,
     });

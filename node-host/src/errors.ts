@@ -27,7 +27,7 @@ export class PieStorageError extends Error {
   }
 
   /** The core's coded `Error` (code `PIE_*`) as a PieStorageError; anything else unchanged. */
-  static from(error: unknown): unknown {
+  static from<T>(error: T): T | PieStorageError {
     if (error instanceof PieStorageError) return error;
     const code = (error as { code?: unknown } | null)?.code;
     if (!(error instanceof Error) || typeof code !== "string" || !code.startsWith("PIE_")) return error;

@@ -3,12 +3,12 @@
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 
-import { checkColumnLayout } from "./columns.js";
+import { useCoreColumnLayout } from "./columns.js";
 import { installWasm, wasm, type WasmModule } from "./wasm.js";
 
 const require = createRequire(import.meta.url);
 installWasm(require("../wasm/node/pie_storage_wasm.js") as WasmModule);
-checkColumnLayout();
+useCoreColumnLayout();
 
 export * from "./portable.js";
 export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "./json-connection-store.js";

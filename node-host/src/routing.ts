@@ -7,8 +7,10 @@ import type {
   ProviderConnectionRef,
   ProviderConnectionSelectionExplanation,
   ProviderConnectionSettings,
+  UsageRoutingMode,
 } from "./types.js";
 import { errorToJson as toJson } from "./connections.js";
+import { idsForCore } from "./ids.js";
 import { call, toJsonText, wasm } from "./wasm.js";
 
 function ms(now: Date | number | string | undefined): number | string {
@@ -68,12 +70,7 @@ export type ProviderConnectionSelection<C extends ProviderConnectionRef = Provid
   | { status: "selected"; connection: C; updates?: { lastUsedAt: string; consecutiveUseCount: number } };
 
 function selectArgs(options: SelectProviderConnectionOptions<ProviderConnectionRef>): Record<string, unknown> {
-  const exclude = options.excludeConnectionIds;
-  return {
-    ...options,
-    excludeConnectionIds: exclude instanceof Set ? [...exclude] : exclude,
-    now: ms(options.now),
-  };
+  return { ...options, excludeConnectionIds: idsForCore(options.excludeConnectionIds), now: ms(options.now) };
 }
 
 /** The connection that serves a request (§6.2): locks, priorities, quota and strategy. */
@@ -100,8 +97,8 @@ export type ComboRotationState = Record<string, { index: number; consecutiveUseC
 
 export interface RoutePlan {
   requestedModel: string;
-  routingMode: "fixed" | "router" | "fallback";
-  routes: Array<{ index: number; source: string; provider: string; model: string; id: string }>;
+  routingMode: UsageRoutingMode;
+  routes: Array<{ index: number; source: UsageRoutingMode; provider: string; model: string; id: string }>;
 }
 
 /**
@@ -136,10 +133,61 @@ export interface EvaluateBudgetOptions {
   now?: Date | number;
 }
 
+/** `BudgetPolicyMode`: what an exceeded limit does. */
+export type BudgetMode = "off" | "warn" | "block";
+
+/** Spend against one limit over a UTC day or month, up to `now` (amounts rounded to 8 decimals as the server does). */
+export interface BudgetWindow {
+  /** Start of the window (UTC midnight of the day, or of the month's first day), ISO. */
+  from: string;
+  /** `now`, ISO. */
+  to: string;
+  /** Cost of the counted records in the window. */
+  usedUsd: number;
+  /** The window's limit, `null` without one. */
+  limitUsd: number | null;
+  /** `usedUsd` plus the request estimate (0 without one). */
+  projectedUsd: number;
+  /** `limitUsd - usedUsd` (negative once overspent), `null` without a limit. */
+  remainingUsd: number | null;
+  /** `max(0, usedUsd / limitUsd * 100)` to 2 decimals, at most 999; `null` without a limit or with a zero one. */
+  usedPercentage: number | null;
+  /** `projectedUsd > limitUsd`; false without a limit. */
+  exhausted: boolean;
+}
+
+/** One limit the request would exceed. */
+export interface BudgetViolation {
+  scope: "request" | "daily" | "monthly";
+  /** The provider whose rule applies, `null` for the global rule. */
+  provider: string | null;
+  limitUsd: number;
+  usedUsd: number;
+  estimatedUsd: number;
+  projectedUsd: number;
+  /** E.g. `Daily budget $5.0000 would be exceeded (projected $5.0200).` */
+  message: string;
+}
+
+/** The `budget` object of `GET /budget` (core: `routing::budget::BudgetDecision`). */
+export interface BudgetEvaluation {
+  mode: BudgetMode;
+  provider: string | null;
+  requestLimitUsd: number | null;
+  estimatedRequestUsd: number | null;
+  daily: BudgetWindow;
+  monthly: BudgetWindow;
+  violations: BudgetViolation[];
+  shouldWarn: boolean;
+  shouldBlock: boolean;
+  /** `now`, ISO. */
+  generatedAt: string;
+}
+
 /**
  * The `/budget` decision over usage records: UTC day and month spend against the limits, the
  * request estimate, and whether to warn or block.
  */
-export function evaluateBudget(options: EvaluateBudgetOptions): unknown {
+export function evaluateBudget(options: EvaluateBudgetOptions): BudgetEvaluation {
   return run("evaluateBudget", { ...options, now: ms(options.now) });
 }

@@ -15,18 +15,6 @@ export function createUsageRecordId(prefix = "usage"): string {
   return call(() => wasm().createUsageRecordId(prefix));
 }
 
-/** Query filters and the record field each one reads. */
-const FILTER_FIELDS: ReadonlyArray<[keyof UsageRecordQuery, TextField]> = [
-  ["status", "status"],
-  ["routingMode", "routingMode"],
-  ["provider", "resolvedProvider"],
-  ["model", "resolvedModel"],
-  ["requestId", "requestId"],
-  ["agentRunId", "agentRunId"],
-  ["endpoint", "endpoint"],
-  ["clientOrigin", "clientOrigin"],
-];
-
 /** The query as the core reads it: Dates become epoch milliseconds, nothing else changes. */
 export function queryForCore(query: UsageRecordQuery | undefined): Record<string, unknown> | undefined {
   if (query == null) return undefined;
@@ -44,8 +32,8 @@ export function queryForCore(query: UsageRecordQuery | undefined): Record<string
  */
 export function queryUsageRecords(records: UsageRecord[], query: UsageRecordQuery = {}): UsageRecord[] {
   const coreQuery = queryForCore(query);
-  const fields: TextField[] = [];
-  for (const [key, field] of FILTER_FIELDS) if (query[key] !== undefined) fields.push(field);
+  // The core says which record fields the query filters on (its one filter map).
+  const fields: TextField[] = call(() => wasm().usageQueryFields(coreQuery));
   let candidates: Uint32Array | undefined;
   if (fields.length > 0) {
     const filterColumns = encodeColumns(records, fields);
@@ -207,7 +195,12 @@ export function toBytes(input: string | Uint8Array | ArrayBuffer): Uint8Array {
   throw codedError("PIE_INVALID_INPUT", "expected a string, Uint8Array or ArrayBuffer");
 }
 
-/** Records in memory, in insertion order. Records are validated; copies are shallow. */
+/**
+ * Records in memory, in insertion order. Records are validated (by the core, as the file store
+ * validates); copies are shallow, so nested objects stay the caller's, as in the reference. The
+ * objects live here because the core cannot keep that identity; no rule does (see the README's
+ * decisions). Query and summarize them with `queryUsageRecords`/`summarizeUsageRecords`.
+ */
 export class InMemoryUsageStore implements UsageStore {
   private records: UsageRecord[] = [];
 

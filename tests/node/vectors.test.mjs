@@ -139,14 +139,19 @@ const runners = {
     }
   },
   validate(file, c) {
-    if (c.expectValid) {
-      assert.doesNotThrow(() => storage.usageRecordLine(c.record));
-    } else {
-      assert.throws(
-        () => storage.usageRecordLine(c.record),
-        (error) => error instanceof Error && error.code === c.expectError.code && error.path === c.expectError.path,
-      );
+    // usageRecordLine and InMemoryUsageStore.recordUsage run the same (core) validation.
+    const memory = storage.createInMemoryUsageStore();
+    for (const check of [() => storage.usageRecordLine(c.record), () => memory.recordUsage(c.record)]) {
+      if (c.expectValid) {
+        assert.doesNotThrow(check);
+      } else {
+        assert.throws(
+          check,
+          (error) => error instanceof Error && error.code === c.expectError.code && error.path === c.expectError.path,
+        );
+      }
     }
+    assert.equal(memory.getUsageRecords().length, c.expectValid ? 1 : 0);
   },
   line(file, c) {
     assert.equal(JSON.stringify(c.record), c.expectLine, "the vector agrees with JSON.stringify");

@@ -3,7 +3,7 @@
 use pie_storage_core::usage::index::{persist, StreamingIndex, UsageIndex};
 use pie_storage_core::usage::{
     self, filter_by_fields, jsonl, order_by_time, query_indices, summarize_facts, TextColumn,
-    UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS, TEXT_FIELDS,
+    UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -44,19 +44,11 @@ pub fn usage_record_line(json: &str) -> JsResult<String> {
     ))
 }
 
-/// Field names and slot order of the column layout, so the JS encoder can check it agrees.
+/// The column layout (`core/src/usage/columns.rs` `COLUMN_LAYOUT`): `{textFields, plainFields,
+/// amountFields, missingLength}`. The JS encoder takes its slot order and codings from it.
 #[wasm_bindgen(js_name = usageColumnLayout)]
 pub fn usage_column_layout() -> JsResult<JsValue> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Layout {
-        text_fields: &'static [&'static str],
-        amount_fields: &'static [&'static str],
-    }
-    to_js_value(&Layout {
-        text_fields: &TEXT_FIELDS,
-        amount_fields: &AMOUNT_FIELDS,
-    })
+    to_js_value(&usage::COLUMN_LAYOUT)
 }
 
 /// Records as columns, filled by the JS encoder (see `core/src/usage/columns.rs`).
@@ -154,6 +146,17 @@ pub fn query_usage_columns(columns: &JsUsageColumns, query: JsValue) -> JsResult
         &columns.inner,
         &query_from_js(query)?,
     )))
+}
+
+/// The record fields `query` filters on (time bounds aside), in column-layout names: the
+/// columns [`filter_usage_columns`] needs. The core owns which query key reads which field.
+#[wasm_bindgen(js_name = usageQueryFields)]
+pub fn usage_query_fields(query: JsValue) -> JsResult<Vec<String>> {
+    Ok(query_from_js(query)?
+        .filtered_fields()
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
 }
 
 /// Query step one: the rows passing every filter but the time bounds (input order).

@@ -33,8 +33,12 @@ use crate::js_value::{
 };
 use crate::json::js_key_order;
 
-/// Sticky limit of combos and `comboStrategies` entries when none is given.
-const DEFAULT_COMBO_STICKY_LIMIT: f64 = 1.0;
+/// Sticky limit of combos, `comboStrategies` entries and `comboStickyLimit` when none is given
+/// (the value normalization writes, and the one the combo rotation falls back to).
+pub const DEFAULT_COMBO_STICKY_LIMIT: u64 = 1;
+/// `stickyRoundRobinLimit` when none is given: round-robin picks per connection before rotating
+/// (the default normalization writes, and the one selection falls back to).
+pub const DEFAULT_STICKY_ROUND_ROBIN_LIMIT: f64 = 3.0;
 
 /// The settings of a fresh store (TV-2): `mergeProviderConnectionSettings({})`.
 pub fn default_settings() -> Object {
@@ -60,7 +64,10 @@ pub fn merge_settings(settings: Option<&Value>) -> Object {
     );
     out.insert(
         "stickyRoundRobinLimit".into(),
-        or_default("stickyRoundRobinLimit", number_value(3.0)),
+        or_default(
+            "stickyRoundRobinLimit",
+            number_value(DEFAULT_STICKY_ROUND_ROBIN_LIMIT),
+        ),
     );
     out.insert(
         "quotaStrategy".into(),
@@ -182,7 +189,7 @@ pub fn normalize_router_policy(v: Option<&Value>) -> Value {
     );
     out.insert(
         "comboStickyLimit".into(),
-        normalize_sticky_limit(field("comboStickyLimit"), DEFAULT_COMBO_STICKY_LIMIT),
+        normalize_sticky_limit(field("comboStickyLimit"), DEFAULT_COMBO_STICKY_LIMIT as f64),
     );
     out.insert(
         "comboStrategies".into(),
@@ -296,7 +303,10 @@ fn combos(v: Option<&Value>) -> Vec<Value> {
         entry.insert("strategy".into(), combo_strategy(prop(combo, "strategy")));
         entry.insert(
             "stickyLimit".into(),
-            normalize_sticky_limit(prop(combo, "stickyLimit"), DEFAULT_COMBO_STICKY_LIMIT),
+            normalize_sticky_limit(
+                prop(combo, "stickyLimit"),
+                DEFAULT_COMBO_STICKY_LIMIT as f64,
+            ),
         );
         out.push(Value::Object(entry));
     }
@@ -328,7 +338,10 @@ fn combo_strategies(v: Option<&Value>) -> Value {
                 config.insert("strategy".into(), combo_strategy(prop(value, "strategy")));
                 config.insert(
                     "stickyLimit".into(),
-                    normalize_sticky_limit(prop(value, "stickyLimit"), DEFAULT_COMBO_STICKY_LIMIT),
+                    normalize_sticky_limit(
+                        prop(value, "stickyLimit"),
+                        DEFAULT_COMBO_STICKY_LIMIT as f64,
+                    ),
                 );
                 Value::Object(config)
             }

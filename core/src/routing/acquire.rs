@@ -161,15 +161,10 @@ pub fn state_call(op: &str, args: &[Value]) -> Option<StateCall> {
         .to_owned();
     let model = args.get(1).and_then(Value::as_str).map(str::to_owned);
     let opts = args.get(2);
-    let exclude = match opts.and_then(|o| o.get("excludeConnectionIds")) {
-        Some(Value::String(id)) => vec![id.clone()],
-        Some(Value::Array(ids)) => ids
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let exclude = opts
+        .and_then(|o| o.get("excludeConnectionIds"))
+        .and_then(crate::js_value::string_or_list)
+        .unwrap_or_default();
     let options = AcquireOptions {
         exclude_connection_ids: exclude,
         preferred_connection_id: opts

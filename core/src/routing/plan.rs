@@ -67,26 +67,11 @@ pub use strategy::{resolve_combo_strategy, ComboRotationSettings, ComboStrategy}
 
 use crate::connections::settings::normalize_router_policy;
 use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::{is_undefined, js_trim};
+use crate::js_value::{is_undefined, js_trim, string_or_list};
 
-/// `RoutingMode` / `RouteSource` of the router and `UsageRecord`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RoutingMode {
-    Fixed,
-    Router,
-    Fallback,
-}
-
-impl RoutingMode {
-    /// The string written in usage records and previews.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoutingMode::Fixed => "fixed",
-            RoutingMode::Router => "router",
-            RoutingMode::Fallback => "fallback",
-        }
-    }
-}
+/// `RoutingMode` / `RouteSource` of a plan and its routes: the usage record's enum, so a plan's
+/// mode is written into records as it is.
+pub use crate::usage::RoutingMode;
 
 /// One route of a plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -279,15 +264,7 @@ fn named_list(policy: &Value, name: &str) -> Option<Vec<String>> {
 
 /// A normalized model list: a string is one model, an array its strings.
 fn model_list(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => Vec::new(),
-    }
+    v.and_then(string_or_list).unwrap_or_default()
 }
 
 /// `provider/model` split at the first `/`, both sides non-empty.

@@ -31,13 +31,15 @@ use crate::connections::settings::merge_settings;
 use crate::connections::state::sort_priority;
 use crate::connections::Object;
 use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::{is_undefined, number_value, parse_float, parse_int, to_js_string, truthy};
+use crate::js_value::{
+    is_undefined, number_value, parse_float, parse_int, string_or_list, to_js_string, truthy,
+};
 use crate::time::{parse_js_date, to_iso_string};
 
 /// Quota snapshots older than this are stale unless the settings say otherwise.
 const DEFAULT_QUOTA_MAX_AGE_MS: f64 = 300_000.0;
 /// Round-robin picks per connection before rotating, unless the settings say otherwise.
-const DEFAULT_STICKY_LIMIT: f64 = 3.0;
+use crate::connections::settings::DEFAULT_STICKY_ROUND_ROBIN_LIMIT as DEFAULT_STICKY_LIMIT;
 
 /// Input of [`select_provider_connection`].
 #[derive(Clone, Debug)]
@@ -483,15 +485,10 @@ pub fn parse_options(v: Option<&Value>) -> Result<SelectOptions> {
         Some(Value::Object(s)) => s.clone(),
         Some(_) => return Err(invalid("settings must be an object")),
     };
-    // A string is one id; in an array only strings can equal a connection id.
     let exclude_connection_ids = match present(o.get("excludeConnectionIds")) {
         None => Vec::new(),
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_owned))
-            .collect(),
-        Some(_) => return Err(invalid("excludeConnectionIds must be a string or an array")),
+        Some(v) => string_or_list(v)
+            .ok_or_else(|| invalid("excludeConnectionIds must be a string or an array"))?,
     };
     Ok(SelectOptions {
         provider,

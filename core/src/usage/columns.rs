@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::facts::{Amounts, FactSource, UsageFacts};
 use super::fnv::FnvBuild;
 use super::query::time_of;
+use super::summary::GROUP_FIELDS;
 
 /// Text fields a query or summary may read, in column order.
 pub const TEXT_FIELDS: [&str; 9] = [
@@ -261,8 +262,45 @@ pub struct ColumnsBuilder {
     zone_dependent: Vec<(usize, String)>,
 }
 
-/// Fields where nearly every value differs.
-const PLAIN_FIELDS: [&str; 3] = ["timestamp", "requestId", "agentRunId"];
+/// Fields where nearly every value differs: kept (and sent by hosts) as plain columns.
+pub const PLAIN_FIELDS: [&str; 3] = ["timestamp", "requestId", "agentRunId"];
+
+/// The wire layout of [`UsageColumns`], as hosts that encode records must follow it: which
+/// text fields exist and how each is coded, and the amount slots in block order (slot `k` of a
+/// row is `amounts[row * AMOUNT_SLOTS + k]`, present when bit `k` of `present[row]` is set).
+/// The JavaScript encoder reads this at load time instead of spelling the layout itself.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnLayout {
+    /// [`TEXT_FIELDS`], in column order.
+    pub text_fields: &'static [&'static str],
+    /// [`PLAIN_FIELDS`]: the text fields sent as plain columns; the others are dictionaries.
+    pub plain_fields: &'static [&'static str],
+    /// [`AMOUNT_FIELDS`], in slot order; a dot means a nested field.
+    pub amount_fields: &'static [&'static str],
+    /// The text columns a summary reads: `status`, then [`GROUP_FIELDS`] in group order.
+    pub summary_fields: &'static [&'static str],
+    /// [`MISSING_LENGTH`], the UTF-16 length that marks a missing value of a plain column.
+    pub missing_length: u32,
+}
+
+/// The layout of [`UsageColumns`].
+pub const COLUMN_LAYOUT: ColumnLayout = ColumnLayout {
+    text_fields: &TEXT_FIELDS,
+    plain_fields: &PLAIN_FIELDS,
+    amount_fields: &AMOUNT_FIELDS,
+    summary_fields: &SUMMARY_FIELDS,
+    missing_length: MISSING_LENGTH,
+};
+
+/// `status` and the group fields: the text columns [`crate::usage::summarize_facts`] reads.
+const SUMMARY_FIELDS: [&str; 5] = [
+    "status",
+    GROUP_FIELDS[0],
+    GROUP_FIELDS[1],
+    GROUP_FIELDS[2],
+    GROUP_FIELDS[3],
+];
 
 /// How a builder keeps timestamps.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -523,6 +561,36 @@ mod tests {
             cols.column("resolvedProvider").and_then(|c| c.id(1)),
             Some(1)
         );
+    }
+
+    /// The names of the layout are the fields each slot and column really hold: a record with
+    /// only one of them set lands in that slot (bit) or column and nowhere else.
+    #[test]
+    fn layout_names_match_what_records_fill() {
+        for (slot, path) in COLUMN_LAYOUT.amount_fields.iter().enumerate() {
+            let record = match path.split_once('.') {
+                Some((outer, inner)) => serde_json::json!({ outer: { inner: 7.5 } }),
+                None => serde_json::json!({ *path: 7.5 }),
+            };
+            let mut b = ColumnsBuilder::default();
+            b.push_facts(&UsageFacts::from_object(record.as_object().unwrap()));
+            let cols = b.finish();
+            assert_eq!(cols.present, vec![1u16 << slot], "{path}");
+            assert_eq!(cols.amounts[slot], 7.5, "{path}");
+        }
+        for (at, field) in COLUMN_LAYOUT.text_fields.iter().enumerate() {
+            let record = serde_json::json!({ *field: "v" });
+            let facts = UsageFacts::from_object(record.as_object().unwrap());
+            let mut b = ColumnsBuilder::default();
+            b.push_facts(&facts);
+            let cols = b.finish();
+            for (k, column) in cols.text.iter().enumerate() {
+                let want = (k == at).then_some("v");
+                assert_eq!(column.as_ref().and_then(|c| c.get(0)), want, "{field}");
+            }
+            let plain = matches!(cols.text[at], Some(TextColumn::Plain { .. }));
+            assert_eq!(plain, COLUMN_LAYOUT.plain_fields.contains(field), "{field}");
+        }
     }
 
     #[test]

@@ -15,7 +15,9 @@ pub mod store;
 pub mod summary;
 pub mod validate;
 
-pub use columns::{TextColumn, UsageColumns, AMOUNT_FIELDS, TEXT_FIELDS};
+pub use columns::{
+    ColumnLayout, TextColumn, UsageColumns, AMOUNT_FIELDS, COLUMN_LAYOUT, TEXT_FIELDS,
+};
 pub use facts::{Amounts, FactSource, UsageFacts};
 pub use id::{create_usage_record_id, usage_record_id_from_bytes};
 pub use jsonl::{DiagnosticCode, JsonlRead, LineDiagnostic};

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::columns::{TextColumn, UsageColumns};
 use super::facts::{FactSource, UsageFacts};
+use crate::js_value::string_or_list;
 use crate::time::parse_js_date;
 
 /// A `from`/`to` bound: a date string, or epoch milliseconds (a JavaScript `Date`).
@@ -100,6 +101,17 @@ impl UsageRecordQuery {
             Some(n) if n >= len as f64 => len,
             Some(n) => n.trunc() as usize,
         }
+    }
+
+    /// The record fields (names of [`TEXT_FIELDS`](super::TEXT_FIELDS)) this query filters
+    /// on, time bounds aside: what a host that fetches fields lazily must send for
+    /// [`filter_by_fields`]. Empty when no field filter is set.
+    pub fn filtered_fields(&self) -> Vec<&'static str> {
+        self.compile()
+            .field_checks()
+            .into_iter()
+            .map(|(field, _)| field)
+            .collect()
     }
 
     /// The filter part, compiled once per query.
@@ -458,20 +470,21 @@ impl<'de> Deserialize<'de> for Loose {
 
 impl Loose {
     /// `status`-style selector: one string or a list; non-strings never match.
+    /// Any other value is given but matches nothing (see [`string_or_list`]).
     fn selector(self) -> Option<Vec<String>> {
         match self {
             Loose::Absent => None,
-            Loose::Str(s) => Some(vec![s]),
-            Loose::Seq(items) => Some(
-                items
-                    .into_iter()
-                    .filter_map(|i| match i {
-                        Loose::Str(s) => Some(s),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            Loose::Num(_) | Loose::Other => Some(Vec::new()),
+            given => Some(string_or_list(&given.into_json()).unwrap_or_default()),
+        }
+    }
+
+    /// The value as JSON, enough for [`string_or_list`]: strings and arrays as they are, any
+    /// other value `null`.
+    fn into_json(self) -> Value {
+        match self {
+            Loose::Str(s) => Value::String(s),
+            Loose::Seq(items) => Value::Array(items.into_iter().map(Loose::into_json).collect()),
+            Loose::Absent | Loose::Num(_) | Loose::Other => Value::Null,
         }
     }
 
@@ -535,5 +548,43 @@ impl<'de> Deserialize<'de> for UsageRecordQuery {
                 _ => None,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod filtered_fields_tests {
+    use super::*;
+
+    fn query(json: serde_json::Value) -> UsageRecordQuery {
+        serde_json::from_value(json).unwrap()
+    }
+
+    /// Each query key names the record field it filters; `null` is not given; time bounds,
+    /// `limit` and `order` filter no field.
+    #[test]
+    fn each_query_key_filters_its_record_field() {
+        let all = query(serde_json::json!({
+            "status": "success", "routingMode": ["fixed"], "provider": "p", "model": 5,
+            "requestId": "r", "agentRunId": "a", "endpoint": "e", "clientOrigin": "c",
+            "from": "2026-01-01", "to": 1, "limit": 3, "order": "asc",
+        }));
+        assert_eq!(
+            all.filtered_fields(),
+            [
+                "status",
+                "routingMode",
+                "resolvedProvider",
+                "resolvedModel",
+                "requestId",
+                "agentRunId",
+                "endpoint",
+                "clientOrigin"
+            ]
+        );
+        for field in all.filtered_fields() {
+            assert!(super::super::TEXT_FIELDS.contains(&field), "{field}");
+        }
+        let none = query(serde_json::json!({"provider": null, "from": "2026-01-01", "limit": 1}));
+        assert!(none.filtered_fields().is_empty());
     }
 }

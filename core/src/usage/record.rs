@@ -33,7 +33,21 @@ pub enum RoutingMode {
 }
 
 impl RoutingMode {
-    pub const ALL: [&'static str; 3] = ["fixed", "router", "fallback"];
+    /// The strings a record may hold, in declaration order.
+    pub const ALL: [&'static str; 3] = [
+        RoutingMode::Fixed.as_str(),
+        RoutingMode::Router.as_str(),
+        RoutingMode::Fallback.as_str(),
+    ];
+
+    /// The string written in usage records and route plans (the serde name).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RoutingMode::Fixed => "fixed",
+            RoutingMode::Router => "router",
+            RoutingMode::Fallback => "fallback",
+        }
+    }
 }
 
 /// `UsagePricingSource`.
@@ -217,5 +231,21 @@ impl UsageRecord {
                 "record does not match the UsageRecord type",
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RoutingMode;
+
+    #[test]
+    fn routing_mode_strings_are_the_serde_names() {
+        for mode in [
+            RoutingMode::Fixed,
+            RoutingMode::Router,
+            RoutingMode::Fallback,
+        ] {
+            assert_eq!(serde_json::to_value(mode).unwrap(), mode.as_str());
+        }
     }
 }

@@ -17,6 +17,15 @@ use super::columns::{TextColumn, UsageColumns};
 use super::facts::{Amounts, FactSource, UsageFacts};
 use super::fnv::FnvBuild;
 
+/// The record fields a summary groups by (`byProvider`, `byModel`, `byEndpoint`,
+/// `byClientOrigin`), in that order; with `status` and the amounts, all that a summary reads.
+pub const GROUP_FIELDS: [&str; 4] = [
+    "resolvedProvider",
+    "resolvedModel",
+    "endpoint",
+    "clientOrigin",
+];
+
 /// `UsageSummaryGroup`. `other_statuses` holds statuses outside the four known ones; as in the
 /// reference their count is `NaN` (`undefined + 1`).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -312,13 +321,7 @@ fn summarize_columns<I: IntoIterator<Item = usize>>(
         ),
         _ => None,
     };
-    let group_columns = [
-        "resolvedProvider",
-        "resolvedModel",
-        "endpoint",
-        "clientOrigin",
-    ]
-    .map(|f| columns.column(f));
+    let group_columns = GROUP_FIELDS.map(|f| columns.column(f));
     // The id slices, looked up once rather than per row.
     let status_ids = dict_ids(status);
     let group_ids = group_columns.map(|c| match c {

@@ -11,8 +11,8 @@ use crate::js_value::{is_undefined, parse_int, to_js_string};
 
 /// Rotation key used when a combo has no name (`comboName || "__default__"`).
 pub const DEFAULT_ROTATION_KEY: &str = "__default__";
-/// Sticky limit of a combo when none is set (`DEFAULT_COMBO_STICKY_LIMIT`).
-pub const DEFAULT_COMBO_STICKY_LIMIT: u64 = 1;
+/// Sticky limit of a combo when none is set: the settings' default, one constant for both.
+pub use crate::connections::settings::DEFAULT_COMBO_STICKY_LIMIT;
 
 /// The rotation of one combo: the model the next plan starts at, and how many plans in a row
 /// have started there.
