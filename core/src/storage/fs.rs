@@ -601,7 +601,9 @@ fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// A storage error naming the file and the OS error, never the bytes involved.
+/// A storage error naming the file, with the OS error as its source, never the bytes involved.
 fn io_error(action: &str, path: &Path, e: io::Error) -> Error {
-    Error::storage(format!("{action} {}: {e}", path.display())).with_path(display(path))
+    Error::storage(format!("{action} {}", path.display()))
+        .with_file(display(path))
+        .with_source(e)
 }
