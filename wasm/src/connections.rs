@@ -34,7 +34,7 @@ fn dispatch<S: ProviderConnectionStore>(
     op: &str,
     args: &[Value],
 ) -> Result<String, Error> {
-    pie_storage_core::connections::dispatch(store, op, args).map(|v| to_js_string(&v))
+    pie_storage_core::bindings_support::dispatch(store, op, args).map(|v| to_js_string(&v))
 }
 
 #[wasm_bindgen(js_class = ProviderConnectionStoreCore)]
@@ -113,7 +113,7 @@ impl JsProviderConnectionStore {
     #[wasm_bindgen(js_name = takesLock)]
     pub fn takes_lock(&self, op: &str) -> bool {
         matches!(self.store, Store::File(_))
-            && pie_storage_core::connections::operation_takes_lock(op)
+            && pie_storage_core::bindings_support::operation_takes_lock(op)
     }
 
     /// One non-blocking attempt to take the lock for the next operation: `undefined` once held,

@@ -11,7 +11,7 @@
 use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Reflect, Uint8Array};
-use pie_storage_core::storage::dir_lock::{DirLock, HeldLock, LockFs, MkdirOutcome};
+use pie_storage_core::bindings_support::{DirLock, HeldLock, LockFs, MkdirOutcome};
 use pie_storage_core::storage::{BlobStat, ByteStorage};
 use pie_storage_core::Error;
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,9 +1,11 @@
 //! Usage history bindings: ids, validation, column-based query/summary, JSONL text and stores.
 
-use pie_storage_core::usage::index::{persist, StreamingIndex, UsageIndex};
+use pie_storage_core::bindings_support::{
+    filter_by_fields, order_by_time, query_indices, records_array_text, summarize_facts,
+    StreamingIndex, TextColumn, UsageColumns, UsageIndex, AMOUNT_FIELDS, TEXT_FIELDS,
+};
 use pie_storage_core::usage::{
-    self, filter_by_fields, jsonl, order_by_time, query_indices, summarize_facts, JsonlUsageStore,
-    TextColumn, UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS, TEXT_FIELDS,
+    self, JsonlUsageStore, LineDiagnostic, UsageRecordQuery, UsageSummary,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -184,7 +186,7 @@ fn summary_of_index(index: &UsageIndex, query: JsValue) -> JsResult<JsValue> {
     #[derive(Serialize)]
     struct Out<'a> {
         summary: &'a UsageSummary,
-        diagnostics: &'a [jsonl::LineDiagnostic],
+        diagnostics: &'a [LineDiagnostic],
     }
     let summary = index.summarize(&query_from_js(query)?);
     to_js_value(&Out {
@@ -241,9 +243,9 @@ pub fn parse_usage_jsonl(bytes: &[u8]) -> JsResult<JsValue> {
     #[derive(Serialize)]
     struct Out {
         text: String,
-        diagnostics: Vec<jsonl::LineDiagnostic>,
+        diagnostics: Vec<LineDiagnostic>,
     }
-    let (text, diagnostics) = jsonl::records_array_text(bytes);
+    let (text, diagnostics) = records_array_text(bytes);
     to_js_value(&Out { text, diagnostics })
 }
 
@@ -347,5 +349,5 @@ pub fn default_usage_file_path(env: JsValue, home: &str) -> String {
 /// Where the index of the usage file at `path` is saved.
 #[wasm_bindgen(js_name = savedUsageIndexPath)]
 pub fn saved_usage_index_path(path: &str) -> String {
-    persist::saved_index_path(path)
+    usage::saved_index_path(path)
 }

@@ -5,17 +5,19 @@
 //! open index signature (`modelLock_*`, `expiresAt`, anything a newer version adds) that must
 //! survive every read and write byte for byte.
 
-pub mod normalize;
-pub mod redact;
-pub mod settings;
-pub mod state;
-pub mod store;
+pub(crate) mod normalize;
+pub(crate) mod redact;
+pub(crate) mod settings;
+pub(crate) mod state;
+pub(crate) mod store;
 
 pub use redact::{mask_proxy_url, to_provider_connection_summary};
-pub use state::ConnectionState;
+pub use settings::default_settings;
+pub use state::{ConnectionState, Stamp};
+#[allow(unused_imports)]
+pub(crate) use store::{dispatch, operation_takes_lock};
 pub use store::{
-    dispatch, operation_takes_lock, InMemoryProviderConnectionStore, JsonProviderConnectionStore,
-    ProviderConnectionStore,
+    InMemoryProviderConnectionStore, JsonProviderConnectionStore, ProviderConnectionStore,
 };
 
 use serde_json::{Map, Value};

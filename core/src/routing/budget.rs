@@ -333,7 +333,7 @@ fn spent_usd<S: FactSource + ?Sized>(
         provider: provider.map(Into::into),
         from: Some(DateBound::Millis(from)),
         to: Some(DateBound::Millis(to)),
-        order: Some("asc".to_owned()),
+        order: crate::usage::Order::OldestFirst,
         ..UsageRecordQuery::default()
     };
     let total = query_indices(records, &query)

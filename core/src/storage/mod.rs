@@ -7,10 +7,10 @@
 mod memory;
 pub use memory::MemoryStorage;
 
-pub mod dir_lock;
+pub(crate) mod dir_lock;
 
 #[cfg(feature = "fs")]
-pub mod fs;
+pub(crate) mod fs;
 #[cfg(feature = "fs")]
 pub use fs::FileStorage;
 

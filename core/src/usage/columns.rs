@@ -366,10 +366,6 @@ impl ColumnsBuilder {
         self.columns.rows
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.columns.rows == 0
-    }
-
     /// The rows so far.
     pub fn columns(&self) -> &UsageColumns {
         &self.columns

@@ -355,7 +355,7 @@ mod tests {
         }
         let query = UsageRecordQuery {
             provider: Some("a".into()),
-            limit: Some(1.0),
+            limit: Some(1),
             ..Default::default()
         };
         let fast = store.summarize_usage(&query).unwrap();
@@ -420,7 +420,7 @@ mod tests {
         assert!(saved.snapshot().is_some(), "the index was saved");
 
         let recent = UsageRecordQuery {
-            limit: Some(3.0),
+            limit: Some(3),
             ..Default::default()
         };
         let second = open();

@@ -7,11 +7,11 @@
 //! shrank or was replaced is detected ([`sync`]) and indexed again. The index may be saved beside
 //! the file ([`persist`]) and is shared by the stores of one process ([`shared`]).
 
-pub mod feed;
-pub mod persist;
-pub mod records;
-pub mod shared;
-pub mod sync;
+pub(crate) mod feed;
+pub(crate) mod persist;
+pub(crate) mod records;
+pub(crate) mod shared;
+pub(crate) mod sync;
 
 use super::columns::{ColumnsBuilder, TimestampKeeping, UsageColumns};
 use super::jsonl::{push_line_facts, Line, LineDiagnostic};
