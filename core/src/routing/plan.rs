@@ -72,8 +72,11 @@ use crate::js_value::{is_undefined, js_trim};
 /// `RoutingMode` / `RouteSource` of the router and `UsageRecord`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoutingMode {
+    /// One explicit `provider/model`.
     Fixed,
+    /// A combo, routed by the router policy.
     Router,
+    /// A combo's fallback list, in order.
     Fallback,
 }
 
@@ -93,8 +96,11 @@ impl RoutingMode {
 pub struct PlannedRoute {
     /// 0-based position in the plan (the usage record's `attemptIndex`).
     pub index: usize,
+    /// How the route entered the plan.
     pub source: RoutingMode,
+    /// The provider to call.
     pub provider: String,
+    /// The model to call.
     pub model: String,
 }
 
@@ -110,7 +116,9 @@ impl PlannedRoute {
 pub struct RoutePlan {
     /// The requested model, trimmed.
     pub requested_model: String,
+    /// How the plan was made.
     pub routing_mode: RoutingMode,
+    /// Routes to try, in order.
     pub routes: Vec<PlannedRoute>,
 }
 

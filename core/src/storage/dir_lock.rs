@@ -29,6 +29,7 @@ const MAX_BACKOFF_MS: u32 = 200;
 /// What `mkdir` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MkdirOutcome {
+    /// The directory was made: the lock is ours.
     Created,
     /// The directory was already there: someone holds (or held) the lock.
     Exists,

@@ -53,6 +53,7 @@ struct RefreshState {
 }
 
 impl FileStorage {
+    /// The file at `path`; nothing is touched until the first operation.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileStorage {
             path: path.into(),
@@ -83,6 +84,7 @@ impl FileStorage {
         self
     }
 
+    /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -63,8 +63,11 @@ pub trait ByteStorage {
 /// on every write where the host can tell.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BlobStat {
+    /// Length in bytes.
     pub size: u64,
+    /// Device and inode (or a generation count): changes when the blob is replaced.
     pub identity: Option<(u64, u64)>,
+    /// Last modification time, when the host knows it.
     pub modified_ms: Option<f64>,
 }
 

@@ -22,7 +22,7 @@ pub use jsonl::{read_jsonl, DiagnosticCode, JsonlRead, LineDiagnostic};
 pub use query::{query_usage_records, DateBound, Order, TextFilter, UsageRecordQuery};
 pub use record::{
     ErrorCodeValue, RoutingMode, UsageCost, UsageMedia, UsageRecord, UsageRecordStatus,
-    UsageTokenSaver, UsageTokens, UsageTraceEvent,
+    UsageTokenSaver, UsageTokens, UsageTraceEvent, PRICING_SOURCES,
 };
 pub use store::{InMemoryUsageStore, JsonlUsageStore};
 pub use summary::{summarize_usage_records, UsageSummary, UsageSummaryGroup};

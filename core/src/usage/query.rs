@@ -24,7 +24,9 @@ use crate::time::parse_js_date;
 /// A `from`/`to` bound: a date string, or epoch milliseconds (a JavaScript `Date`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum DateBound {
+    /// A date string, parsed as `Date.parse` does.
     Text(String),
+    /// Epoch milliseconds (a JavaScript `Date`).
     Millis(f64),
 }
 
@@ -42,7 +44,9 @@ impl DateBound {
 /// A text filter: an exact string, or a value of another type, which no record field equals.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TextFilter {
+    /// The field must equal this string.
     Equals(String),
+    /// A non-string value was given: no record matches.
     MatchesNothing,
 }
 
@@ -66,14 +70,23 @@ impl From<&str> for TextFilter {
 pub struct UsageRecordQuery {
     /// The allowed statuses, as given (empty strings are dropped when the query runs).
     pub status: Option<Vec<String>>,
+    /// The allowed routing modes, as given (like `status`).
     pub routing_mode: Option<Vec<String>>,
+    /// `resolvedProvider` equals.
     pub provider: Option<TextFilter>,
+    /// `resolvedModel` equals.
     pub model: Option<TextFilter>,
+    /// `requestId` equals.
     pub request_id: Option<TextFilter>,
+    /// `agentRunId` equals.
     pub agent_run_id: Option<TextFilter>,
+    /// `endpoint` equals.
     pub endpoint: Option<TextFilter>,
+    /// `clientOrigin` equals.
     pub client_origin: Option<TextFilter>,
+    /// Earliest timestamp, inclusive.
     pub from: Option<DateBound>,
+    /// Latest timestamp, inclusive.
     pub to: Option<DateBound>,
     /// At most this many results (after sorting); `None` returns every match.
     pub limit: Option<usize>,

@@ -59,6 +59,7 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         }
     }
 
+    /// The storage holding the JSONL file.
     pub fn storage(&self) -> &S {
         &self.storage
     }
@@ -273,14 +274,17 @@ pub struct InMemoryUsageStore {
 }
 
 impl InMemoryUsageStore {
+    /// An empty store.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Validates and keeps a typed record.
     pub fn record_usage(&self, record: &UsageRecord) -> Result<()> {
         self.record_usage_object(&record.to_object())
     }
 
+    /// Validates and keeps a shallow copy of a JSON object record.
     pub fn record_usage_object(&self, record: &Map<String, Value>) -> Result<()> {
         validate_usage_record(&Value::Object(record.clone()))?;
         self.records
@@ -298,6 +302,7 @@ impl InMemoryUsageStore {
             .clone()
     }
 
+    /// Drops every record.
     pub fn clear(&self) {
         self.records
             .lock()

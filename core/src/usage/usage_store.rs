@@ -120,7 +120,7 @@ mod tests {
     fn record(i: usize, provider: &str) -> UsageRecord {
         UsageRecord {
             cost_usd: Some(0.25 * (i as f64 + 1.0)),
-            status: if i % 2 == 0 {
+            status: if i.is_multiple_of(2) {
                 UsageRecordStatus::Success
             } else {
                 UsageRecordStatus::Error

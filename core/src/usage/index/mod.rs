@@ -76,6 +76,7 @@ impl Default for UsageIndex {
 }
 
 impl UsageIndex {
+    /// An index of nothing: the first refresh reads the file.
     pub fn new() -> Self {
         Self::default()
     }
@@ -118,6 +119,7 @@ impl UsageIndex {
         self.columns.len()
     }
 
+    /// The indexed records as columns.
     pub fn columns(&self) -> &UsageColumns {
         self.columns.columns()
     }
@@ -201,6 +203,7 @@ pub struct StreamingIndex {
 }
 
 impl StreamingIndex {
+    /// A stream with no bytes yet.
     pub fn new() -> Self {
         Self::default()
     }
