@@ -3,11 +3,13 @@
 
 /// Wall-clock time in epoch milliseconds.
 pub trait Clock: Send + Sync {
+    /// Epoch milliseconds.
     fn now_ms(&self) -> f64;
 }
 
 /// 16 random bytes per call (ids are v4 UUIDs).
 pub trait Random: Send + Sync {
+    /// 16 unpredictable bytes (a UUID's worth).
     fn bytes16(&self) -> [u8; 16];
 }
 

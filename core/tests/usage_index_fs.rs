@@ -7,9 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
-use pie_storage_core::usage::query::UsageRecordQuery;
-use pie_storage_core::usage::store::JsonlUsageStore;
-use pie_storage_core::usage::summary::summarize_usage_records;
+use pie_storage_core::usage::{summarize_usage_records, JsonlUsageStore, UsageRecordQuery};
 
 /// Enough records for the index to be saved (1,024 rows).
 fn write_log(path: &Path) {

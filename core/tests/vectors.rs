@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
+use pie_storage_core::bindings_support::{self, dispatch, query_indices, summarize_facts};
 use pie_storage_core::connections::{
-    dispatch, mask_proxy_url, to_provider_connection_summary, InMemoryProviderConnectionStore,
+    mask_proxy_url, to_provider_connection_summary, InMemoryProviderConnectionStore,
     JsonProviderConnectionStore, ProviderConnectionStore,
 };
 use pie_storage_core::env::{FixedClock, SequenceRandom};
@@ -12,8 +13,8 @@ use pie_storage_core::json::{to_js_string, to_utf8};
 use pie_storage_core::paths::{default_provider_connection_file_path, default_usage_file_path};
 use pie_storage_core::storage::MemoryStorage;
 use pie_storage_core::usage::{
-    create_usage_record_id, jsonl::read_jsonl, query_indices, summarize_facts,
-    summarize_usage_records, validate_usage_record, UsageRecordQuery,
+    create_usage_record_id, read_jsonl, summarize_usage_records, validate_usage_record,
+    UsageRecordQuery,
 };
 use serde_json::{Map, Value};
 
@@ -34,7 +35,7 @@ fn decode_query(value: &Value) -> UsageRecordQuery {
     let mut query: UsageRecordQuery =
         serde_json::from_value(strip_specials(value)).expect("query decodes");
     if let Some(limit) = value.get("limit").and_then(special_number) {
-        query.limit = Some(limit);
+        query.limit = bindings_support::limit_from_js_number(limit);
     }
     for (key, slot) in [("from", &mut query.from), ("to", &mut query.to)] {
         if let Some(iso) = value
@@ -187,7 +188,7 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
             }
             exact_matches(&case["expectDiagnostics"], &diags)?;
             if let Some(want) = case.get("expectSummary") {
-                let summary = pie_storage_core::usage::index::UsageIndex::of_bytes(&bytes)
+                let summary = bindings_support::UsageIndex::of_bytes(&bytes)
                     .summarize(&UsageRecordQuery::default());
                 let actual = serde_json::to_value(&summary).map_err(|e| e.to_string())?;
                 subset_matches(want, &summary_value(&summary, actual), "summary")?;
@@ -258,7 +259,7 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         "routing" => {
             let args = case["args"].as_array().cloned().unwrap_or_default();
             let got =
-                pie_storage_core::routing::call(case["fn"].as_str().unwrap_or_default(), &args)
+                bindings_support::routing_call(case["fn"].as_str().unwrap_or_default(), &args)
                     .map_err(|e| e.to_string())?;
             exact_matches(&case["expect"], &got)
         }
@@ -545,10 +546,11 @@ fn summary_value(summary: &pie_storage_core::usage::UsageSummary, mut value: Val
 /// its index), the index built at once and streamed in small chunks, and the native file store.
 /// Returns the records and diagnostics (`{line, byteOffset, code}`) they agree on.
 fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
+    use pie_storage_core::bindings_support::records_array_text;
+    use pie_storage_core::bindings_support::{StreamingIndex, UsageIndex};
     use pie_storage_core::storage::MemoryStorage;
-    use pie_storage_core::usage::index::{StreamingIndex, UsageIndex};
-    use pie_storage_core::usage::jsonl::{records_array_text, LineDiagnostic};
     use pie_storage_core::usage::JsonlUsageStore;
+    use pie_storage_core::usage::LineDiagnostic;
     let diags_of = |d: &[LineDiagnostic]| {
         Value::Array(
             d.iter()
@@ -571,8 +573,8 @@ fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
     // `JSON.parse`; `json::parse` of a line is `JSON.parse` of it, tested in `json`). They are
     // compared as text: wrapping adds a level, so the array may nest deeper than MAX_DEPTH.
     let mut good = Vec::new();
-    pie_storage_core::usage::jsonl::each_line(bytes, |line| {
-        if pie_storage_core::usage::jsonl::parse_line(&line).is_ok() {
+    bindings_support::each_line(bytes, |line| {
+        if bindings_support::parse_line(&line).is_ok() {
             good.push(String::from_utf8_lossy(line.bytes).into_owned());
         }
     });

@@ -3,9 +3,10 @@
 
 use std::rc::Rc;
 
+use pie_storage_core::bindings_support::state_call;
 use pie_storage_core::connections::{
-    mask_proxy_url as core_mask_proxy_url, state_call, to_provider_connection_summary,
-    ConnectionFile, InMemoryProviderConnectionStore,
+    mask_proxy_url as core_mask_proxy_url, to_provider_connection_summary, ConnectionFile,
+    InMemoryProviderConnectionStore,
 };
 use pie_storage_core::env::{uuid_v4, FixedClock, Random, SequenceRandom, SystemRandom};
 use pie_storage_core::io::Operation;

@@ -39,9 +39,9 @@ pub fn start() {
         let message = info.to_string();
         LAST_PANIC.with(|p| *p.borrow_mut() = Some(message));
         // The trapped call never puts back what it held.
-        pie_storage_core::usage::index::shared::after_panic();
+        pie_storage_core::bindings_support::after_panic();
     }));
-    pie_storage_core::usage::collate::set_host_collator(host_locale_compare);
+    pie_storage_core::bindings_support::set_host_collator(host_locale_compare);
 }
 
 /// The message of the panic that aborted the last call, if any (cleared by reading it).

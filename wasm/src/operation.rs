@@ -8,8 +8,8 @@
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use pie_storage_core::io::{Blob, Location, Operation, Reply, Request, Step};
-use pie_storage_core::storage::dir_lock::MkdirOutcome;
 use pie_storage_core::storage::BlobStat;
+use pie_storage_core::storage::MkdirOutcome;
 use pie_storage_core::{Error, ErrorCode};
 use wasm_bindgen::prelude::*;
 

@@ -16,7 +16,7 @@ pub fn routing_call(name: &str, args: &str) -> JsResult<String> {
         Ok(other) => vec![other],
         Err(e) => return Err(to_js(Error::new(ErrorCode::InvalidJson, e.to_string()))),
     };
-    pie_storage_core::routing::call(name, &args)
+    pie_storage_core::bindings_support::routing_call(name, &args)
         .map(|v| to_js_string(&v))
         .map_err(to_js)
 }

@@ -1,16 +1,15 @@
 //! Usage history bindings: ids, validation, column-based query/summary, JSONL text and stores.
 
-use pie_storage_core::usage::index::{persist, StreamingIndex, UsageIndex};
-use pie_storage_core::usage::{
-    self, filter_by_fields, jsonl, order_by_time, query_indices, summarize_facts, TextColumn,
-    UsageColumns, UsageRecordQuery, UsageSummary, AMOUNT_FIELDS,
+use pie_storage_core::bindings_support::{
+    filter_by_fields, order_by_time, query_indices, records_array_text, summarize_facts,
+    StreamingIndex, TextColumn, UsageColumns, UsageIndex, AMOUNT_FIELDS,
 };
+use pie_storage_core::usage::{self, LineDiagnostic, UsageLog, UsageRecordQuery, UsageSummary};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{coded, to_js, JsResult};
 use crate::operation::JsOperation;
-use pie_storage_core::usage::UsageLog;
 use pie_storage_core::Error;
 use std::rc::Rc;
 
@@ -48,7 +47,7 @@ pub fn usage_record_line(json: &str) -> JsResult<String> {
 /// amountFields, missingLength}`. The JS encoder takes its slot order and codings from it.
 #[wasm_bindgen(js_name = usageColumnLayout)]
 pub fn usage_column_layout() -> JsResult<JsValue> {
-    to_js_value(&usage::COLUMN_LAYOUT)
+    to_js_value(&pie_storage_core::bindings_support::COLUMN_LAYOUT)
 }
 
 /// Records as columns, filled by the JS encoder (see `core/src/usage/columns.rs`).
@@ -190,7 +189,7 @@ fn summary_of_index(index: &UsageIndex, query: JsValue) -> JsResult<JsValue> {
     #[derive(Serialize)]
     struct Out<'a> {
         summary: &'a UsageSummary,
-        diagnostics: &'a [jsonl::LineDiagnostic],
+        diagnostics: &'a [LineDiagnostic],
     }
     let summary = index.summarize(&query_from_js(query)?);
     to_js_value(&Out {
@@ -247,9 +246,9 @@ pub fn parse_usage_jsonl(bytes: &[u8]) -> JsResult<JsValue> {
     #[derive(Serialize)]
     struct Out {
         text: String,
-        diagnostics: Vec<jsonl::LineDiagnostic>,
+        diagnostics: Vec<LineDiagnostic>,
     }
-    let (text, diagnostics) = jsonl::records_array_text(bytes);
+    let (text, diagnostics) = records_array_text(bytes);
     to_js_value(&Out { text, diagnostics })
 }
 
@@ -350,5 +349,5 @@ pub fn default_usage_file_path(env: JsValue, home: &str) -> String {
 /// Where the index of the usage file at `path` is saved.
 #[wasm_bindgen(js_name = savedUsageIndexPath)]
 pub fn saved_usage_index_path(path: &str) -> String {
-    persist::saved_index_path(path)
+    usage::saved_index_path(path)
 }

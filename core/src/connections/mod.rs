@@ -4,19 +4,54 @@
 //! Records are JSON objects (`serde_json::Map`, insertion order kept) because connections have an
 //! open index signature (`modelLock_*`, `expiresAt`, anything a newer version adds) that must
 //! survive every read and write byte for byte.
+//!
+//! ```
+//! use pie_storage_core::connections::{
+//!     to_provider_connection_summary, InMemoryProviderConnectionStore, Object,
+//!     ProviderConnectionStore,
+//! };
+//! use serde_json::json;
+//!
+//! fn object(v: serde_json::Value) -> Object {
+//!     v.as_object().cloned().unwrap_or_default()
+//! }
+//!
+//! // `JsonProviderConnectionStore::new(FileStorage::new(path))` keeps the same state in
+//! // `provider-connections.json`, every change one locked read-modify-write.
+//! let store = InMemoryProviderConnectionStore::new(None);
+//! let conn = store.create_provider_connection(&object(
+//!     json!({"provider": "openai", "authType": "apikey", "apiKey": "sk-test-123"}),
+//! ))?;
+//! let id = conn["id"].as_str().unwrap_or_default();
+//! let updated = store.update_provider_connection(id, &object(json!({"priority": 2})))?;
+//! assert_eq!(updated.map(|c| c["priority"].clone()), Some(json!(2)));
+//!
+//! // The list view the server returns: no credentials.
+//! let summary = to_provider_connection_summary(&store.get_provider_connections(&Object::new())?[0]);
+//! assert!(!serde_json::to_string(&summary).unwrap_or_default().contains("sk-test-123"));
+//!
+//! // Code written once for both stores takes a generic (the trait is not object-safe yet).
+//! fn count(store: &impl ProviderConnectionStore) -> pie_storage_core::Result<usize> {
+//!     Ok(store.get_provider_connections(&Object::new())?.len())
+//! }
+//! assert_eq!(count(&store)?, 1);
+//! # Ok::<(), pie_storage_core::Error>(())
+//! ```
 
-pub mod normalize;
-pub mod redact;
-pub mod settings;
-pub mod state;
-pub mod store;
+pub(crate) mod normalize;
+pub(crate) mod redact;
+pub(crate) mod settings;
+pub(crate) mod state;
+pub(crate) mod store;
 
 pub use redact::{mask_proxy_url, to_provider_connection_summary};
-pub use state::ConnectionState;
-pub use state::Stamp;
+pub use settings::default_settings;
+pub use state::{ConnectionState, Stamp};
+#[allow(unused_imports)]
+pub(crate) use store::{dispatch, state_call};
 pub use store::{
-    dispatch, state_call, ConnectionFile, InMemoryProviderConnectionStore,
-    JsonProviderConnectionStore, ProviderConnectionStore, StateCall,
+    ConnectionFile, InMemoryProviderConnectionStore, JsonProviderConnectionStore,
+    ProviderConnectionStore, StateCall,
 };
 
 use serde_json::{Map, Value};

@@ -19,16 +19,20 @@ use crate::time::parse_js_date;
 pub struct Stamp<'a> {
     /// The store clock's time in epoch ms, and the same as an ISO string.
     pub now_ms: f64,
+    /// The same time as an ISO string, as the reference writes `createdAt`/`updatedAt`.
     pub now_iso: String,
+    /// A fresh v4 UUID per call (the store's random source).
     pub uuid: &'a mut dyn FnMut() -> String,
 }
 
 /// `{connections, settings, proxyPools}`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionState {
+    /// Connections in file order; each keeps unknown keys and key order.
     pub connections: Vec<Object>,
     /// Always fully materialized (the 11 keys).
     pub settings: Object,
+    /// Proxy pools in file order.
     pub proxy_pools: Vec<Object>,
 }
 
@@ -158,6 +162,7 @@ impl ConnectionState {
         out.into_iter().map(visible).collect()
     }
 
+    /// A copy of the connection with this id.
     pub fn connection(&self, id: &str) -> Option<Object> {
         self.connections
             .iter()
@@ -230,6 +235,7 @@ impl ConnectionState {
         Some(out)
     }
 
+    /// Removes the connection with this id, returning it.
     pub fn delete_connection(&mut self, id: &str) -> Option<Object> {
         let at = position_of(&self.connections, id)?;
         Some(visible(&self.connections.remove(at)))
@@ -237,6 +243,7 @@ impl ConnectionState {
 
     // ---- settings ----
 
+    /// A copy of the settings (always every key).
     pub fn settings(&self) -> Object {
         self.settings.clone()
     }
@@ -278,6 +285,7 @@ impl ConnectionState {
         out.into_iter().cloned().collect()
     }
 
+    /// A copy of the proxy pool with this id.
     pub fn proxy_pool(&self, id: &str) -> Option<Object> {
         self.proxy_pools
             .iter()
@@ -361,6 +369,7 @@ impl ConnectionState {
         Some(p)
     }
 
+    /// Removes the proxy pool with this id, returning it.
     pub fn delete_proxy_pool(&mut self, id: &str) -> Option<Object> {
         let at = position_of(&self.proxy_pools, id)?;
         Some(self.proxy_pools.remove(at))

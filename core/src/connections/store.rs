@@ -57,39 +57,51 @@ pub trait ProviderConnectionStore {
         f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
     ) -> Result<T>;
 
+    /// `getProviderConnections(filter)`: sorted by priority; `filter` keys must equal.
     fn get_provider_connections(&self, filter: &Object) -> Result<Vec<Object>> {
         self.read(|s| s.connections(filter))
     }
+    /// `getProviderConnectionById(id)`.
     fn get_provider_connection_by_id(&self, id: &str) -> Result<Option<Object>> {
         self.read(|s| s.connection(id))
     }
+    /// `createProviderConnection(data)`: normalized, stamped with an id and times.
     fn create_provider_connection(&self, data: &Object) -> Result<Object> {
         self.mutate(|s, stamp| (s.create_connection(data, stamp), true))
     }
+    /// `updateProviderConnection(id, data)`: merges `data`; `None` when no such id.
     fn update_provider_connection(&self, id: &str, data: &Object) -> Result<Option<Object>> {
         self.mutate(|s, stamp| written_if_found(s.update_connection(id, data, stamp)))
     }
+    /// `deleteProviderConnection(id)`: the removed connection, `None` when no such id.
     fn delete_provider_connection(&self, id: &str) -> Result<Option<Object>> {
         self.mutate(|s, _| written_if_found(s.delete_connection(id)))
     }
+    /// `getSettings()`: every key, defaults filled in.
     fn get_settings(&self) -> Result<Object> {
         self.read(ConnectionState::settings)
     }
+    /// `updateSettings(updates)`: merged and normalized; returns the new settings.
     fn update_settings(&self, updates: &Object) -> Result<Object> {
         self.mutate(|s, _| (s.update_settings(updates), true))
     }
+    /// `getProxyPools(filter)`.
     fn get_proxy_pools(&self, filter: &Object) -> Result<Vec<Object>> {
         self.read(|s| s.proxy_pools(filter))
     }
+    /// `getProxyPoolById(id)`.
     fn get_proxy_pool_by_id(&self, id: &str) -> Result<Option<Object>> {
         self.read(|s| s.proxy_pool(id))
     }
+    /// `createProxyPool(data)`.
     fn create_proxy_pool(&self, data: &Object) -> Result<Object> {
         self.mutate(|s, stamp| (s.create_proxy_pool(data, stamp), true))
     }
+    /// `updateProxyPool(id, data)`: `None` when no such id.
     fn update_proxy_pool(&self, id: &str, data: &Object) -> Result<Option<Object>> {
         self.mutate(|s, stamp| written_if_found(s.update_proxy_pool(id, data, stamp)))
     }
+    /// `deleteProxyPool(id)`: the removed pool, `None` when no such id.
     fn delete_proxy_pool(&self, id: &str) -> Result<Option<Object>> {
         self.mutate(|s, _| written_if_found(s.delete_proxy_pool(id)))
     }
@@ -216,6 +228,7 @@ pub struct JsonProviderConnectionStore<S: ByteStorage> {
 }
 
 impl<S: ByteStorage> JsonProviderConnectionStore<S> {
+    /// A store over `storage` (usually a [`FileStorage`](crate::FileStorage)) with the system clock and randomness.
     pub fn new(storage: S) -> Self {
         let file = ConnectionFile::new(Self::name_of(&storage));
         JsonProviderConnectionStore { storage, file }
@@ -233,6 +246,7 @@ impl<S: ByteStorage> JsonProviderConnectionStore<S> {
             .unwrap_or_else(|| "provider-connections.json".into())
     }
 
+    /// The storage the state is read from and written to.
     pub fn storage(&self) -> &S {
         &self.storage
     }
@@ -266,6 +280,7 @@ impl InMemoryProviderConnectionStore {
         Self::with_env(seed, Box::new(SystemClock), Box::new(SystemRandom))
     }
 
+    /// A store with an injected clock and random source (reproducible ids and times).
     pub fn with_env(seed: Option<&Value>, clock: Box<dyn Clock>, random: Box<dyn Random>) -> Self {
         let env = Env { clock, random };
         let state = env.stamp(|stamp| ConnectionState::from_seed(seed, stamp));
@@ -298,7 +313,9 @@ impl ProviderConnectionStore for InMemoryProviderConnectionStore {
 /// A store operation on the state alone, whatever holds the state (a file, memory): a read,
 /// or a mutation that reports whether it changed anything (to be written).
 pub enum StateCall {
+    /// Reads the state; the JSON result.
     Read(Box<dyn FnOnce(&ConnectionState) -> Result<Value>>),
+    /// Changes the state; the JSON result and whether anything changed.
     Mutate(Box<dyn FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (Result<Value>, bool)>),
 }
 

@@ -36,42 +36,89 @@ pub enum Request {
     /// Fill `buf` from `offset`: [`Reply::Filled`] with the buffer and how many bytes were
     /// read (fewer only at the end of the blob; a missing blob reads 0).
     ReadAt {
+        /// The blob it is about.
         blob: Blob,
+        /// Where to start, in bytes.
         offset: u64,
+        /// The buffer to fill (its length is how much to read).
         buf: Vec<u8>,
     },
     /// Append `bytes` in one write, creating the blob (mode 0600, folders 0700): [`Reply::Done`].
-    Append { blob: Blob, bytes: Vec<u8> },
+    Append {
+        /// The blob it is about.
+        blob: Blob,
+        /// The bytes to write.
+        bytes: Vec<u8>,
+    },
     /// Resolve the blob's location: [`Reply::Location`]. With `follow_links` a symbolic link
     /// is followed to its target (the reference's `writeFile` replaces the target and keeps the
     /// link); without, the link itself is meant (derived files never write through a link). A
     /// missing folder is created (0700).
-    Locate { blob: Blob, follow_links: bool },
+    Locate {
+        /// The blob it is about.
+        blob: Blob,
+        /// Whether a symbolic link is followed to its target.
+        follow_links: bool,
+    },
     /// Replace the file at `at` atomically: write `bytes` to `temp_name` in `at.folder`
     /// (created new, with the mode of the file it replaces or 0600), flush it to disk, rename it
     /// over `at.path` and flush the folder: [`Reply::Done`].
     Replace {
+        /// The blob it is about.
         blob: Blob,
+        /// The file to replace.
         at: Location,
+        /// The new file in `at.folder` that is written, then renamed over the file.
         temp_name: String,
+        /// The bytes to write.
         bytes: Vec<u8>,
     },
     /// The entry names of a folder: [`Reply::Names`] (empty when it has none).
-    ListFolder { blob: Blob, folder: String },
+    ListFolder {
+        /// The blob it is about.
+        blob: Blob,
+        /// The folder.
+        folder: String,
+    },
     /// Remove file `name` from `folder` (done if it is already gone): [`Reply::Done`].
     RemoveFile {
+        /// The blob it is about.
         blob: Blob,
+        /// The folder.
         folder: String,
+        /// The file name in `folder`.
         name: String,
     },
     /// Create one directory (the lock): [`Reply::MakeDir`].
-    MakeDir { blob: Blob, path: String },
+    MakeDir {
+        /// The blob it is about.
+        blob: Blob,
+        /// The directory.
+        path: String,
+    },
     /// A directory's modification time: [`Reply::Mtime`] (`None` when missing).
-    DirMtime { blob: Blob, path: String },
+    DirMtime {
+        /// The blob it is about.
+        blob: Blob,
+        /// The directory.
+        path: String,
+    },
     /// Remove an empty directory (done if it is already gone): [`Reply::Done`].
-    RemoveDir { blob: Blob, path: String },
+    RemoveDir {
+        /// The blob it is about.
+        blob: Blob,
+        /// The directory.
+        path: String,
+    },
     /// Set a directory's modification time: [`Reply::Done`].
-    SetDirMtime { blob: Blob, path: String, ms: f64 },
+    SetDirMtime {
+        /// The blob it is about.
+        blob: Blob,
+        /// The directory.
+        path: String,
+        /// The time in epoch milliseconds.
+        ms: f64,
+    },
     /// The wall clock the host's file system stamps times with: [`Reply::Now`].
     Now,
     /// Wait `ms` milliseconds (without blocking other work where the host can): [`Reply::Done`].
@@ -106,14 +153,21 @@ impl Request {
 pub enum Reply {
     /// The request was carried out.
     Done,
+    /// The blob's size and version (`None`: missing).
     Stat(Option<BlobStat>),
+    /// The blob's bytes (`None`: missing).
     Bytes(Option<Vec<u8>>),
     /// The buffer of a [`Request::ReadAt`], filled with this many bytes.
     Filled(Vec<u8>, usize),
+    /// Where the blob lives.
     Location(Location),
+    /// A folder's entry names.
     Names(Vec<String>),
+    /// Whether `mkdir` created the directory or found it.
     MakeDir(MkdirOutcome),
+    /// A directory's modification time (`None`: missing).
     Mtime(Option<f64>),
+    /// The host's wall clock, epoch milliseconds.
     Now(f64),
     /// The request failed (the operation decides what that means).
     Failed(Error),

@@ -222,6 +222,7 @@ pub struct JsonParseError {
     /// 1-based column; `serde_json` reports 0 when the error is at the start of a line (for
     /// example, unexpected end of input after a newline).
     pub column: usize,
+    /// What is wrong, without the input text (it may hold secrets).
     pub message: String,
 }
 

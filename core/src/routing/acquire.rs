@@ -14,8 +14,11 @@ use crate::time::{parse_js_date, to_iso_string};
 /// What to exclude or prefer, and an optional explicit time (else the store's clock).
 #[derive(Clone, Debug, Default)]
 pub struct AcquireOptions {
+    /// Connections not to hand out (already tried for this request).
     pub exclude_connection_ids: Vec<String>,
+    /// The connection to use when it is selectable.
     pub preferred_connection_id: Option<String>,
+    /// Epoch ms to decide at; `None` reads the store's clock.
     pub now: Option<f64>,
 }
 

@@ -154,9 +154,13 @@ impl AuthCredential {
 /// - `unchanged`: synced connections already in the wanted state (not written).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
+    /// Ids of connections created.
     pub created: Vec<String>,
+    /// Ids of connections rewritten to match their credential.
     pub updated: Vec<String>,
+    /// Ids of connections deactivated.
     pub deactivated: Vec<String>,
+    /// Ids of connections already as wanted.
     pub unchanged: Vec<String>,
 }
 

@@ -69,13 +69,17 @@ pub use fixed::{js_to_fixed, round_fixed};
 /// `BudgetPolicyMode`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BudgetMode {
+    /// No budget checks.
     #[default]
     Off,
+    /// Report violations, send anyway.
     Warn,
+    /// Refuse requests that would exceed a limit.
     Block,
 }
 
 impl BudgetMode {
+    /// The settings' string (`"off"`, `"warn"`, `"block"`).
     pub fn as_str(self) -> &'static str {
         match self {
             BudgetMode::Off => "off",
@@ -97,21 +101,29 @@ impl BudgetMode {
 /// The rule that applies to one request, after provider/global resolution.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BudgetRule {
+    /// What to do on a violation.
     pub mode: BudgetMode,
+    /// Largest estimated cost of one request.
     pub request_usd: Option<f64>,
+    /// Spend limit per UTC day.
     pub daily_usd: Option<f64>,
+    /// Spend limit per UTC month.
     pub monthly_usd: Option<f64>,
 }
 
 /// Which limit a violation is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BudgetScope {
+    /// One request's estimate over `requestUsd`.
     Request,
+    /// The UTC day's spend.
     Daily,
+    /// The UTC month's spend.
     Monthly,
 }
 
 impl BudgetScope {
+    /// The wire string (`"request"`, `"daily"`, `"monthly"`).
     pub fn as_str(self) -> &'static str {
         match self {
             BudgetScope::Request => "request",
@@ -124,40 +136,65 @@ impl BudgetScope {
 /// Spend and limit over one UTC day or month (see the module doc for each field).
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetWindow {
+    /// Start of the window (ISO).
     pub from: String,
+    /// End of the window: `now` (ISO).
     pub to: String,
+    /// Spend in the window.
     pub used_usd: f64,
+    /// The limit, if any.
     pub limit_usd: Option<f64>,
+    /// Spend plus the request's estimate.
     pub projected_usd: f64,
+    /// `limit - used`; negative once overspent.
     pub remaining_usd: Option<f64>,
+    /// Percent of the limit used, to 2 decimals.
     pub used_percentage: Option<f64>,
+    /// Whether the projection exceeds the limit.
     pub exhausted: bool,
 }
 
 /// One exceeded limit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetViolation {
+    /// Which limit.
     pub scope: BudgetScope,
+    /// The provider the rule was resolved for.
     pub provider: Option<String>,
+    /// The limit exceeded.
     pub limit_usd: f64,
+    /// Spend so far (0 for a request violation).
     pub used_usd: f64,
+    /// The request's estimate.
     pub estimated_usd: f64,
+    /// Spend plus estimate.
     pub projected_usd: f64,
+    /// The reference's sentence, amounts with `toFixed(4)`.
     pub message: String,
 }
 
 /// The `budget` object of `GET /budget`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetDecision {
+    /// The resolved rule's mode.
     pub mode: BudgetMode,
+    /// The trimmed provider, if any.
     pub provider: Option<String>,
+    /// The per-request limit, if any.
     pub request_limit_usd: Option<f64>,
+    /// The request's estimate, when a finite number `>= 0`.
     pub estimated_request_usd: Option<f64>,
+    /// Today (UTC).
     pub daily: BudgetWindow,
+    /// This month (UTC).
     pub monthly: BudgetWindow,
+    /// Exceeded limits: request, then daily, then monthly.
     pub violations: Vec<BudgetViolation>,
+    /// Mode `warn` or `block` and a violation.
     pub should_warn: bool,
+    /// Mode `block` and a violation: the caller must refuse the request.
     pub should_block: bool,
+    /// `now` as an ISO string.
     pub generated_at: String,
 }
 
@@ -333,7 +370,7 @@ fn spent_usd<S: FactSource + ?Sized>(
         provider: provider.map(Into::into),
         from: Some(DateBound::Millis(from)),
         to: Some(DateBound::Millis(to)),
-        order: Some("asc".to_owned()),
+        order: crate::usage::Order::OldestFirst,
         ..UsageRecordQuery::default()
     };
     let total = query_indices(records, &query)
@@ -389,6 +426,7 @@ fn text(s: Option<&str>) -> Value {
 }
 
 impl BudgetWindow {
+    /// The window as the `/budget` JSON object.
     pub fn to_json(&self) -> Value {
         let mut o = Map::new();
         o.insert("from".into(), self.from.clone().into());
@@ -404,6 +442,7 @@ impl BudgetWindow {
 }
 
 impl BudgetViolation {
+    /// The violation as the `/budget` JSON object.
     pub fn to_json(&self) -> Value {
         let mut o = Map::new();
         o.insert("scope".into(), self.scope.as_str().into());

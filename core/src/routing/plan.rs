@@ -78,8 +78,11 @@ pub use crate::usage::RoutingMode;
 pub struct PlannedRoute {
     /// 0-based position in the plan (the usage record's `attemptIndex`).
     pub index: usize,
+    /// How the route entered the plan.
     pub source: RoutingMode,
+    /// The provider to call.
     pub provider: String,
+    /// The model to call.
     pub model: String,
 }
 
@@ -95,7 +98,9 @@ impl PlannedRoute {
 pub struct RoutePlan {
     /// The requested model, trimmed.
     pub requested_model: String,
+    /// How the plan was made.
     pub routing_mode: RoutingMode,
+    /// Routes to try, in order.
     pub routes: Vec<PlannedRoute>,
 }
 

@@ -44,14 +44,18 @@ use crate::connections::settings::DEFAULT_STICKY_ROUND_ROBIN_LIMIT as DEFAULT_ST
 /// Input of [`select_provider_connection`].
 #[derive(Clone, Debug)]
 pub struct SelectOptions {
+    /// The provider the request is for.
     pub provider: String,
     /// The bare model id; `None` (or `""`) consults only the account-wide lock.
     pub model: Option<String>,
+    /// The candidates: stored connections or bare references (`id`, `provider`, ...).
     pub connections: Vec<Object>,
     /// Settings as stored (TV-2 shape), read as given: a partial object is not merged with the
     /// defaults, exactly as the router reads it.
     pub settings: Object,
+    /// Connections not to pick (already tried).
     pub exclude_connection_ids: Vec<String>,
+    /// The connection to pick when it is selectable.
     pub preferred_connection_id: Option<String>,
     /// Epoch milliseconds; must be a valid JS time (round-robin writes it as ISO).
     pub now: f64,
@@ -60,7 +64,9 @@ pub struct SelectOptions {
 /// Round-robin bookkeeping the caller writes onto the selected connection.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SelectionUpdates {
+    /// `lastUsedAt` to write (ISO).
     pub last_used_at: String,
+    /// `consecutiveUseCount` to write.
     pub consecutive_use_count: f64,
 }
 
@@ -72,13 +78,20 @@ pub enum Selection {
     /// Every remaining connection is locked; values come from the locks and the
     /// highest-priority locked connection. `None` = the key was absent (JS `undefined`).
     Unavailable {
+        /// When the first lock expires (ISO).
         retry_after: String,
+        /// The same, for people (`"reset after 2s"`).
         retry_after_human: String,
+        /// The `lastError` of the highest-priority locked connection.
         last_error: Option<Value>,
+        /// Its `lastErrorCode`.
         last_error_code: Option<Value>,
     },
+    /// A connection to use.
     Selected {
+        /// The connection as stored.
         connection: Object,
+        /// Round-robin bookkeeping to write onto it, when the strategy keeps any.
         updates: Option<SelectionUpdates>,
     },
 }

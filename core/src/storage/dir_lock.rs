@@ -24,9 +24,6 @@ const LOCK_BLOB: Blob = Blob::Data;
 pub const DEFAULT_STALE_MS: f64 = 10_000.0;
 /// Default time [`DirLock::acquire`] waits for a holder before giving up.
 pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
-/// Delay before retrying a refresh that failed for a reason other than losing the lock
-/// (`proper-lockfile` uses the same 1 s).
-pub const REFRESH_RETRY_MS: f64 = 1_000.0;
 
 const FIRST_BACKOFF_MS: u32 = 5;
 const MAX_BACKOFF_MS: u32 = 200;
@@ -34,6 +31,7 @@ const MAX_BACKOFF_MS: u32 = 200;
 /// What `mkdir` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MkdirOutcome {
+    /// The directory was made: the lock is ours.
     Created,
     /// The directory was already there: someone holds (or held) the lock.
     Exists,
@@ -68,6 +66,7 @@ pub struct HeldLock {
     last_update_ms: f64,
 }
 
+#[cfg(test)]
 impl HeldLock {
     /// The mtime the holder last saw on (or gave to) the lock directory.
     pub fn mtime_ms(&self) -> f64 {
@@ -91,6 +90,7 @@ pub struct DirLock {
     pub timeout_ms: f64,
 }
 
+#[cfg(test)]
 impl DirLock {
     /// A lock on `lock_path` itself, with the default stale threshold and timeout.
     pub fn new(lock_path: impl Into<String>) -> Self {
@@ -105,7 +105,9 @@ impl DirLock {
     pub fn for_file(file_path: &str) -> Self {
         Self::new(format!("{file_path}.lock"))
     }
+}
 
+impl DirLock {
     /// How often a holder should call [`DirLock::refresh`]: `stale / 2`, at least 1 s, which is
     /// `proper-lockfile`'s default `update` (5 s for the default 10 s).
     pub fn update_interval_ms(&self) -> f64 {
@@ -189,7 +191,7 @@ impl DirLock {
     ///
     /// Fails with [`ErrorCode::LockCompromised`] when the directory is gone or carries an mtime we
     /// did not set (someone took it over as stale), or when it could not be refreshed for longer
-    /// than the stale threshold. Any other error is transient: retry after [`REFRESH_RETRY_MS`].
+    /// than the stale threshold. Any other error is transient: the next write retries it.
     pub(crate) async fn refresh(&self, io: &Io, held: &mut HeldLock) -> Result<()> {
         match self.bump(io, held).await {
             Err(e)

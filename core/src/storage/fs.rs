@@ -29,6 +29,7 @@ pub struct FileStorage {
 }
 
 impl FileStorage {
+    /// The file at `path`; nothing is touched until the first operation.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileStorage {
             path: path.into(),
@@ -43,6 +44,7 @@ impl FileStorage {
         self
     }
 
+    /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -412,7 +414,9 @@ fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// A storage error naming the file and the OS error, never the bytes involved.
+/// A storage error naming the file, with the OS error as its source, never the bytes involved.
 fn io_error(action: &str, path: &Path, e: io::Error) -> Error {
-    Error::storage(format!("{action} {}: {e}", path.display())).with_path(display(path))
+    Error::storage(format!("{action} {}", path.display()))
+        .with_file(display(path))
+        .with_source(e)
 }

@@ -22,10 +22,12 @@ pub struct MemoryStorage {
 }
 
 impl MemoryStorage {
+    /// An empty (missing) blob.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A blob holding `bytes`.
     pub fn with_content(bytes: impl Into<Vec<u8>>) -> Self {
         let storage = Self::new();
         *storage.content.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes.into());

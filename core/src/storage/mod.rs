@@ -7,10 +7,10 @@
 mod memory;
 pub use memory::MemoryStorage;
 
-pub mod dir_lock;
+pub(crate) mod dir_lock;
 
 #[cfg(feature = "fs")]
-pub mod fs;
+pub(crate) mod fs;
 #[cfg(feature = "fs")]
 pub use fs::FileStorage;
 
@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::io::lock::with_lock as with_file_lock;
 use crate::io::replace::replace_file;
 use crate::io::{Blob, Host, Io, Location, LockTiming};
-use dir_lock::LockFs;
+pub use dir_lock::{LockFs, MkdirOutcome};
 
 /// One blob of bytes: what a native host provides so the core's steps can run on it.
 ///
@@ -127,8 +127,11 @@ impl<T: ByteStorage + ?Sized> ByteStorage for std::sync::Arc<T> {
 /// on every write where the host can tell.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BlobStat {
+    /// Length in bytes.
     pub size: u64,
+    /// Device and inode (or a generation count): changes when the blob is replaced.
     pub identity: Option<(u64, u64)>,
+    /// Last modification time, when the host knows it.
     pub modified_ms: Option<f64>,
 }
 

@@ -46,11 +46,20 @@ pub const AMOUNT_SLOTS: usize = AMOUNT_FIELDS.len();
 #[derive(Clone, Debug)]
 pub enum TextColumn {
     /// `ids[i] == 0` means missing, `k` means `dict[k - 1]`.
-    Dict { ids: Vec<u32>, dict: Vec<String> },
+    /// Few distinct values: ids into a dictionary.
+    Dict {
+        /// Per row: 0 for missing, else a 1-based position in `dict`.
+        ids: Vec<u32>,
+        /// The distinct values.
+        dict: Vec<String>,
+    },
     /// Row `i` is `text[starts[i]..starts[i + 1]]`, or missing when `missing[i]` is set.
     Plain {
+        /// Every row's value joined.
         text: String,
+        /// Byte offset of each row's value in `text`.
         starts: Vec<usize>,
+        /// Rows without a value.
         missing: Vec<bool>,
     },
 }
@@ -59,6 +68,7 @@ pub enum TextColumn {
 pub const MISSING_LENGTH: u32 = u32::MAX;
 
 impl TextColumn {
+    /// Row `row`'s value; `None` when missing.
     pub fn get(&self, row: usize) -> Option<&str> {
         match self {
             TextColumn::Dict { ids, dict } => {
@@ -146,10 +156,13 @@ fn advance_utf16(text: &str, from: usize, len: u32) -> usize {
 /// A batch of records as columns. Absent columns read as missing fields.
 #[derive(Clone, Debug, Default)]
 pub struct UsageColumns {
+    /// Records in the batch.
     pub rows: usize,
+    /// One column per name of [`TEXT_FIELDS`], in that order.
     pub text: [Option<TextColumn>; 9],
     /// `rows * AMOUNT_SLOTS` numbers; a slot counts only when its bit is set in `present`.
     pub amounts: Vec<f64>,
+    /// Per row, one bit per [`AMOUNT_FIELDS`] slot that holds a number.
     pub present: Vec<u16>,
     /// `Date.parse` of each row's timestamp (NaN when missing or invalid), when computed up
     /// front; the timestamp text column is then absent.
@@ -160,6 +173,7 @@ pub struct UsageColumns {
 }
 
 impl UsageColumns {
+    /// `rows` records with every field missing.
     pub fn new(rows: usize) -> Self {
         UsageColumns {
             rows,
@@ -402,10 +416,6 @@ impl ColumnsBuilder {
 
     pub fn len(&self) -> usize {
         self.columns.rows
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.columns.rows == 0
     }
 
     /// The rows so far.

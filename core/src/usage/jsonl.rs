@@ -37,14 +37,18 @@ pub struct LineDiagnostic {
     pub line: usize,
     /// Byte offset of the line's first byte in the file.
     pub byte_offset: u64,
+    /// Why the line was skipped.
     pub code: DiagnosticCode,
+    /// For people; never quotes the line.
     pub message: String,
 }
 
 /// The records of a JSONL file and the lines that were skipped.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JsonlRead {
+    /// The records, in file order.
     pub records: Vec<Map<String, Value>>,
+    /// The lines skipped, in file order.
     pub diagnostics: Vec<LineDiagnostic>,
 }
 

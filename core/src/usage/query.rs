@@ -2,24 +2,31 @@
 //!
 //! Rules worth knowing: a `status`/`routingMode` filter keeps only its non-empty strings, so `""`
 //! or `[]` match nothing; text filters are exact; date bounds are inclusive and an unparseable
-//! bound is no bound; ties keep input order in both directions; `limit` counts only when it is a
-//! number (`NaN` and negatives give nothing, fractions are truncated).
+//! bound is no bound; ties keep input order in both directions.
+//!
+//! A query arriving from JavaScript or a URL may hold values of any type; how those are read
+//! (`limit: NaN`, `order: "ASC"`, `status: 42`) is decided once, by the `Deserialize` impl in
+//! `query/wire.rs`.
+
+mod wire;
+
+pub use wire::limit_from_js_number;
 
 use std::cmp::Ordering;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::columns::{TextColumn, UsageColumns};
 use super::facts::{FactSource, UsageFacts};
-use crate::js_value::string_or_list;
 use crate::time::parse_js_date;
 
 /// A `from`/`to` bound: a date string, or epoch milliseconds (a JavaScript `Date`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum DateBound {
+    /// A date string, parsed as `Date.parse` does.
     Text(String),
+    /// Epoch milliseconds (a JavaScript `Date`).
     Millis(f64),
 }
 
@@ -37,7 +44,9 @@ impl DateBound {
 /// A text filter: an exact string, or a value of another type, which no record field equals.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TextFilter {
+    /// The field must equal this string.
     Equals(String),
+    /// A non-string value was given: no record matches.
     MatchesNothing,
 }
 
@@ -61,19 +70,40 @@ impl From<&str> for TextFilter {
 pub struct UsageRecordQuery {
     /// The allowed statuses, as given (empty strings are dropped when the query runs).
     pub status: Option<Vec<String>>,
+    /// The allowed routing modes, as given (like `status`).
     pub routing_mode: Option<Vec<String>>,
+    /// `resolvedProvider` equals.
     pub provider: Option<TextFilter>,
+    /// `resolvedModel` equals.
     pub model: Option<TextFilter>,
+    /// `requestId` equals.
     pub request_id: Option<TextFilter>,
+    /// `agentRunId` equals.
     pub agent_run_id: Option<TextFilter>,
+    /// `endpoint` equals.
     pub endpoint: Option<TextFilter>,
+    /// `clientOrigin` equals.
     pub client_origin: Option<TextFilter>,
+    /// Earliest timestamp, inclusive.
     pub from: Option<DateBound>,
+    /// Latest timestamp, inclusive.
     pub to: Option<DateBound>,
-    /// Only a number limits; `NaN` gives an empty result.
-    pub limit: Option<f64>,
-    /// `"asc"` sorts oldest first; anything else (or nothing) newest first.
-    pub order: Option<String>,
+    /// At most this many results (after sorting); `None` returns every match.
+    pub limit: Option<usize>,
+    /// Newest first unless said otherwise.
+    pub order: Order,
+}
+
+/// The time order of query results. On the wire (JavaScript, URLs) it is `"desc"` or `"asc"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Order {
+    /// Latest timestamp first (`"desc"`, the default): what a dashboard shows.
+    #[default]
+    #[serde(rename = "desc")]
+    NewestFirst,
+    /// Earliest timestamp first (`"asc"`).
+    #[serde(rename = "asc")]
+    OldestFirst,
 }
 
 impl UsageRecordQuery {
@@ -89,18 +119,13 @@ impl UsageRecordQuery {
             || self.client_origin.is_some()
     }
 
-    pub fn is_ascending(&self) -> bool {
-        self.order.as_deref() == Some("asc")
+    pub(crate) fn is_ascending(&self) -> bool {
+        self.order == Order::OldestFirst
     }
 
-    /// The number of results `limit` allows out of `len` (`slice(0, Math.max(0, limit))`).
-    pub fn limit_of(&self, len: usize) -> usize {
-        match self.limit {
-            None => len,
-            Some(n) if n.is_nan() || n <= 0.0 => 0,
-            Some(n) if n >= len as f64 => len,
-            Some(n) => n.trunc() as usize,
-        }
+    /// The number of results `limit` allows out of `len`.
+    pub(crate) fn limit_of(&self, len: usize) -> usize {
+        self.limit.map_or(len, |n| n.min(len))
     }
 
     /// The record fields (names of [`TEXT_FIELDS`](super::TEXT_FIELDS)) this query filters
@@ -402,155 +427,6 @@ pub fn query_usage_records<'r>(
         .map(|i| &records[i])
         .collect()
 }
-
-// ---- Lenient deserialization: a query arrives from JavaScript or a URL with any value types. ----
-
-/// Any JSON-like value, keeping `NaN` (JavaScript hands us real numbers, not JSON).
-enum Loose {
-    Absent,
-    Num(f64),
-    Str(String),
-    Seq(Vec<Loose>),
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Loose {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Loose;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_unit<E>(self) -> Result<Loose, E> {
-                Ok(Loose::Absent)
-            }
-            fn visit_none<E>(self) -> Result<Loose, E> {
-                Ok(Loose::Absent)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Loose, D::Error> {
-                Loose::deserialize(d)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Loose, E> {
-                Ok(Loose::Other)
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Loose, E> {
-                Ok(Loose::Num(v as f64))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Loose, E> {
-                Ok(Loose::Num(v as f64))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Loose, E> {
-                Ok(Loose::Num(v))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Loose, E> {
-                Ok(Loose::Str(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Loose, E> {
-                Ok(Loose::Str(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element::<Loose>()? {
-                    items.push(item);
-                }
-                Ok(Loose::Seq(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
-                while map
-                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(Loose::Other)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl Loose {
-    /// `status`-style selector: one string or a list; non-strings never match.
-    /// Any other value is given but matches nothing (see [`string_or_list`]).
-    fn selector(self) -> Option<Vec<String>> {
-        match self {
-            Loose::Absent => None,
-            given => Some(string_or_list(&given.into_json()).unwrap_or_default()),
-        }
-    }
-
-    /// The value as JSON, enough for [`string_or_list`]: strings and arrays as they are, any
-    /// other value `null`.
-    fn into_json(self) -> Value {
-        match self {
-            Loose::Str(s) => Value::String(s),
-            Loose::Seq(items) => Value::Array(items.into_iter().map(Loose::into_json).collect()),
-            Loose::Absent | Loose::Num(_) | Loose::Other => Value::Null,
-        }
-    }
-
-    fn text(self) -> Option<TextFilter> {
-        match self {
-            Loose::Absent => None,
-            Loose::Str(s) => Some(TextFilter::Equals(s)),
-            _ => Some(TextFilter::MatchesNothing),
-        }
-    }
-
-    fn bound(self) -> Option<DateBound> {
-        match self {
-            Loose::Str(s) => Some(DateBound::Text(s)),
-            Loose::Num(ms) => Some(DateBound::Millis(ms)),
-            _ => None,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for UsageRecordQuery {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Raw {
-            status: Option<Loose>,
-            routing_mode: Option<Loose>,
-            provider: Option<Loose>,
-            model: Option<Loose>,
-            request_id: Option<Loose>,
-            agent_run_id: Option<Loose>,
-            endpoint: Option<Loose>,
-            client_origin: Option<Loose>,
-            from: Option<Loose>,
-            to: Option<Loose>,
-            limit: Option<Loose>,
-            order: Option<Loose>,
-        }
-        let raw = Option::<Raw>::deserialize(d)?;
-        let Some(r) = raw else {
-            return Ok(UsageRecordQuery::default());
-        };
-        let take = |l: Option<Loose>| l.unwrap_or(Loose::Absent);
-        Ok(UsageRecordQuery {
-            status: take(r.status).selector(),
-            routing_mode: take(r.routing_mode).selector(),
-            provider: take(r.provider).text(),
-            model: take(r.model).text(),
-            request_id: take(r.request_id).text(),
-            agent_run_id: take(r.agent_run_id).text(),
-            endpoint: take(r.endpoint).text(),
-            client_origin: take(r.client_origin).text(),
-            from: take(r.from).bound(),
-            to: take(r.to).bound(),
-            limit: match take(r.limit) {
-                Loose::Num(n) => Some(n),
-                _ => None,
-            },
-            order: match take(r.order) {
-                Loose::Str(s) => Some(s),
-                _ => None,
-            },
-        })
-    }
-}
-
 #[cfg(test)]
 mod filtered_fields_tests {
     use super::*;

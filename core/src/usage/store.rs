@@ -328,6 +328,7 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
         }
     }
 
+    /// The storage holding the JSONL file.
     pub fn storage(&self) -> &S {
         &self.storage
     }
@@ -417,14 +418,17 @@ pub struct InMemoryUsageStore {
 }
 
 impl InMemoryUsageStore {
+    /// An empty store.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Validates and keeps a typed record.
     pub fn record_usage(&self, record: &UsageRecord) -> Result<()> {
         self.record_usage_object(&record.to_object())
     }
 
+    /// Validates and keeps a shallow copy of a JSON object record.
     pub fn record_usage_object(&self, record: &Map<String, Value>) -> Result<()> {
         validate_usage_record(&Value::Object(record.clone()))?;
         self.records
@@ -442,6 +446,7 @@ impl InMemoryUsageStore {
             .clone()
     }
 
+    /// Drops every record.
     pub fn clear(&self) {
         self.records
             .lock()
@@ -499,7 +504,7 @@ mod tests {
         }
         let query = UsageRecordQuery {
             provider: Some("a".into()),
-            limit: Some(1.0),
+            limit: Some(1),
             ..Default::default()
         };
         let fast = store.summarize_usage(&query).unwrap();
@@ -569,7 +574,7 @@ mod tests {
         assert!(saved.snapshot().is_some(), "the index was saved");
 
         let recent = UsageRecordQuery {
-            limit: Some(3.0),
+            limit: Some(3),
             ..Default::default()
         };
         let second = open();

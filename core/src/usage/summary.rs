@@ -30,29 +30,49 @@ pub const GROUP_FIELDS: [&str; 4] = [
 /// reference their count is `NaN` (`undefined + 1`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UsageSummaryGroup {
+    /// The group's value (`"total"`, a provider, a model, ...; `"unknown"` when missing).
     pub key: String,
+    /// Records counted.
     pub records: f64,
+    /// Records with status `success`.
     pub success: f64,
+    /// Records with status `error`.
     pub error: f64,
+    /// Records with status `aborted`.
     pub aborted: f64,
+    /// Records with status `skipped`.
     pub skipped: f64,
+    /// Sum of `usage.input ?? inputTokens`.
     pub input_tokens: f64,
+    /// Sum of `usage.output ?? outputTokens`.
     pub output_tokens: f64,
+    /// Sum of `usage.cacheRead`.
     pub cache_read_tokens: f64,
+    /// Sum of `usage.cacheWrite`.
     pub cache_write_tokens: f64,
+    /// Sum of `usage.reasoning`.
     pub reasoning_tokens: f64,
+    /// Sum of `usage.totalTokens ?? inputTokens + outputTokens`.
     pub total_tokens: f64,
+    /// Sum of `cost.total ?? costUsd`, in USD.
     pub cost_usd: f64,
+    /// Counts of statuses outside the four known ones, in first-seen order.
     pub other_statuses: Vec<(String, f64)>,
 }
 
 /// `UsageSummary`: the total group (key `"total"`) plus the four group lists.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UsageSummary {
+    /// Every record.
     pub total: UsageSummaryGroup,
+    /// One group per provider; groups sort by cost, then total tokens (both descending), then
+    /// key.
     pub by_provider: Vec<UsageSummaryGroup>,
+    /// One group per model.
     pub by_model: Vec<UsageSummaryGroup>,
+    /// One group per endpoint.
     pub by_endpoint: Vec<UsageSummaryGroup>,
+    /// One group per client origin.
     pub by_client_origin: Vec<UsageSummaryGroup>,
 }
 
@@ -210,6 +230,7 @@ impl Counters {
 }
 
 impl UsageSummaryGroup {
+    /// An empty group named `key`.
     pub fn new(key: impl Into<String>) -> Self {
         UsageSummaryGroup {
             key: key.into(),

@@ -277,7 +277,7 @@ fn quoted(allowed: &[&str]) -> String {
 
 fn invalid(path: &str, what: &str) -> Error {
     let shown = if path.is_empty() { "record" } else { path };
-    Error::new(ErrorCode::InvalidUsageRecord, format!("{shown} {what}")).with_path(shown)
+    Error::new(ErrorCode::InvalidUsageRecord, format!("{shown} {what}")).with_field(shown)
 }
 
 #[cfg(test)]
@@ -300,7 +300,9 @@ mod tests {
     }
 
     fn path_of(v: &Value) -> Option<String> {
-        validate_usage_record(v).err().and_then(|e| e.path)
+        validate_usage_record(v)
+            .err()
+            .and_then(|e| e.field_path().map(str::to_owned))
     }
 
     #[test]

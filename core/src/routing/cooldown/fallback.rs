@@ -21,6 +21,7 @@ const SHORT_COOLDOWN_MS: f64 = 5000.0;
 pub struct FallbackDecision {
     /// Always `true` in this version of the router: every failure locks and falls back.
     pub should_fallback: bool,
+    /// How long to lock the connection (or model), in ms.
     pub cooldown_ms: f64,
     /// The connection's new `backoffLevel`; `None` for fixed-cooldown outcomes, which leave
     /// the level unchanged.

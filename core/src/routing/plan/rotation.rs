@@ -19,7 +19,9 @@ pub use crate::connections::settings::DEFAULT_COMBO_STICKY_LIMIT;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RotationEntry {
+    /// Position of the model the next plan starts at.
     pub index: u64,
+    /// Plans in a row that started there (against the sticky limit).
     pub consecutive_use_count: u64,
 }
 

@@ -35,7 +35,9 @@ impl ComboStrategy {
 /// How one combo rotates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ComboRotationSettings {
+    /// How routes are ordered.
     pub strategy: ComboStrategy,
+    /// Plans in a row that start at the same model before rotating.
     pub sticky_limit: u64,
 }
 

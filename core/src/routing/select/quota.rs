@@ -10,8 +10,11 @@ use crate::time::parse_js_date;
 /// `QuotaSelectionStrategy`; anything else (including `""`) normalizes to `Off`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QuotaStrategy {
+    /// Quota snapshots are ignored.
     Off,
+    /// Prefer connections with quota left.
     PreferRemaining,
+    /// Only connections with quota left (and a fresh snapshot).
     RequireRemaining,
 }
 
@@ -25,6 +28,7 @@ impl QuotaStrategy {
         }
     }
 
+    /// The settings' string.
     pub fn as_str(self) -> &'static str {
         match self {
             QuotaStrategy::Off => "off",

@@ -7,11 +7,11 @@
 //! shrank or was replaced is detected ([`sync`]) and indexed again. The index may be saved beside
 //! the file ([`persist`]) and is shared by the stores of one process ([`shared`]).
 
-pub mod feed;
-pub mod persist;
-pub mod records;
-pub mod shared;
-pub mod sync;
+pub(crate) mod feed;
+pub(crate) mod persist;
+pub(crate) mod records;
+pub(crate) mod shared;
+pub(crate) mod sync;
 
 use super::columns::{ColumnsBuilder, TimestampKeeping, UsageColumns};
 use super::jsonl::{push_line_facts, Line, LineDiagnostic};
@@ -76,6 +76,7 @@ impl Default for UsageIndex {
 }
 
 impl UsageIndex {
+    /// An index of nothing: the first refresh reads the file.
     pub fn new() -> Self {
         Self::default()
     }
@@ -118,6 +119,7 @@ impl UsageIndex {
         self.columns.len()
     }
 
+    /// The indexed records as columns.
     pub fn columns(&self) -> &UsageColumns {
         self.columns.columns()
     }
@@ -201,6 +203,7 @@ pub struct StreamingIndex {
 }
 
 impl StreamingIndex {
+    /// A stream with no bytes yet.
     pub fn new() -> Self {
         Self::default()
     }

@@ -25,10 +25,6 @@ impl RowLines {
         self.spans.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-
     /// The `i`-th requested row's line, without its terminator.
     pub fn get(&self, i: usize) -> &[u8] {
         let (buffer, start, len) = self.spans[i];

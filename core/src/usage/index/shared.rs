@@ -82,6 +82,7 @@ impl SharedIndex {
     }
 
     /// Whether both handles name the same index.
+    #[cfg(test)]
     pub fn same(&self, other: &SharedIndex) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::*;
 use crate::storage::{ByteStorage, MemoryStorage};
 use crate::usage::jsonl::read_jsonl;
-use crate::usage::query::{DateBound, TextFilter};
+use crate::usage::query::{DateBound, Order, TextFilter};
 use crate::usage::summary::summarize_facts;
 
 use crate::test_rng::Rng;
@@ -101,7 +101,7 @@ fn queries() -> Vec<UsageRecordQuery> {
     vec![
         UsageRecordQuery::default(),
         UsageRecordQuery {
-            limit: Some(7.0),
+            limit: Some(7),
             ..Default::default()
         },
         UsageRecordQuery {
@@ -110,8 +110,8 @@ fn queries() -> Vec<UsageRecordQuery> {
             ..Default::default()
         },
         UsageRecordQuery {
-            order: Some("asc".into()),
-            limit: Some(5.0),
+            order: Order::OldestFirst,
+            limit: Some(5),
             status: Some(vec!["error".into(), "success".into()]),
             ..Default::default()
         },
@@ -258,7 +258,7 @@ fn saved_index_round_trips_and_is_checked() {
     assert_eq!(loaded.rows(), index.rows() - 1);
     // Times and line ranges alone answer newest-first queries without filters.
     let recent = UsageRecordQuery {
-        limit: Some(5.0),
+        limit: Some(5),
         ..Default::default()
     };
     let full = read_jsonl(&storage.snapshot().unwrap());
@@ -352,13 +352,13 @@ fn files_in_time_order_take_the_range_path_with_the_same_results() {
         ];
         let full = read_jsonl(&storage.snapshot().unwrap_or_default());
         for (from, to) in bounds {
-            for order in [None, Some("asc".to_owned())] {
-                for limit in [None, Some(3.0), Some(0.0)] {
+            for order in [Order::NewestFirst, Order::OldestFirst] {
+                for limit in [None, Some(3), Some(0)] {
                     for provider in [None, Some(TextFilter::from("openai"))] {
                         let query = UsageRecordQuery {
                             from: Some(DateBound::Text(from.into())),
                             to: Some(DateBound::Text(to.into())),
-                            order: order.clone(),
+                            order,
                             limit,
                             provider: provider.clone(),
                             ..Default::default()
