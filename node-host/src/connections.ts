@@ -16,7 +16,7 @@ import type {
   UpdateProviderConnectionInput,
   UpdateProxyPoolInput,
 } from "./types.js";
-import { resolveRoutePlan, type ComboRotationState, type RoutePlan } from "./routing.js";
+import type { RoutePlan } from "./routing.js";
 import { idsForCore } from "./ids.js";
 import { call, drive, toJsonText, wasm, type CoreHost } from "./wasm.js";
 
@@ -34,24 +34,17 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
   protected abstract readonly core: Core;
   /** Where the store's steps are carried out (none for the in-memory store). */
   protected readonly host: CoreHost | undefined = undefined;
-  /** Combo round-robin state of this store (the reference keeps one per process). */
-  private rotation: ComboRotationState = {};
-
   /**
    * The routes for a requested model under the stored routing policy, advancing this store's
-   * combo rotation (`/routing-policy/preview` shape).
+   * combo rotation (`/routing-policy/preview` shape). The rotation is the core store's.
    */
   async planRoutes(requestedModel: string): Promise<RoutePlan> {
-    const settings = await this.getSettings();
-    const { plan, rotation } = resolveRoutePlan(requestedModel, settings, this.rotation);
-    this.rotation = rotation;
-    return plan;
+    return this.run("planRoutes", requestedModel);
   }
 
-  /** Forgets the rotation of one combo, or of all. */
+  /** Forgets the rotation of one combo, or of all (done before this returns: no I/O). */
   resetComboRotation(name?: string): void {
-    if (name === undefined) this.rotation = {};
-    else delete this.rotation[name];
+    void this.run("resetComboRotation", name ?? null);
   }
 
   private async run<T>(op: string, ...args: unknown[]): Promise<T> {
@@ -131,14 +124,15 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
    * Records a failure on a connection in one locked update (§6.3): the model's lock until the
    * cooldown ends (a provider's own reset time wins), `testStatus: "unavailable"`, `lastError`
    * (first 100 characters), `errorCode`, `lastErrorAt` and `backoffLevel`. `null` for an unknown id.
+   * `now` defaults to the store's clock (so a `fixedNowMs` store writes its fixed time).
    */
   async markProviderConnectionUnavailable(
     id: string,
     model: string | null | undefined,
     error: unknown,
-    now: Date | number = Date.now(),
+    now?: Date | number,
   ): Promise<ProviderConnection | null> {
-    return this.run("markProviderConnectionUnavailable", id, model ?? null, errorToJson(error), +now);
+    return this.run("markProviderConnectionUnavailable", id, model ?? null, errorToJson(error), now === undefined ? null : +now);
   }
 
   /**
@@ -148,9 +142,9 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
   async clearProviderConnectionError(
     id: string,
     model: string | null | undefined,
-    now: Date | number = Date.now(),
+    now?: Date | number,
   ): Promise<ProviderConnection | null> {
-    return this.run("clearProviderConnectionError", id, model ?? null, +now);
+    return this.run("clearProviderConnectionError", id, model ?? null, now === undefined ? null : +now);
   }
 }
 

@@ -96,3 +96,17 @@ test("marks and clears racing from two processes never drop each other's fields"
   assert.equal(aLocks.length, 15, "no mark was lost to a concurrent clear");
   assert.equal(after.testStatus, "unavailable", "clearing b keeps the error while a-locks are active");
 });
+
+test("mark and clear default `now` to the store's clock (a fixedNowMs store writes its fixed time)", async () => {
+  const { createInMemoryProviderConnectionStore: make } = await import("@pie-lab/storage");
+  const fixed = Date.parse("2026-05-22T00:00:00.000Z");
+  const store = make(undefined, { fixedNowMs: fixed });
+  const conn = await store.createProviderConnection({ provider: "openai", apiKey: "sk-test" });
+  const marked = await store.markProviderConnectionUnavailable(conn.id, "gpt-5.4", { status: 429, message: "rate limit" });
+  assert.equal(marked.lastErrorAt, "2026-05-22T00:00:00.000Z");
+  const lock = Date.parse(marked["modelLock_gpt-5.4"]);
+  assert.ok(lock > fixed && lock <= fixed + 300_000, `lock ${marked["modelLock_gpt-5.4"]} follows the fixed clock`);
+  // At the fixed time the lock is still active, so a clear of another model keeps the error.
+  const cleared = await store.clearProviderConnectionError(conn.id, "other-model");
+  assert.equal(cleared.lastErrorAt, "2026-05-22T00:00:00.000Z");
+});

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use pie_storage_core::bindings_support::state_call;
 use pie_storage_core::connections::{
     mask_proxy_url as core_mask_proxy_url, to_provider_connection_summary, ConnectionFile,
-    InMemoryProviderConnectionStore,
+    InMemoryProviderConnectionStore, ProviderConnectionStore,
 };
 use pie_storage_core::env::{uuid_v4, FixedClock, Random, SequenceRandom, SystemRandom};
 use pie_storage_core::io::Operation;
@@ -102,7 +102,11 @@ impl JsProviderConnectionStore {
             Value::Array(items) => items,
             other => vec![other],
         };
-        let call = state_call(op, &args).map_err(to_js)?;
+        let rotation = match &self.store {
+            Store::File(file) => file.combo_rotation(),
+            Store::Memory(store) => store.combo_rotation(),
+        };
+        let call = state_call(op, &args, rotation).map_err(to_js)?;
         let operation = match &self.store {
             Store::File(file) => file.operation(call).map(json_out),
             Store::Memory(store) => Operation::ready(call.run_on(store).and_then(json_out)),

@@ -7,7 +7,7 @@
 //! reported (code `PIE_CORRUPT_FILE`, with the file and position) and never overwritten.
 
 use std::rc::Rc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::io::lock::with_lock;
 use crate::io::replace::{remove_leftovers, replace_file};
 use crate::io::{Blob, Host, Io, LockTiming, Operation};
+use crate::routing::{resolve_route_plan, ComboRotation, RoutePlan};
 use crate::storage::ByteStorage;
 use crate::time::to_iso_string;
 
@@ -58,6 +59,31 @@ pub trait ProviderConnectionStore {
     ) -> Result<T>;
 
     /// `getProviderConnections(filter)`: sorted by priority; `filter` keys must equal.
+    /// This store's combo rotation state: round-robin combos take turns per store, never per
+    /// process (the reference keeps one global).
+    fn combo_rotation(&self) -> &Arc<Mutex<ComboRotation>>;
+
+    /// The routes for `requested_model` under the stored routing policy, advancing this store's
+    /// combo rotation (`planRoutes`, the `/routing-policy/preview` shape).
+    fn plan_routes(&self, requested_model: &str) -> Result<RoutePlan> {
+        let settings = Value::Object(self.get_settings()?);
+        let mut rotation = self
+            .combo_rotation()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        resolve_route_plan(requested_model, Some(&settings), &mut rotation)
+    }
+
+    /// Forgets the rotation of combo `name`, or of every combo (`resetComboRotation`).
+    fn reset_combo_rotation(&self, name: Option<&str>) {
+        let mut rotation = self
+            .combo_rotation()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        rotation.reset(name);
+    }
+
+    /// Every connection matching `filter` (`getProviderConnections`).
     fn get_provider_connections(&self, filter: &Object) -> Result<Vec<Object>> {
         self.read(|s| s.connections(filter))
     }
@@ -121,6 +147,7 @@ pub struct ConnectionFile {
     name: String,
     env: Env,
     lock: LockTiming,
+    rotation: Arc<Mutex<ComboRotation>>,
 }
 
 impl ConnectionFile {
@@ -130,6 +157,7 @@ impl ConnectionFile {
             name: name.into(),
             env: Env::system(),
             lock: LockTiming::default(),
+            rotation: Arc::default(),
         }
     }
 
@@ -203,6 +231,7 @@ impl ConnectionFile {
         match call {
             StateCall::Read(f) => self.read(io, f).await?,
             StateCall::Mutate(f) => self.mutate(io, f).await?,
+            StateCall::Local(f) => f(),
         }
     }
 
@@ -211,6 +240,11 @@ impl ConnectionFile {
     pub fn operation(self: &Rc<Self>, call: StateCall) -> Operation<'static, Value> {
         let file = self.clone();
         Operation::new(move |io| async move { file.call(&io, call).await })
+    }
+
+    /// This store's combo rotation (process-local state, never written to the file).
+    pub fn combo_rotation(&self) -> &Arc<Mutex<ComboRotation>> {
+        &self.rotation
     }
 
     /// The store clock's time, and the same as an ISO string.
@@ -253,6 +287,10 @@ impl<S: ByteStorage> JsonProviderConnectionStore<S> {
 }
 
 impl<S: ByteStorage> ProviderConnectionStore for JsonProviderConnectionStore<S> {
+    fn combo_rotation(&self) -> &Arc<Mutex<ComboRotation>> {
+        self.file.combo_rotation()
+    }
+
     fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T> {
         let io = Io::default();
         Host::of(&self.storage).run(&io, self.file.read(&io, f))
@@ -272,6 +310,7 @@ impl<S: ByteStorage> ProviderConnectionStore for JsonProviderConnectionStore<S> 
 pub struct InMemoryProviderConnectionStore {
     state: Mutex<ConnectionState>,
     env: Env,
+    rotation: Arc<Mutex<ComboRotation>>,
 }
 
 impl InMemoryProviderConnectionStore {
@@ -287,6 +326,7 @@ impl InMemoryProviderConnectionStore {
         InMemoryProviderConnectionStore {
             state: Mutex::new(state),
             env,
+            rotation: Arc::default(),
         }
     }
 
@@ -297,6 +337,10 @@ impl InMemoryProviderConnectionStore {
 }
 
 impl ProviderConnectionStore for InMemoryProviderConnectionStore {
+    fn combo_rotation(&self) -> &Arc<Mutex<ComboRotation>> {
+        &self.rotation
+    }
+
     fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T> {
         Ok(f(&self.state.lock().unwrap_or_else(|e| e.into_inner())))
     }
@@ -317,6 +361,8 @@ pub enum StateCall {
     Read(Box<dyn FnOnce(&ConnectionState) -> Result<Value>>),
     /// Changes the state; the JSON result and whether anything changed.
     Mutate(Box<dyn FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (Result<Value>, bool)>),
+    /// Touches only the store's own process-local state (its combo rotation).
+    Local(Box<dyn FnOnce() -> Result<Value>>),
 }
 
 impl StateCall {
@@ -340,6 +386,7 @@ impl StateCall {
         match self {
             StateCall::Read(f) => store.read(f)?,
             StateCall::Mutate(f) => store.mutate(f)?,
+            StateCall::Local(f) => f(),
         }
     }
 }
@@ -347,12 +394,16 @@ impl StateCall {
 /// Runs a store operation by its npm method name with positional JSON arguments, returning the
 /// result as JSON (`null` for a missing record).
 pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value]) -> Result<Value> {
-    state_call(op, args)?.run_on(store)
+    state_call(op, args, store.combo_rotation())?.run_on(store)
 }
 
 /// A store operation by its npm method name with positional JSON arguments (the one table of
 /// names, for every host that speaks JSON: wasm, tests).
-pub fn state_call(op: &str, args: &[Value]) -> Result<StateCall> {
+pub fn state_call(
+    op: &str,
+    args: &[Value],
+    rotation: &Arc<Mutex<ComboRotation>>,
+) -> Result<StateCall> {
     let object = |at: usize| {
         args.get(at)
             .and_then(Value::as_object)
@@ -421,6 +472,27 @@ pub fn state_call(op: &str, args: &[Value]) -> Result<StateCall> {
             })
         }
         "getSettings" => read(Box::new(|s| Value::Object(s.settings()))),
+        "planRoutes" => {
+            let requested = id(0);
+            let rotation = rotation.clone();
+            StateCall::read(move |s| {
+                let settings = Value::Object(s.settings());
+                let mut rotation = rotation.lock().unwrap_or_else(|e| e.into_inner());
+                Ok(resolve_route_plan(&requested, Some(&settings), &mut rotation)?.to_value())
+            })
+        }
+        "resetComboRotation" => {
+            let name = match args.first() {
+                Some(Value::String(name)) => Some(name.clone()),
+                _ => None,
+            };
+            let rotation = rotation.clone();
+            StateCall::Local(Box::new(move || {
+                let mut rotation = rotation.lock().unwrap_or_else(|e| e.into_inner());
+                rotation.reset(name.as_deref());
+                Ok(Value::Null)
+            }))
+        }
         "updateSettings" => {
             let data = data(0, false)?;
             write!(|s, _stamp| (Value::Object(s.update_settings(&data)), true))
@@ -466,4 +538,34 @@ pub fn state_call(op: &str, args: &[Value]) -> Result<StateCall> {
             },
         },
     })
+}
+
+#[cfg(test)]
+mod rotation_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A store's combo rotation is its own: `plan_routes` advances it, another store is not
+    /// moved, and a reset starts over; the same holds through the npm name table.
+    #[test]
+    fn plan_routes_rotate_per_store() {
+        let policy = json!({"routerPolicy": {"combos": [{"name": "coding",
+            "models": ["a/1", "b/2"], "strategy": "round-robin", "stickyLimit": 1}]}});
+        let (a, b) = (
+            InMemoryProviderConnectionStore::new(None),
+            InMemoryProviderConnectionStore::new(None),
+        );
+        for store in [&a, &b] {
+            store.update_settings(policy.as_object().unwrap()).unwrap();
+        }
+        let first = |s: &InMemoryProviderConnectionStore| {
+            s.plan_routes("combo:coding").unwrap().routes[0].id()
+        };
+        assert_eq!([first(&a), first(&a), first(&a)], ["a/1", "b/2", "a/1"]);
+        assert_eq!(first(&b), "a/1");
+        let via_name = dispatch(&a, "planRoutes", &[json!("combo:coding")]).unwrap();
+        assert_eq!(via_name["routes"][0]["id"], json!("b/2"));
+        dispatch(&a, "resetComboRotation", &[]).unwrap();
+        assert_eq!(first(&a), "a/1");
+    }
 }

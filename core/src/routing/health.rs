@@ -198,7 +198,8 @@ pub fn clear_error_in(
 /// `clearProviderConnectionError [id, model, now]`.
 pub fn state_call(op: &str, args: &[Value]) -> Option<StateCall> {
     let text = |at: usize| args.get(at).and_then(Value::as_str).map(str::to_owned);
-    let number = |at: usize| args.get(at).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    // `now` defaults to the store's clock (read under the lock), as every store operation's.
+    let number = |at: usize| args.get(at).and_then(Value::as_f64);
     let id = text(0).unwrap_or_default();
     let as_json = |(c, changed): (Option<Object>, bool)| {
         (Ok(c.map(Value::Object).unwrap_or(Value::Null)), changed)
@@ -211,6 +212,7 @@ pub fn state_call(op: &str, args: &[Value]) -> Option<StateCall> {
                 number(3),
             );
             StateCall::mutate(move |state, stamp| {
+                let now = now.unwrap_or(stamp.now_ms);
                 as_json(mark_unavailable_in(
                     state,
                     stamp,
@@ -224,6 +226,7 @@ pub fn state_call(op: &str, args: &[Value]) -> Option<StateCall> {
         "clearProviderConnectionError" => {
             let (model, now) = (text(1), number(2));
             StateCall::mutate(move |state, stamp| {
+                let now = now.unwrap_or(stamp.now_ms);
                 as_json(clear_error_in(state, stamp, &id, model.as_deref(), now))
             })
         }
