@@ -235,16 +235,45 @@ pub fn string_or_list(v: &Value) -> Option<Vec<String>> {
     }
 }
 
-/// Key of the marker object `{"__pieUndefined": true}`.
+/// Key of the object `{"__pieUndefined": true}` by which JavaScript hosts send a present
+/// `undefined` in arguments (JSON has none; the reference tells `{key: undefined}` from a
+/// missing key: `{...current, ...updates}` copies it, then `??` applies the default).
 ///
-/// JSON has no `undefined`, but the reference distinguishes a key present with value `undefined`
-/// from a missing one (`{...current, ...updates}` copies it, then `??` applies the default). JS
-/// hosts encode such a value as this marker so stores can reproduce that behaviour.
+/// Only arguments are read this way, by [`decode_undefined_markers`] in the binding layer: the
+/// object becomes [`UNDEFINED`], a value no document can hold. A file holding
+/// `{"__pieUndefined": true}` keeps it as the plain object it is.
 pub const UNDEFINED_KEY: &str = "__pieUndefined";
 
-/// Whether `v` is exactly the marker object `{"__pieUndefined": true}` (see [`UNDEFINED_KEY`]).
+/// JavaScript's `undefined` inside the core: the object `{UNDEFINED: true}`, whose key (the
+/// reserved code point U+10FFFF followed by U+100802) no decoded JSON text can produce (see
+/// `json/reserved.rs`). An object, so code that reads strings, numbers or arrays skips it.
+pub const UNDEFINED: &str = crate::json::reserved::UNDEFINED_MARK;
+
+/// `undefined` as a value.
+pub fn undefined() -> Value {
+    let mut marker = serde_json::Map::new();
+    marker.insert(UNDEFINED.to_owned(), Value::Bool(true));
+    Value::Object(marker)
+}
+
+/// Whether `v` is JavaScript's `undefined` ([`UNDEFINED`]).
 pub fn is_undefined(v: &Value) -> bool {
-    matches!(v, Value::Object(m) if m.len() == 1 && m.get(UNDEFINED_KEY) == Some(&Value::Bool(true)))
+    matches!(v, Value::Object(m) if m.len() == 1 && m.get(UNDEFINED) == Some(&Value::Bool(true)))
+}
+
+/// The binding layer's one coercion of `undefined`: every `{"__pieUndefined": true}` in
+/// arguments a JavaScript host sent becomes [`UNDEFINED`].
+pub fn decode_undefined_markers(v: &mut Value) {
+    let marker = matches!(v, Value::Object(m) if m.len() == 1 && m.get(UNDEFINED_KEY) == Some(&Value::Bool(true)));
+    if marker {
+        *v = undefined();
+        return;
+    }
+    match v {
+        Value::Object(map) => map.values_mut().for_each(decode_undefined_markers),
+        Value::Array(items) => items.iter_mut().for_each(decode_undefined_markers),
+        _ => {}
+    }
 }
 
 /// What `JSON.stringify` does with `undefined` below the top level: object keys disappear and
@@ -329,7 +358,12 @@ mod tests {
 
     #[test]
     fn undefined_marker_is_exact() {
-        assert!(is_undefined(&json!({"__pieUndefined": true})));
+        assert!(is_undefined(&undefined()));
+        // What a host sends becomes `undefined`; the same object read from a file does not.
+        assert!(!is_undefined(&json!({"__pieUndefined": true})));
+        let mut sent = json!({"__pieUndefined": true});
+        decode_undefined_markers(&mut sent);
+        assert!(is_undefined(&sent));
         for v in [
             json!({"__pieUndefined": false}),
             json!({"__pieUndefined": 1}),

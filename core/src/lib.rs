@@ -85,6 +85,7 @@ pub use usage::{
 #[doc(hidden)]
 pub mod bindings_support {
     pub use crate::connections::store::{dispatch, state_call};
+    pub use crate::js_value::decode_undefined_markers;
     pub use crate::usage::collate::set_host_collator;
     pub use crate::usage::columns::{ColumnLayout, COLUMN_LAYOUT};
     pub use crate::usage::columns::{TextColumn, UsageColumns, AMOUNT_FIELDS, TEXT_FIELDS};

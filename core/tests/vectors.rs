@@ -248,7 +248,8 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         }
         "updateSettings" => {
             let store = InMemoryProviderConnectionStore::new(None);
-            for step in case["steps"].as_array().cloned().unwrap_or_default() {
+            for mut step in case["steps"].as_array().cloned().unwrap_or_default() {
+                bindings_support::decode_undefined_markers(&mut step);
                 let updates = step.as_object().cloned().unwrap_or_default();
                 store.update_settings(&updates).map_err(|e| e.to_string())?;
             }
@@ -257,7 +258,9 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         }
         "connectionStore" => run_connection_store(case),
         "routing" => {
-            let args = case["args"].as_array().cloned().unwrap_or_default();
+            let mut args = case["args"].as_array().cloned().unwrap_or_default();
+            args.iter_mut()
+                .for_each(bindings_support::decode_undefined_markers);
             let got =
                 bindings_support::routing_call(case["fn"].as_str().unwrap_or_default(), &args)
                     .map_err(|e| e.to_string())?;
@@ -298,7 +301,10 @@ fn run_connection_store(case: &Value) -> Result<(), String> {
     let steps = case["steps"].as_array().cloned().unwrap_or_default();
     if case["store"] == "memory" {
         let (clock, random) = env();
-        let store = InMemoryProviderConnectionStore::with_env(case.get("seed"), clock, random);
+        let mut seed = case.get("seed").cloned();
+        seed.iter_mut()
+            .for_each(bindings_support::decode_undefined_markers);
+        let store = InMemoryProviderConnectionStore::with_env(seed.as_ref(), clock, random);
         return run_steps(&store, &steps);
     }
     let storage = match case["initialFile"].as_str() {
@@ -326,7 +332,9 @@ fn run_connection_store(case: &Value) -> Result<(), String> {
 
 fn run_steps<S: ProviderConnectionStore>(store: &S, steps: &[Value]) -> Result<(), String> {
     for (i, step) in steps.iter().enumerate() {
-        let args = step["args"].as_array().cloned().unwrap_or_default();
+        let mut args = step["args"].as_array().cloned().unwrap_or_default();
+        args.iter_mut()
+            .for_each(bindings_support::decode_undefined_markers);
         let call = step["call"].as_str().unwrap_or_default();
         match (dispatch(store, call, &args), step.get("expectError")) {
             (Ok(got), None) => {

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use pie_storage_core::bindings_support::state_call;
+use pie_storage_core::bindings_support::{decode_undefined_markers, state_call};
 use pie_storage_core::connections::{
     mask_proxy_url as core_mask_proxy_url, to_provider_connection_summary, ConnectionFile,
     InMemoryProviderConnectionStore, ProviderConnectionStore,
@@ -28,9 +28,12 @@ pub struct JsProviderConnectionStore {
     store: Store,
 }
 
+/// Arguments from JavaScript: `undefined` arrives as `{"__pieUndefined": true}`.
 fn parse_json(text: &str) -> Result<Value, Error> {
-    pie_storage_core::json::parse(text)
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, e.to_string()))
+    let mut value = pie_storage_core::json::parse(text)
+        .map_err(|e| Error::new(ErrorCode::InvalidJson, e.to_string()))?;
+    decode_undefined_markers(&mut value);
+    Ok(value)
 }
 
 fn json_out(value: Value) -> Result<JsValue, Error> {

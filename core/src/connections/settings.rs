@@ -407,7 +407,7 @@ mod tests {
         r#"{"mode":"off","requestUsd":null,"dailyUsd":null,"monthlyUsd":null,"providerLimits":{}}"#;
 
     fn undef() -> Value {
-        json!({ "__pieUndefined": true })
+        crate::js_value::undefined()
     }
 
     fn obj(v: Value) -> Object {
@@ -917,6 +917,8 @@ mod tests {
             assert_eq!(case["op"], json!("updateSettings"), "{name}");
             let mut settings = default_settings();
             for step in case["steps"].as_array().expect("steps") {
+                let mut step = step.clone();
+                crate::js_value::decode_undefined_markers(&mut step);
                 let updates = step.as_object().expect("step is an object");
                 settings = update_settings(&settings, updates);
             }

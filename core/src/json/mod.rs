@@ -13,7 +13,7 @@
 use serde_json::{Map, Number, Value};
 use std::fmt;
 
-mod reserved;
+pub(crate) mod reserved;
 pub use reserved::{
     js_number, js_str, nests_too_deep, non_finite, to_utf8, MAX_DEPTH, NEG_INFINITY, POS_INFINITY,
     RESERVED,

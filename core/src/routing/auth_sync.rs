@@ -978,7 +978,7 @@ mod tests {
             to_js_string(&got),
             format!(r#"{{"created":["{ID1}"],"updated":[],"deactivated":[],"unchanged":[]}}"#)
         );
-        let undefined = json!({ crate::js_value::UNDEFINED_KEY: true });
+        let undefined = crate::js_value::undefined();
         let got = call(&[json!(null), undefined]);
         assert_eq!(got["deactivated"], json!([ID1]));
         assert_eq!(

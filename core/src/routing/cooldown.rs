@@ -181,7 +181,7 @@ mod tests {
 
     #[test]
     fn undefined_arguments_take_the_defaults() {
-        let undefined = json!({"__pieUndefined": true});
+        let undefined = crate::js_value::undefined();
         assert_eq!(
             run("checkFallbackError", json!([429, "x"])),
             json!({"shouldFallback": true, "cooldownMs": 2000, "newBackoffLevel": 1})

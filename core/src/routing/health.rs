@@ -11,7 +11,7 @@ use super::cooldown::{
 };
 use crate::connections::{ConnectionState, Object, ProviderConnectionStore, Stamp, StateCall};
 use crate::error::Result;
-use crate::js_value::{number_value, to_js_string, UNDEFINED_KEY};
+use crate::js_value::{number_value, to_js_string};
 use crate::time::{parse_js_date, to_iso_string};
 
 /// Longest `lastError` kept, in UTF-16 units as `String.prototype.slice` counts.
@@ -101,7 +101,7 @@ pub fn unavailable_updates(
     // An unknown status is written as `undefined`: the key disappears from the file.
     let code = status
         .map(number_value)
-        .unwrap_or_else(|| serde_json::json!({ UNDEFINED_KEY: true }));
+        .unwrap_or_else(crate::js_value::undefined);
     updates.insert("errorCode".into(), code);
     updates.insert("lastErrorAt".into(), iso(now));
     updates.insert("backoffLevel".into(), number_value(new_level));

@@ -175,7 +175,7 @@ fn rotation_state_is_read_leniently_and_written_sorted() {
         "m": "garbage",
         "n": {"index": "3", "consecutiveUseCount": null},
         "f": {"index": 4.0},
-        "u": {"__pieUndefined": true}
+        "u": crate::js_value::undefined()
     }));
     assert_eq!(
         to_js_string(&rotation.to_value()),
@@ -185,11 +185,7 @@ fn rotation_state_is_read_leniently_and_written_sorted() {
             r#""z":{"index":2,"consecutiveUseCount":1}}"#
         )
     );
-    for empty in [
-        None,
-        Some(json!(null)),
-        Some(json!({"__pieUndefined": true})),
-    ] {
+    for empty in [None, Some(json!(null)), Some(crate::js_value::undefined())] {
         assert_eq!(
             ComboRotation::from_value(empty.as_ref()).expect("empty"),
             ComboRotation::new()
@@ -224,7 +220,7 @@ fn sticky_limits_parse_like_the_router() {
         (json!({}), 1),
         (json!([5]), 5),
         (json!(1e21), 1),
-        (json!({"__pieUndefined": true}), 1),
+        (crate::js_value::undefined(), 1),
     ];
     for (v, want) in cases {
         assert_eq!(parse_combo_sticky_limit(Some(&v)), want, "{v}");
