@@ -193,8 +193,11 @@ export class NodeFileHost implements CoreHost {
 
   /** One write() on an append-mode descriptor, so concurrent appenders never interleave. */
   private async append(path: string, bytes: Uint8Array): Promise<void> {
-    await mkdir(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
-    const handle = await open(path, "a", PRIVATE_FILE_MODE);
+    const handle = await open(path, "a", PRIVATE_FILE_MODE).catch(async (error) => {
+      if (!isMissing(error)) throw error;
+      await mkdir(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+      return open(path, "a", PRIVATE_FILE_MODE);
+    });
     try {
       const { bytesWritten } = await handle.write(bytes);
       if (bytesWritten !== bytes.length) throw new Error(`short append to ${path}: ${bytesWritten} of ${bytes.length} bytes`);
@@ -205,7 +208,6 @@ export class NodeFileHost implements CoreHost {
 
   /** The file (its link target when asked), else the resolved folder plus the name. */
   private async locate(path: string, followLinks: boolean): Promise<{ path: string; folder: string; name: string }> {
-    await mkdir(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
     if (followLinks) {
       try {
         return split(await realpath(path));
@@ -213,7 +215,12 @@ export class NodeFileHost implements CoreHost {
         if (!isMissing(error)) throw error;
       }
     }
-    return split(join(await realpath(dirname(path)), basename(path)));
+    const folder = await realpath(dirname(path)).catch(async (error) => {
+      if (!isMissing(error)) throw error;
+      await mkdir(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+      return realpath(dirname(path));
+    });
+    return split(join(folder, basename(path)));
   }
 
   /** `tempName` in the folder, written, flushed and renamed over the file; then the folder flushed. */
