@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { NodeFileHost } from "./node-storage.js";
 import type { UsageLineDiagnostic, UsageRecord, UsageRecordQuery, UsageStore, UsageSummary } from "./types.js";
 import { queryForCore } from "./usage.js";
-import { call, codedError, drive, toJsonText, wasm } from "./wasm.js";
+import { call, drive, toJsonText, wasm } from "./wasm.js";
 
 export class JsonlUsageStore implements UsageStore {
   private readonly filePath: string;
@@ -31,9 +31,6 @@ export class JsonlUsageStore implements UsageStore {
 
   /** Validates the record and appends it as one line (one write, never half a record). */
   async recordUsage(record: UsageRecord): Promise<void> {
-    if (record === null || typeof record !== "object" || Array.isArray(record)) {
-      throw codedError("PIE_INVALID_USAGE_RECORD", "record must be an object", { path: "record" });
-    }
     const json = toJsonText(record, "the usage record");
     await drive(call(() => this.core.recordOperation(json)), this.host);
   }

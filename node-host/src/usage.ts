@@ -69,9 +69,6 @@ export function summarizeUsageRecords(records: UsageRecord[]): UsageSummary {
  * newline) a usage store appends. Throws an Error with code PIE_INVALID_USAGE_RECORD and `path`.
  */
 export function usageRecordLine(record: UsageRecord): string {
-  if (record === null || typeof record !== "object" || Array.isArray(record)) {
-    throw codedError("PIE_INVALID_USAGE_RECORD", "record must be an object", { path: "record" });
-  }
   return call(() => wasm().usageRecordLine(toJsonText(record, "the usage record")));
 }
 

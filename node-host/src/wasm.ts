@@ -24,7 +24,8 @@ export function codedError(code: PieStorageErrorCode, message: string, extra: { 
 /** `JSON.stringify` for values crossing into the core: a cyclic or BigInt value is a typed error. */
 export function toJsonText(value: unknown, what: string, replacer?: (key: string, v: unknown) => unknown): string {
   try {
-    return JSON.stringify(value, replacer);
+    // `undefined` and functions have no JSON text: they cross as `null` (and fail validation).
+    return JSON.stringify(value, replacer) ?? "null";
   } catch (error) {
     throw codedError("PIE_INVALID_INPUT", `${what} cannot be written as JSON (a cyclic or BigInt value)`, { cause: error });
   }
