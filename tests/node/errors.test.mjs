@@ -95,3 +95,21 @@ test("a write whose lock was taken over meanwhile is refused and the new holder'
   );
   assert.equal(readFileSync(path, "utf8"), theirs);
 });
+
+test("a usage record that is not an object is PIE_INVALID_USAGE_RECORD at path \"record\" (the core's rule)", async () => {
+  const { createJsonlUsageStore, usageRecordLine, createInMemoryUsageStore } = await import("@pie-lab/storage");
+  const { mkdtempSync, existsSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const path = join(mkdtempSync(join(tmpdir(), "pie-not-object-")), "usage.jsonl");
+  const store = createJsonlUsageStore(path);
+  const memory = createInMemoryUsageStore();
+  const typed = (error) => error.code === "PIE_INVALID_USAGE_RECORD" && error.path === "record";
+  for (const bad of [null, undefined, "x", 42, [], [1]]) {
+    await assert.rejects(store.recordUsage(bad), typed, `recordUsage(${JSON.stringify(bad)})`);
+    // The reference's in-memory recordUsage is synchronous.
+    assert.throws(() => memory.recordUsage(bad), typed, `in memory recordUsage(${JSON.stringify(bad)})`);
+    assert.throws(() => usageRecordLine(bad), typed, `usageRecordLine(${JSON.stringify(bad)})`);
+  }
+  assert.equal(existsSync(path), false, "nothing was written");
+});
