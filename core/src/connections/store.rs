@@ -431,16 +431,22 @@ pub fn state_call(
     fn one(item: Option<Object>) -> Value {
         item.map(Value::Object).unwrap_or(Value::Null)
     }
-    fn found((out, _): (Option<Object>, bool)) -> (Option<Object>, bool) {
-        let found = out.is_some();
-        (out, found)
-    }
     let read = |f: Box<dyn FnOnce(&ConnectionState) -> Value>| StateCall::read(move |s| Ok(f(s)));
     macro_rules! write {
         (|$s:ident, $stamp:ident| $body:expr) => {
             StateCall::mutate(move |$s, $stamp| {
                 let (out, changed): (Value, bool) = $body;
                 (Ok(out), changed)
+            })
+        };
+    }
+    // A mutation of one record changes the state only when the record exists.
+    macro_rules! write_found {
+        (|$s:ident, $stamp:ident| $body:expr) => {
+            write!(|$s, $stamp| {
+                let out = $body;
+                let changed = out.is_some();
+                (one(out), changed)
             })
         };
     }
@@ -459,17 +465,11 @@ pub fn state_call(
         }
         "updateProviderConnection" => {
             let (id, data) = (id(0), data(1, false)?);
-            write!(|s, stamp| {
-                let (out, changed) = found((s.update_connection(&id, &data, stamp), true));
-                (one(out), changed)
-            })
+            write_found!(|s, stamp| s.update_connection(&id, &data, stamp))
         }
         "deleteProviderConnection" => {
             let id = id(0);
-            write!(|s, _stamp| {
-                let (out, changed) = found((s.delete_connection(&id), true));
-                (one(out), changed)
-            })
+            write_found!(|s, _stamp| s.delete_connection(&id))
         }
         "getSettings" => read(Box::new(|s| Value::Object(s.settings()))),
         "planRoutes" => {
@@ -511,17 +511,11 @@ pub fn state_call(
         }
         "updateProxyPool" => {
             let (id, data) = (id(0), data(1, false)?);
-            write!(|s, stamp| {
-                let (out, changed) = found((s.update_proxy_pool(&id, &data, stamp), true));
-                (one(out), changed)
-            })
+            write_found!(|s, stamp| s.update_proxy_pool(&id, &data, stamp))
         }
         "deleteProxyPool" => {
             let id = id(0);
-            write!(|s, _stamp| {
-                let (out, changed) = found((s.delete_proxy_pool(&id), true));
-                (one(out), changed)
-            })
+            write_found!(|s, _stamp| s.delete_proxy_pool(&id))
         }
         other => match crate::routing::health::state_call(other, args)
             .or_else(|| crate::routing::acquire::state_call(other, args))

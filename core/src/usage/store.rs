@@ -525,44 +525,11 @@ mod tests {
     #[test]
     fn a_saved_index_serves_a_new_store_and_stays_correct() {
         use std::sync::Arc;
-        struct Shared(Arc<MemoryStorage>);
-        impl ByteStorage for Shared {
-            fn read_all(&self) -> Result<Option<Vec<u8>>> {
-                self.0.read_all()
-            }
-            fn read_range(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
-                self.0.read_range(offset, len)
-            }
-            fn size(&self) -> Result<Option<u64>> {
-                self.0.size()
-            }
-            fn stat(&self) -> Result<Option<crate::storage::BlobStat>> {
-                self.0.stat()
-            }
-            fn append(&self, bytes: &[u8]) -> Result<()> {
-                self.0.append(bytes)
-            }
-            fn replace_at(
-                &self,
-                at: &crate::io::Location,
-                temp_name: &str,
-                bytes: &[u8],
-            ) -> crate::error::Result<()> {
-                self.0.replace_at(at, temp_name, bytes)
-            }
-            fn locate(&self, follow_links: bool) -> crate::error::Result<crate::io::Location> {
-                self.0.locate(follow_links)
-            }
-            fn lock_fs(&self) -> &dyn crate::storage::dir_lock::LockFs {
-                self.0.lock_fs()
-            }
-        }
         let (file, saved) = (
             Arc::new(MemoryStorage::new()),
             Arc::new(MemoryStorage::new()),
         );
-        let open =
-            || JsonlUsageStore::with_saved_index(Shared(file.clone()), Shared(saved.clone()));
+        let open = || JsonlUsageStore::with_saved_index(file.clone(), saved.clone());
         let first = open();
         for i in 0..1500 {
             let mut r = record(&i.to_string());
