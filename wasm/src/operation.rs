@@ -142,9 +142,10 @@ impl JsOperation {
     pub fn reply(&mut self, value: JsValue) -> JsResult<()> {
         let reply = match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::ReadAt(mut buf) => {
-                let bytes = bytes_of(&value).unwrap_or_default();
-                let n = bytes.len().min(buf.len());
-                buf[..n].copy_from_slice(&bytes[..n]);
+                // Straight into the operation's buffer: one copy from the JS bytes.
+                let bytes = Uint8Array::new(&value);
+                let n = (bytes.length() as usize).min(buf.len());
+                bytes.subarray(0, n as u32).copy_to(&mut buf[..n]);
                 Reply::Filled(buf, n)
             }
             Pending::Asked(kind) => reply_of(kind, &value),
