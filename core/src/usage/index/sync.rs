@@ -16,7 +16,7 @@ use crate::io::{Blob, Io};
 use crate::storage::BlobStat;
 
 /// Bytes read per call while indexing.
-pub const CHUNK: usize = 2 << 20;
+pub const CHUNK: usize = 1 << 20;
 
 /// What a refresh did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
