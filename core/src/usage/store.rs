@@ -193,9 +193,9 @@ impl UsageLog {
         Ok(self.fresh_index(io, true).await?.summarize(query))
     }
 
-    /// The index for this operation alone. Natively another thread's operation is waited for;
-    /// without threads (wasm) an operation of the same thread may be paused holding it, so
-    /// this one pauses too until it is back.
+    /// The index for this operation alone. While another operation has it (another thread's,
+    /// or a paused one of this thread that only this thread's host can resume), this one
+    /// pauses a step at a time until it is back, never blocking the thread.
     async fn take_index(&self, io: &Io) -> Result<IndexGuard<'_>> {
         loop {
             if let Some(index) = self.index.try_lock() {

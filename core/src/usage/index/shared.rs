@@ -49,6 +49,7 @@ pub struct IndexGuard<'a> {
 
 impl SharedIndex {
     /// The index, waiting while another thread has it.
+    #[cfg(test)]
     pub fn lock(&self) -> IndexGuard<'_> {
         let slot = &*self.0;
         let mut held = slot.index.lock().unwrap_or_else(|e| e.into_inner());
@@ -61,17 +62,17 @@ impl SharedIndex {
         IndexGuard { slot, index }
     }
 
-    /// The index if no other operation has it (natively: waiting for another thread; without
-    /// threads: `None` while a paused operation of this thread holds it, the index started over
-    /// when the holder trapped).
+    /// The index if no other operation has it; `None` while one has it out (the caller pauses a
+    /// step and asks again). Never blocks, natively either: the holder may be a paused
+    /// operation of this very thread, which only this thread's host can resume (a host that
+    /// drives operations step by step interleaves them), so waiting for it here would deadlock.
+    /// Without threads, an index still out from before the last trap was abandoned by the
+    /// trapped call and is started over.
     pub(crate) fn try_lock(&self) -> Option<IndexGuard<'_>> {
-        if THREADS {
-            return Some(self.lock());
-        }
         let slot = &*self.0;
         let mut held = slot.index.lock().unwrap_or_else(|e| e.into_inner());
         let now = PANICS.load(Ordering::SeqCst);
-        let abandoned = slot.taken_at.load(Ordering::SeqCst) != now;
+        let abandoned = !THREADS && slot.taken_at.load(Ordering::SeqCst) != now;
         let index = match held.take() {
             Some(index) => index,
             None if abandoned => UsageIndex::new(),
