@@ -25,6 +25,9 @@ pub const DEFAULT_STALE_MS: f64 = 10_000.0;
 /// Default time [`DirLock::acquire`] waits for a holder before giving up.
 pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 
+/// The coarsest modification-time resolution of a file system a lock may live on (FAT's 2 s).
+const MTIME_GRANULARITY_MS: f64 = 2_000.0;
+
 const FIRST_BACKOFF_MS: u32 = 5;
 const MAX_BACKOFF_MS: u32 = 200;
 
@@ -123,9 +126,20 @@ impl DirLock {
             match io.make_dir(LOCK_BLOB, self.lock_path.clone()).await? {
                 MkdirOutcome::Created => {
                     // Record the mtime the file system gave the new directory: refreshes compare
-                    // against it to detect a takeover.
-                    let now = io.now().await?;
-                    let mtime = io.dir_mtime(LOCK_BLOB, self.lock_path.clone()).await?;
+                    // against it to detect a takeover. If that cannot be read, the directory we
+                    // just made is removed, so others need not wait for it to go stale.
+                    let read = async {
+                        let now = io.now().await?;
+                        let mtime = io.dir_mtime(LOCK_BLOB, self.lock_path.clone()).await?;
+                        Ok::<_, Error>((now, mtime))
+                    };
+                    let (now, mtime) = match read.await {
+                        Ok(read) => read,
+                        Err(e) => {
+                            let _ = io.remove_dir(LOCK_BLOB, self.lock_path.clone()).await;
+                            return Err(e);
+                        }
+                    };
                     return Ok(mtime.map(|mtime_ms| HeldLock {
                         mtime_ms,
                         last_update_ms: now,
@@ -233,8 +247,13 @@ impl DirLock {
             self.check_ours(io, held).await?;
             return Err(e);
         }
-        // Keep what the file system actually stored (it may round to seconds), not what we asked.
+        // Keep what the file system actually stored (it may round down, to seconds or to FAT's
+        // 2 s), not what we asked; anything else means the directory was replaced meanwhile,
+        // and adopting it would let a write go ahead under someone else's lock.
         match io.dir_mtime(LOCK_BLOB, path()).await? {
+            Some(mtime_ms) if !(mtime_ms <= now && now - mtime_ms < MTIME_GRANULARITY_MS) => {
+                Err(self.compromised("was replaced while being refreshed"))
+            }
             Some(mtime_ms) => {
                 held.mtime_ms = mtime_ms;
                 held.last_update_ms = io.now().await?;
