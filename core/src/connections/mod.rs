@@ -30,8 +30,8 @@
 //! let summary = to_provider_connection_summary(&store.get_provider_connections(&Object::new())?[0]);
 //! assert!(!serde_json::to_string(&summary).unwrap_or_default().contains("sk-test-123"));
 //!
-//! // Code written once for both stores takes a generic (the trait is not object-safe yet).
-//! fn count(store: &impl ProviderConnectionStore) -> pie_storage_core::Result<usize> {
+//! // Code written once for both stores can take either as a trait object.
+//! fn count(store: &dyn ProviderConnectionStore) -> pie_storage_core::Result<usize> {
 //!     Ok(store.get_provider_connections(&Object::new())?.len())
 //! }
 //! assert_eq!(count(&store)?, 1);
@@ -51,7 +51,7 @@ pub use state::{ConnectionState, Stamp};
 pub(crate) use store::{dispatch, state_call};
 pub use store::{
     ConnectionFile, InMemoryProviderConnectionStore, JsonProviderConnectionStore,
-    ProviderConnectionStore, StateCall,
+    ProviderConnectionStore, ProviderConnectionStoreExt, StateCall,
 };
 
 use serde_json::{Map, Value};

@@ -48,15 +48,17 @@ impl Env {
     }
 }
 
-/// The operations both stores offer, so hosts and tests can drive either the same way.
+/// The operations both stores offer, so hosts and tests can drive either the same way. The
+/// trait is object-safe (`&dyn ProviderConnectionStore`); generic reads and mutations with a
+/// result are [`ProviderConnectionStoreExt`], available on every store.
 pub trait ProviderConnectionStore {
-    /// Runs a read-only operation on the current state.
-    fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T>;
-    /// Runs a mutation; it returns its result and whether the state changed (to be written).
-    fn mutate<T>(
+    /// Runs `f` once on the current state.
+    fn read_state(&self, f: &mut dyn FnMut(&ConnectionState)) -> Result<()>;
+    /// Runs the mutation `f` once; it says whether the state changed (to be written).
+    fn mutate_state(
         &self,
-        f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
-    ) -> Result<T>;
+        f: &mut dyn FnMut(&mut ConnectionState, &mut Stamp<'_>) -> bool,
+    ) -> Result<()>;
 
     /// `getProviderConnections(filter)`: sorted by priority; `filter` keys must equal.
     /// This store's combo rotation state: round-robin combos take turns per store, never per
@@ -132,6 +134,39 @@ pub trait ProviderConnectionStore {
         self.mutate(|s, _| written_if_found(s.delete_proxy_pool(id)))
     }
 }
+
+/// Reads and mutations with a result, over [`ProviderConnectionStore`]'s object-safe ones.
+pub trait ProviderConnectionStoreExt: ProviderConnectionStore {
+    /// Runs a read-only operation on the current state.
+    fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T> {
+        let (mut f, mut out) = (Some(f), None);
+        self.read_state(&mut |state| {
+            if let Some(f) = f.take() {
+                out = Some(f(state));
+            }
+        })?;
+        out.ok_or_else(|| crate::error::Error::storage("the store did not run the read"))
+    }
+
+    /// Runs a mutation; it returns its result and whether the state changed (to be written).
+    fn mutate<T>(
+        &self,
+        f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
+    ) -> Result<T> {
+        let (mut f, mut out) = (Some(f), None);
+        self.mutate_state(&mut |state, stamp| match f.take() {
+            Some(f) => {
+                let (value, changed) = f(state, stamp);
+                out = Some(value);
+                changed
+            }
+            None => false,
+        })?;
+        out.ok_or_else(|| crate::error::Error::storage("the store did not run the mutation"))
+    }
+}
+
+impl<S: ProviderConnectionStore + ?Sized> ProviderConnectionStoreExt for S {}
 
 /// A mutation of one record changes the state only when the record exists.
 fn written_if_found(out: Option<Object>) -> (Option<Object>, bool) {
@@ -291,16 +326,17 @@ impl<S: ByteStorage> ProviderConnectionStore for JsonProviderConnectionStore<S> 
         self.file.combo_rotation()
     }
 
-    fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T> {
+    fn read_state(&self, f: &mut dyn FnMut(&ConnectionState)) -> Result<()> {
         let io = Io::default();
         Host::of(&self.storage).run(&io, self.file.read(&io, f))
     }
 
-    fn mutate<T>(
+    fn mutate_state(
         &self,
-        f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
-    ) -> Result<T> {
+        f: &mut dyn FnMut(&mut ConnectionState, &mut Stamp<'_>) -> bool,
+    ) -> Result<()> {
         let io = Io::default();
+        let f = |state: &mut ConnectionState, stamp: &mut Stamp<'_>| ((), f(state, stamp));
         Host::of(&self.storage).run(&io, self.file.mutate(&io, f))
     }
 }
@@ -341,16 +377,18 @@ impl ProviderConnectionStore for InMemoryProviderConnectionStore {
         &self.rotation
     }
 
-    fn read<T>(&self, f: impl FnOnce(&ConnectionState) -> T) -> Result<T> {
-        Ok(f(&self.state.lock().unwrap_or_else(|e| e.into_inner())))
+    fn read_state(&self, f: &mut dyn FnMut(&ConnectionState)) -> Result<()> {
+        f(&self.state.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok(())
     }
 
-    fn mutate<T>(
+    fn mutate_state(
         &self,
-        f: impl FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (T, bool),
-    ) -> Result<T> {
+        f: &mut dyn FnMut(&mut ConnectionState, &mut Stamp<'_>) -> bool,
+    ) -> Result<()> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(self.env.stamp(|stamp| f(&mut state, stamp).0))
+        self.env.stamp(|stamp| f(&mut state, stamp));
+        Ok(())
     }
 }
 
@@ -382,7 +420,7 @@ impl StateCall {
     }
 
     /// Runs it on `store`.
-    pub fn run_on<S: ProviderConnectionStore>(self, store: &S) -> Result<Value> {
+    pub fn run_on<S: ProviderConnectionStore + ?Sized>(self, store: &S) -> Result<Value> {
         match self {
             StateCall::Read(f) => store.read(f)?,
             StateCall::Mutate(f) => store.mutate(f)?,
@@ -393,7 +431,11 @@ impl StateCall {
 
 /// Runs a store operation by its npm method name with positional JSON arguments, returning the
 /// result as JSON (`null` for a missing record).
-pub fn dispatch<S: ProviderConnectionStore>(store: &S, op: &str, args: &[Value]) -> Result<Value> {
+pub fn dispatch<S: ProviderConnectionStore + ?Sized>(
+    store: &S,
+    op: &str,
+    args: &[Value],
+) -> Result<Value> {
     state_call(op, args, store.combo_rotation())?.run_on(store)
 }
 

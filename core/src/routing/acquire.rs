@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::select::{select_provider_connection, SelectOptions, Selection, SelectionUpdates};
 use crate::connections::state::Stamp;
-use crate::connections::{ConnectionState, Object, ProviderConnectionStore, StateCall};
+use crate::connections::{
+    ConnectionState, Object, ProviderConnectionStore, ProviderConnectionStoreExt, StateCall,
+};
 use crate::error::Result;
 use crate::time::{parse_js_date, to_iso_string};
 
@@ -37,7 +39,7 @@ const TURN_SKEW_TOLERANCE_MS: f64 = 60_000.0;
 /// [`TURN_SKEW_TOLERANCE_MS`] ahead is read as a use at `now`, both for the order and for that
 /// 1 ms step, so a skewed time is neither copied to the other accounts nor keeps its account
 /// "most recent" (and so skipped) until the clock catches up.
-pub fn acquire_provider_connection<S: ProviderConnectionStore>(
+pub fn acquire_provider_connection<S: ProviderConnectionStore + ?Sized>(
     store: &S,
     provider: &str,
     model: Option<&str>,

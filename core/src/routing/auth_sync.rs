@@ -29,7 +29,9 @@ use serde_json::{Map, Value};
 
 use super::cooldown::MODEL_LOCK_PREFIX;
 use crate::connections::state::{sort_priority, Stamp};
-use crate::connections::{ConnectionState, Object, ProviderConnectionStore, StateCall};
+use crate::connections::{
+    ConnectionState, Object, ProviderConnectionStore, ProviderConnectionStoreExt, StateCall,
+};
 use crate::error::{Error, ErrorCode, Result};
 use crate::js_value::{is_undefined, js_trim};
 
@@ -185,7 +187,7 @@ impl SyncReport {
 
 /// `syncAuthStorageProviderConnections(provider?)` against a store: syncs `provider`, or every
 /// provider of `auth_json` and of the synced connections, in one locked step.
-pub fn sync_auth_json_connections<S: ProviderConnectionStore>(
+pub fn sync_auth_json_connections<S: ProviderConnectionStore + ?Sized>(
     store: &S,
     auth_json: &Value,
     provider: Option<&str>,

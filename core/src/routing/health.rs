@@ -9,7 +9,9 @@ use super::cooldown::{
     check_fallback_error, extract_provider_reset_cooldown_ms, ERROR_MARKER_KEY, MODEL_LOCK_ALL,
     MODEL_LOCK_PREFIX,
 };
-use crate::connections::{ConnectionState, Object, ProviderConnectionStore, Stamp, StateCall};
+use crate::connections::{
+    ConnectionState, Object, ProviderConnectionStore, ProviderConnectionStoreExt, Stamp, StateCall,
+};
 use crate::error::Result;
 use crate::js_value::{number_value, to_js_string};
 use crate::time::{parse_js_date, to_iso_string};
@@ -138,7 +140,7 @@ pub fn clear_error_updates(connection: &Object, model: Option<&str>, now: f64) -
 
 /// `markProviderConnectionUnavailable(id, model, error, now)`: one locked update; `None` when
 /// the connection does not exist.
-pub fn mark_provider_connection_unavailable<S: ProviderConnectionStore>(
+pub fn mark_provider_connection_unavailable<S: ProviderConnectionStore + ?Sized>(
     store: &S,
     id: &str,
     model: Option<&str>,
@@ -167,7 +169,7 @@ pub fn mark_unavailable_in(
 
 /// `clearProviderConnectionError(id, model, now)`: one locked update, written only when
 /// something changes; returns the connection as stored afterwards.
-pub fn clear_provider_connection_error<S: ProviderConnectionStore>(
+pub fn clear_provider_connection_error<S: ProviderConnectionStore + ?Sized>(
     store: &S,
     id: &str,
     model: Option<&str>,
