@@ -37,16 +37,36 @@ impl Env {
     }
 
     fn stamp<T>(&self, f: impl FnOnce(&mut Stamp<'_>) -> T) -> T {
+        stamp!(self, stamp);
+        f(&mut stamp)
+    }
+
+    /// The clock's time, and the same as an ISO string.
+    fn now(&self) -> (f64, String) {
         let now = self.clock.now_ms();
-        let now_iso = to_iso_string(now).unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into());
-        let mut uuid = || uuid_v4(self.random.bytes16());
-        f(&mut Stamp {
-            now_ms: now,
-            now_iso,
-            uuid: &mut uuid,
-        })
+        let iso = to_iso_string(now).unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into());
+        (now, iso)
+    }
+
+    fn uuid(&self) -> String {
+        uuid_v4(self.random.bytes16())
     }
 }
+
+/// Binds `$stamp`, a [`Stamp`] of `$env`'s time and ids, in the caller's scope (also across
+/// `.await`, which a closure-taking helper could not span).
+macro_rules! stamp {
+    ($env:expr, $stamp:ident) => {
+        let (now_ms, now_iso) = $env.now();
+        let mut uuid = || $env.uuid();
+        let mut $stamp = Stamp {
+            now_ms,
+            now_iso,
+            uuid: &mut uuid,
+        };
+    };
+}
+use stamp;
 
 /// The operations both stores offer, so hosts and tests can drive either the same way. The
 /// trait is object-safe (`&dyn ProviderConnectionStore`); generic reads and mutations with a
@@ -221,13 +241,7 @@ impl ConnectionFile {
         io: &Io,
         f: impl FnOnce(&ConnectionState) -> T,
     ) -> Result<T> {
-        let (now_ms, now_iso) = self.now();
-        let mut uuid = || uuid_v4(self.env.random.bytes16());
-        let mut stamp = Stamp {
-            now_ms,
-            now_iso,
-            uuid: &mut uuid,
-        };
+        stamp!(self.env, stamp);
         Ok(f(&self.load(io, &mut stamp).await?))
     }
 
@@ -241,13 +255,7 @@ impl ConnectionFile {
     ) -> Result<T> {
         with_lock(io, self.lock, async |lock, at| {
             remove_leftovers(io, Blob::Data, at).await;
-            let (now_ms, now_iso) = self.now();
-            let mut uuid = || uuid_v4(self.env.random.bytes16());
-            let mut stamp = Stamp {
-                now_ms,
-                now_iso,
-                uuid: &mut uuid,
-            };
+            stamp!(self.env, stamp);
             let mut state = self.load(io, &mut stamp).await?;
             let (out, changed) = f(&mut state, &mut stamp);
             if changed {
@@ -280,13 +288,6 @@ impl ConnectionFile {
     /// This store's combo rotation (process-local state, never written to the file).
     pub fn combo_rotation(&self) -> &Arc<Mutex<ComboRotation>> {
         &self.rotation
-    }
-
-    /// The store clock's time, and the same as an ISO string.
-    fn now(&self) -> (f64, String) {
-        let now = self.env.clock.now_ms();
-        let iso = to_iso_string(now).unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into());
-        (now, iso)
     }
 }
 
@@ -414,11 +415,6 @@ impl StateCall {
         StateCall::Mutate(Box::new(f))
     }
 
-    /// Whether it takes the file's lock: every mutation.
-    pub fn takes_lock(&self) -> bool {
-        matches!(self, StateCall::Mutate(_))
-    }
-
     /// Runs it on `store`.
     pub fn run_on<S: ProviderConnectionStore + ?Sized>(self, store: &S) -> Result<Value> {
         match self {
@@ -486,8 +482,7 @@ pub fn state_call(
     macro_rules! write_found {
         (|$s:ident, $stamp:ident| $body:expr) => {
             write!(|$s, $stamp| {
-                let out = $body;
-                let changed = out.is_some();
+                let (out, changed) = written_if_found($body);
                 (one(out), changed)
             })
         };

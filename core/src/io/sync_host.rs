@@ -91,20 +91,15 @@ impl<'s> Host<'s> {
             Request::RemoveFile { blob, folder, name } => {
                 Ok(done(on(blob).and_then(|s| s.remove_file(&folder, &name))))
             }
-            lock @ (Request::MakeDir { .. }
-            | Request::DirMtime { .. }
-            | Request::RemoveDir { .. }
-            | Request::SetDirMtime { .. }
-            | Request::Now
-            | Request::Sleep(_)) => {
-                let blob = match &lock {
-                    Request::MakeDir { blob, .. }
-                    | Request::DirMtime { blob, .. }
-                    | Request::RemoveDir { blob, .. }
-                    | Request::SetDirMtime { blob, .. } => *blob,
-                    _ => Blob::Data,
-                };
+            lock @ (Request::MakeDir { blob, .. }
+            | Request::DirMtime { blob, .. }
+            | Request::RemoveDir { blob, .. }
+            | Request::SetDirMtime { blob, .. }) => {
                 on(blob).map(|s| perform_lock(s.lock_fs(), lock))
+            }
+            // The clock is the data file's storage's.
+            clock @ (Request::Now | Request::Sleep(_)) => {
+                Ok(perform_lock(self.data.lock_fs(), clock))
             }
         };
         out.unwrap_or_else(Reply::Failed)

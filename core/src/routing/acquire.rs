@@ -56,69 +56,67 @@ pub fn acquire_in(
     model: Option<&str>,
     options: &AcquireOptions,
 ) -> (Selection, bool) {
-    {
-        let mut filter = Object::new();
-        filter.insert("provider".into(), Value::from(provider));
-        filter.insert("isActive".into(), Value::Bool(true));
-        let connections = state.connections(&filter);
-        let now = options.now.unwrap_or(stamp.now_ms);
-        let (turns, latest_use) = turn_view(&connections, now);
-        let selection = select_provider_connection(&SelectOptions {
-            provider: provider.to_owned(),
-            model: model.map(str::to_owned),
-            connections: turns,
-            settings: state.settings(),
-            exclude_connection_ids: options.exclude_connection_ids.clone(),
-            preferred_connection_id: options.preferred_connection_id.clone(),
-            now,
-        });
-        let Selection::Selected {
-            connection: picked,
-            updates,
-        } = selection
-        else {
-            return (selection, false);
-        };
-        let id = picked.get("id").cloned().unwrap_or(Value::Null);
-        // The stored connection, not the turn view (which may carry a clamped `lastUsedAt`).
-        let original = connections
-            .into_iter()
-            .find(|c| c.get("id") == Some(&id))
-            .unwrap_or(picked);
-        let Some(updates) = updates else {
-            return (
-                Selection::Selected {
-                    connection: original,
-                    updates: None,
-                },
-                false,
-            );
-        };
-        let updates = SelectionUpdates {
-            // Out of the JS date range (a bad `options.now`): keep what the selection wrote.
-            last_used_at: to_iso_string(now.max(latest_use + 1.0)).unwrap_or(updates.last_used_at),
-            consecutive_use_count: updates.consecutive_use_count,
-        };
-        let mut fields = Object::new();
-        fields.insert(
-            "lastUsedAt".into(),
-            Value::from(updates.last_used_at.clone()),
-        );
-        fields.insert(
-            "consecutiveUseCount".into(),
-            crate::js_value::number_value(updates.consecutive_use_count),
-        );
-        let stored = state
-            .update_connection(id.as_str().unwrap_or_default(), &fields, stamp)
-            .unwrap_or(original);
-        (
+    let mut filter = Object::new();
+    filter.insert("provider".into(), Value::from(provider));
+    filter.insert("isActive".into(), Value::Bool(true));
+    let connections = state.connections(&filter);
+    let now = options.now.unwrap_or(stamp.now_ms);
+    let (turns, latest_use) = turn_view(&connections, now);
+    let selection = select_provider_connection(&SelectOptions {
+        provider: provider.to_owned(),
+        model: model.map(str::to_owned),
+        connections: turns,
+        settings: state.settings(),
+        exclude_connection_ids: options.exclude_connection_ids.clone(),
+        preferred_connection_id: options.preferred_connection_id.clone(),
+        now,
+    });
+    let Selection::Selected {
+        connection: picked,
+        updates,
+    } = selection
+    else {
+        return (selection, false);
+    };
+    let id = picked.get("id").cloned().unwrap_or(Value::Null);
+    // The stored connection, not the turn view (which may carry a clamped `lastUsedAt`).
+    let original = connections
+        .into_iter()
+        .find(|c| c.get("id") == Some(&id))
+        .unwrap_or(picked);
+    let Some(updates) = updates else {
+        return (
             Selection::Selected {
-                connection: stored,
-                updates: Some(updates),
+                connection: original,
+                updates: None,
             },
-            true,
-        )
-    }
+            false,
+        );
+    };
+    let updates = SelectionUpdates {
+        // Out of the JS date range (a bad `options.now`): keep what the selection wrote.
+        last_used_at: to_iso_string(now.max(latest_use + 1.0)).unwrap_or(updates.last_used_at),
+        consecutive_use_count: updates.consecutive_use_count,
+    };
+    let mut fields = Object::new();
+    fields.insert(
+        "lastUsedAt".into(),
+        Value::from(updates.last_used_at.clone()),
+    );
+    fields.insert(
+        "consecutiveUseCount".into(),
+        crate::js_value::number_value(updates.consecutive_use_count),
+    );
+    let stored = state
+        .update_connection(id.as_str().unwrap_or_default(), &fields, stamp)
+        .unwrap_or(original);
+    (
+        Selection::Selected {
+            connection: stored,
+            updates: Some(updates),
+        },
+        true,
+    )
 }
 
 /// The connections as round-robin should order them at `now`, and the latest use among them

@@ -69,10 +69,15 @@ impl SharedIndex {
     /// Without threads, an index still out from before the last trap was abandoned by the
     /// trapped call and is started over.
     pub(crate) fn try_lock(&self) -> Option<IndexGuard<'_>> {
+        self.try_lock_with(THREADS)
+    }
+
+    /// [`SharedIndex::try_lock`]; `threads: false` as a build without threads runs it.
+    fn try_lock_with(&self, threads: bool) -> Option<IndexGuard<'_>> {
         let slot = &*self.0;
         let mut held = slot.index.lock().unwrap_or_else(|e| e.into_inner());
         let now = PANICS.load(Ordering::SeqCst);
-        let abandoned = !THREADS && slot.taken_at.load(Ordering::SeqCst) != now;
+        let abandoned = !threads && slot.taken_at.load(Ordering::SeqCst) != now;
         let index = match held.take() {
             Some(index) => index,
             None if abandoned => UsageIndex::new(),
@@ -86,21 +91,6 @@ impl SharedIndex {
     #[cfg(test)]
     pub fn same(&self, other: &SharedIndex) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-#[cfg(test)]
-impl SharedIndex {
-    /// [`SharedIndex::try_lock`] as a build without threads runs it.
-    fn take_abandoned(&self) -> IndexGuard<'_> {
-        let slot = &*self.0;
-        let mut held = slot.index.lock().unwrap_or_else(|e| e.into_inner());
-        assert_ne!(
-            slot.taken_at.load(Ordering::SeqCst),
-            PANICS.load(Ordering::SeqCst)
-        );
-        let index = held.take().unwrap_or_default();
-        IndexGuard { slot, index }
     }
 }
 
@@ -208,7 +198,9 @@ mod tests {
         // What a trapped WebAssembly call leaves: a guard that is never dropped, and a panic.
         std::mem::forget(shared.lock());
         after_panic();
-        let index = shared.take_abandoned();
+        let index = shared
+            .try_lock_with(false)
+            .expect("an abandoned index is taken");
         assert!(index.is_unread());
         drop(index);
         assert_eq!(indexed(&shared), 3);
