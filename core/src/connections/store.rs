@@ -393,13 +393,19 @@ impl ProviderConnectionStore for InMemoryProviderConnectionStore {
     }
 }
 
+/// The read of a [`StateCall`].
+pub type ReadCall = Box<dyn FnOnce(&ConnectionState) -> Result<Value>>;
+/// The mutation of a [`StateCall`]: its JSON result and whether the state changed.
+pub type MutateCall =
+    Box<dyn FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (Result<Value>, bool)>;
+
 /// A store operation on the state alone, whatever holds the state (a file, memory): a read,
 /// or a mutation that reports whether it changed anything (to be written).
 pub enum StateCall {
     /// Reads the state; the JSON result.
-    Read(Box<dyn FnOnce(&ConnectionState) -> Result<Value>>),
+    Read(ReadCall),
     /// Changes the state; the JSON result and whether anything changed.
-    Mutate(Box<dyn FnOnce(&mut ConnectionState, &mut Stamp<'_>) -> (Result<Value>, bool)>),
+    Mutate(MutateCall),
     /// Touches only the store's own process-local state (its combo rotation).
     Local(Box<dyn FnOnce() -> Result<Value>>),
 }
