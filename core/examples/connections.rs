@@ -7,7 +7,7 @@
 //! ```
 
 use pie_storage_core::connections::{
-    to_provider_connection_summary, JsonProviderConnectionStore, ProviderConnectionStore,
+    to_provider_connection_summary, JsonProviderConnectionStore, Patch, ProviderConnectionStore,
 };
 use pie_storage_core::json::to_js_string_pretty;
 use pie_storage_core::storage::FileStorage;
@@ -21,8 +21,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = JsonProviderConnectionStore::new(FileStorage::new(path));
     if let [_, cmd, provider, key] = args.as_slice() {
         if cmd == "add" {
-            let input = json!({"provider": provider, "authType": "apikey", "apiKey": key});
-            let created = store.create_provider_connection(input.as_object().ok_or("input")?)?;
+            let input = Patch::new()
+                .set("provider", json!(provider))
+                .set("authType", json!("apikey"))
+                .set("apiKey", json!(key));
+            let created = store.create_provider_connection(&input)?;
             println!("created {}", created["id"]);
         }
     }

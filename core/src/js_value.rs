@@ -235,68 +235,6 @@ pub fn string_or_list(v: &Value) -> Option<Vec<String>> {
     }
 }
 
-/// Key of the object `{"__pieUndefined": true}` by which JavaScript hosts send a present
-/// `undefined` in arguments (JSON has none; the reference tells `{key: undefined}` from a
-/// missing key: `{...current, ...updates}` copies it, then `??` applies the default).
-///
-/// Only arguments are read this way, by [`decode_undefined_markers`] in the binding layer: the
-/// object becomes [`UNDEFINED`], a value no document can hold. A file holding
-/// `{"__pieUndefined": true}` keeps it as the plain object it is.
-pub const UNDEFINED_KEY: &str = "__pieUndefined";
-
-/// JavaScript's `undefined` inside the core: the object `{UNDEFINED: true}`, whose key (the
-/// reserved code point U+10FFFF followed by U+100802) no decoded JSON text can produce (see
-/// `json/reserved.rs`). An object, so code that reads strings, numbers or arrays skips it.
-pub const UNDEFINED: &str = crate::json::reserved::UNDEFINED_MARK;
-
-/// `undefined` as a value.
-pub fn undefined() -> Value {
-    let mut marker = serde_json::Map::new();
-    marker.insert(UNDEFINED.to_owned(), Value::Bool(true));
-    Value::Object(marker)
-}
-
-/// Whether `v` is JavaScript's `undefined` ([`UNDEFINED`]).
-pub fn is_undefined(v: &Value) -> bool {
-    matches!(v, Value::Object(m) if m.len() == 1 && m.get(UNDEFINED) == Some(&Value::Bool(true)))
-}
-
-/// The binding layer's one coercion of `undefined`: every `{"__pieUndefined": true}` in
-/// arguments a JavaScript host sent becomes [`UNDEFINED`].
-pub fn decode_undefined_markers(v: &mut Value) {
-    let marker = matches!(v, Value::Object(m) if m.len() == 1 && m.get(UNDEFINED_KEY) == Some(&Value::Bool(true)));
-    if marker {
-        *v = undefined();
-        return;
-    }
-    match v {
-        Value::Object(map) => map.values_mut().for_each(decode_undefined_markers),
-        Value::Array(items) => items.iter_mut().for_each(decode_undefined_markers),
-        _ => {}
-    }
-}
-
-/// What `JSON.stringify` does with `undefined` below the top level: object keys disappear and
-/// array elements become `null`.
-pub fn strip_undefined(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            map.retain(|_, v| !is_undefined(v));
-            map.values_mut().for_each(strip_undefined);
-        }
-        Value::Array(items) => {
-            for item in items.iter_mut() {
-                if is_undefined(item) {
-                    *item = Value::Null;
-                } else {
-                    strip_undefined(item);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,26 +292,6 @@ mod tests {
         assert_eq!(parse_float("12.5%"), 12.5);
         assert_eq!(parse_float("1e3x"), 1000.0);
         assert!(parse_float("x1").is_nan());
-    }
-
-    #[test]
-    fn undefined_marker_is_exact() {
-        assert!(is_undefined(&undefined()));
-        // What a host sends becomes `undefined`; the same object read from a file does not.
-        assert!(!is_undefined(&json!({"__pieUndefined": true})));
-        let mut sent = json!({"__pieUndefined": true});
-        decode_undefined_markers(&mut sent);
-        assert!(is_undefined(&sent));
-        for v in [
-            json!({"__pieUndefined": false}),
-            json!({"__pieUndefined": 1}),
-            json!({"__pieUndefined": true, "x": 1}),
-            json!({}),
-            json!(null),
-            json!("__pieUndefined"),
-        ] {
-            assert!(!is_undefined(&v), "{v}");
-        }
     }
 
     #[test]

@@ -50,6 +50,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub(crate) mod bindings;
 pub mod connections;
 pub mod env;
 pub mod error;
@@ -84,8 +85,7 @@ pub use usage::{
 /// items re-exported at the crate root and in the public modules.
 #[doc(hidden)]
 pub mod bindings_support {
-    pub use crate::connections::store::{dispatch, state_call};
-    pub use crate::js_value::decode_undefined_markers;
+    pub use crate::bindings::{decode_value, dispatch, routing_call, state_call, Args};
     pub use crate::usage::collate::set_host_collator;
     pub use crate::usage::columns::{ColumnLayout, COLUMN_LAYOUT};
     pub use crate::usage::columns::{TextColumn, UsageColumns, AMOUNT_FIELDS, TEXT_FIELDS};
@@ -96,14 +96,6 @@ pub mod bindings_support {
         filter_by_fields, limit_from_js_number, order_by_time, query_indices,
     };
     pub use crate::usage::summary::summarize_facts;
-
-    /// Calls a routing decision function by its npm name with positional JSON arguments.
-    pub fn routing_call(
-        name: &str,
-        args: &[serde_json::Value],
-    ) -> crate::Result<serde_json::Value> {
-        crate::routing::call(name, args)
-    }
 }
 
 #[cfg(test)]

@@ -7,13 +7,15 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pie_storage_core::connections::{JsonProviderConnectionStore, Object, ProviderConnectionStore};
+use pie_storage_core::connections::{
+    JsonProviderConnectionStore, Object, Patch, ProviderConnectionStore,
+};
 use pie_storage_core::storage::FileStorage;
 use pie_storage_core::ErrorCode;
 use serde_json::{json, Value};
 
-fn object(v: Value) -> Object {
-    v.as_object().cloned().unwrap_or_default()
+fn object(v: Value) -> Patch {
+    Patch::from(v.as_object().cloned().unwrap_or_default())
 }
 
 fn store(path: &Path) -> JsonProviderConnectionStore<FileStorage> {

@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use pie_storage_core::bindings_support::state_call;
+use pie_storage_core::bindings_support::{state_call, Args};
 use pie_storage_core::connections::ConnectionFile;
 use pie_storage_core::env::{Clock, Random};
 use pie_storage_core::io::{Blob, Location, Operation, Reply, Request, Step};
@@ -549,7 +549,7 @@ impl World {
         self.next_uid += 1;
         let p = &self.procs[pid];
         let call = |name: &str, args: &[Value]| {
-            state_call(name, args, &Default::default())
+            state_call(&Args::plain(name, args), &Default::default())
                 .unwrap_or_else(|e| panic!("state_call {name}: {e}"))
         };
         let (store, op): (Store, Operation<'static, Out>) = match &what {
@@ -1429,8 +1429,11 @@ impl World {
         let out = self.solo(fresh_pid, Store::Connections, |p| {
             p.connections
                 .operation(
-                    state_call("getProviderConnections", &[json!({})], &Default::default())
-                        .expect("call"),
+                    state_call(
+                        &Args::plain("getProviderConnections", &[json!({})]),
+                        &Default::default(),
+                    )
+                    .expect("call"),
                 )
                 .map(|v| Ok(Out::Json(v)))
         });

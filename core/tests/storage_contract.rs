@@ -56,7 +56,9 @@ fn run(root: &Path, run: &Value) {
             root.join(c["path"].as_str().expect("path")),
         ));
         let data = c["data"].as_object().cloned().expect("data");
-        store.create_provider_connection(&data).expect("create");
+        store
+            .create_provider_connection(&data.into())
+            .expect("create");
     } else if let Some(s) = run.get("summarizeUsage") {
         let store = JsonlUsageStore::open(root.join(s["path"].as_str().expect("path")));
         store

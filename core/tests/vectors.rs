@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use pie_storage_core::bindings_support::{self, dispatch, query_indices, summarize_facts};
+use pie_storage_core::bindings_support::{self, dispatch, query_indices, summarize_facts, Args};
 use pie_storage_core::connections::{
     mask_proxy_url, to_provider_connection_summary, InMemoryProviderConnectionStore,
     JsonProviderConnectionStore, ProviderConnectionStore,
@@ -248,9 +248,10 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         }
         "updateSettings" => {
             let store = InMemoryProviderConnectionStore::new(None);
-            for mut step in case["steps"].as_array().cloned().unwrap_or_default() {
-                bindings_support::decode_undefined_markers(&mut step);
-                let updates = step.as_object().cloned().unwrap_or_default();
+            for step in case["steps"].as_array().cloned().unwrap_or_default() {
+                let updates = Args::from_wire("updateSettings", vec![step])
+                    .patch(0, false)
+                    .map_err(|e| e.to_string())?;
                 store.update_settings(&updates).map_err(|e| e.to_string())?;
             }
             let settings = store.get_settings().map_err(|e| e.to_string())?;
@@ -258,12 +259,10 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         }
         "connectionStore" => run_connection_store(case),
         "routing" => {
-            let mut args = case["args"].as_array().cloned().unwrap_or_default();
-            args.iter_mut()
-                .for_each(bindings_support::decode_undefined_markers);
-            let got =
-                bindings_support::routing_call(case["fn"].as_str().unwrap_or_default(), &args)
-                    .map_err(|e| e.to_string())?;
+            let args = case["args"].as_array().cloned().unwrap_or_default();
+            let name = case["fn"].as_str().unwrap_or_default();
+            let got = bindings_support::routing_call(&Args::from_wire(name, args))
+                .map_err(|e| e.to_string())?;
             exact_matches(&case["expect"], &got)
         }
         "defaultConnectionPath" => {
@@ -301,9 +300,7 @@ fn run_connection_store(case: &Value) -> Result<(), String> {
     let steps = case["steps"].as_array().cloned().unwrap_or_default();
     if case["store"] == "memory" {
         let (clock, random) = env();
-        let mut seed = case.get("seed").cloned();
-        seed.iter_mut()
-            .for_each(bindings_support::decode_undefined_markers);
+        let seed = case.get("seed").and_then(bindings_support::decode_value);
         let store = InMemoryProviderConnectionStore::with_env(seed.as_ref(), clock, random);
         return run_steps(&store, &steps);
     }
@@ -332,11 +329,12 @@ fn run_connection_store(case: &Value) -> Result<(), String> {
 
 fn run_steps<S: ProviderConnectionStore>(store: &S, steps: &[Value]) -> Result<(), String> {
     for (i, step) in steps.iter().enumerate() {
-        let mut args = step["args"].as_array().cloned().unwrap_or_default();
-        args.iter_mut()
-            .for_each(bindings_support::decode_undefined_markers);
+        let args = step["args"].as_array().cloned().unwrap_or_default();
         let call = step["call"].as_str().unwrap_or_default();
-        match (dispatch(store, call, &args), step.get("expectError")) {
+        match (
+            dispatch(store, &Args::from_wire(call, args)),
+            step.get("expectError"),
+        ) {
             (Ok(got), None) => {
                 if let Some(want) = step.get("expect") {
                     exact_matches(want, &got).map_err(|e| format!("step {i} ({call}): {e}"))?;

@@ -1,6 +1,6 @@
 // Provider-connection stores: the core's store behind the reference's async API. JSON text in
-// and out; `undefined` values travel as {"__pieUndefined": true} so that object-spread semantics
-// (an explicit `undefined` deletes a key or resets a setting) survive the trip.
+// (in the core's wire form, so that an explicit `undefined`, which deletes a key or resets a
+// setting, survives the trip) and out.
 
 import type {
   CreateProviderConnectionInput,
@@ -18,12 +18,10 @@ import type {
 } from "./types.js";
 import type { RoutePlan } from "./routing.js";
 import { idsForCore } from "./ids.js";
-import { call, drive, toJsonText, wasm, type CoreHost } from "./wasm.js";
-
-const UNDEFINED = { __pieUndefined: true };
+import { call, drive, toWireArgs, wasm, type CoreHost } from "./wasm.js";
 
 function encode(value: unknown): string {
-  return toJsonText(value ?? null, "the argument", (_key, v) => (v === undefined ? UNDEFINED : v));
+  return toWireArgs(value, "the argument");
 }
 
 export type ConnectionStoreCore = import("../wasm/node/pie_storage_wasm.js").ProviderConnectionStoreCore;

@@ -11,7 +11,7 @@ import type {
 } from "./types.js";
 import { errorToJson as toJson } from "./connections.js";
 import { idsForCore } from "./ids.js";
-import { call, toJsonText, wasm } from "./wasm.js";
+import { call, toWireArgs, wasm } from "./wasm.js";
 
 function ms(now: Date | number | string | undefined): number | string {
   if (now === undefined) return Date.now();
@@ -20,7 +20,7 @@ function ms(now: Date | number | string | undefined): number | string {
 }
 
 function run<T>(name: string, ...args: unknown[]): T {
-  const json = toJsonText(args, "the argument", (_key, v) => (v === undefined ? null : v));
+  const json = toWireArgs(args, "the argument");
   return JSON.parse(call(() => wasm().routingCall(name, json))) as T;
 }
 

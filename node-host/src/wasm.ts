@@ -31,6 +31,32 @@ export function toJsonText(value: unknown, what: string, replacer?: (key: string
   }
 }
 
+const UNDEFINED = { __pieUndefined: true };
+
+/** An object whose only own key is one of the wire form's two marker keys. */
+function looksLikeMarker(v: object): boolean {
+  if (!Object.hasOwn(v, "__pieUndefined") && !Object.hasOwn(v, "__pieLiteral")) return false;
+  return Object.keys(v).length === 1;
+}
+
+/**
+ * Arguments as JSON in the core's wire form (`core/src/bindings/args.rs` reads it): a present
+ * `undefined` becomes `{"__pieUndefined": true}` (JSON has none, and the reference tells
+ * `{key: undefined}` from a missing key), and a real object shaped like a marker is wrapped in
+ * `{"__pieLiteral": …}` so it crosses as itself. No decision is made here.
+ */
+export function toWireArgs(value: unknown, what: string): string {
+  const wrapped = new WeakSet<object>();
+  return toJsonText(value ?? null, what, (_key, v) => {
+    if (v === undefined) return UNDEFINED;
+    if (v !== null && typeof v === "object" && v !== UNDEFINED && !Array.isArray(v) && !wrapped.has(v) && looksLikeMarker(v)) {
+      wrapped.add(v);
+      return { __pieLiteral: v };
+    }
+    return v;
+  });
+}
+
 /**
  * Runs a wasm call and turns a Rust panic (a WebAssembly.RuntimeError) into an Error with code
  * PIE_PANIC and the panic's message; the core's coded errors become `PieStorageError`s.

@@ -137,6 +137,25 @@ for (const [kind, make] of stores()) {
       assert.deepEqual(s.providerStrategies, { openai: { fallbackStrategy: "round-robin", junk: 1 } });
     });
 
+    test("any value crosses as itself, marker-shaped objects included; undefined unsets a key in place", async () => {
+      const store = make();
+      const shaped = { m: { __pieUndefined: true }, l: { __pieLiteral: { x: 1 } }, n: [{ __pieUndefined: true }, undefined] };
+      const c = await store.createProviderConnection({ provider: "p", keep: shaped, gone: undefined });
+      assert.deepEqual(c.keep, { m: { __pieUndefined: true }, l: { __pieLiteral: { x: 1 } }, n: [{ __pieUndefined: true }, null] });
+      assert.equal("gone" in c, false);
+      const back = await store.getProviderConnectionById(c.id);
+      const again = await store.updateProviderConnection(c.id, { keep: back.keep, meta: { __pieUndefined: true } });
+      assert.deepEqual(again.keep, back.keep);
+      assert.deepEqual(again.meta, { __pieUndefined: true });
+      const unset = await store.updateProviderConnection(c.id, { meta: undefined, name: undefined });
+      assert.equal("meta" in unset, false);
+      assert.equal("name" in unset, false);
+      const pools = await store.createProxyPool({ name: "P", proxyUrl: "http://h:1", tag: { __pieUndefined: true } });
+      assert.deepEqual(pools.tag, { __pieUndefined: true });
+      const settings = await store.updateSettings({ providerStrategies: { p: { __pieUndefined: true } } });
+      assert.deepEqual(settings.providerStrategies, { p: { __pieUndefined: true } });
+    });
+
     test("TV-9 proxy pool create and TV-10 order", async () => {
       const store = make();
       const p = await store.createProxyPool({ name: "  P ", proxyUrl: " 127.0.0.1:1 ", type: "Vercel", testStatus: "  " });

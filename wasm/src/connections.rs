@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use pie_storage_core::bindings_support::{decode_undefined_markers, state_call};
+use pie_storage_core::bindings_support::{decode_value, state_call, Args};
 use pie_storage_core::connections::{
     mask_proxy_url as core_mask_proxy_url, to_provider_connection_summary, ConnectionFile,
     InMemoryProviderConnectionStore, ProviderConnectionStore,
@@ -28,12 +28,16 @@ pub struct JsProviderConnectionStore {
     store: Store,
 }
 
-/// Arguments from JavaScript: `undefined` arrives as `{"__pieUndefined": true}`.
-fn parse_json(text: &str) -> Result<Value, Error> {
-    let mut value = pie_storage_core::json::parse(text)
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, e.to_string()))?;
-    decode_undefined_markers(&mut value);
-    Ok(value)
+/// JSON text from the glue, in the core's wire form for arguments (`undefined` marked; see
+/// `bindings_support::Args`).
+fn parse_wire(text: &str) -> Result<Value, Error> {
+    pie_storage_core::json::parse(text)
+        .map_err(|e| Error::new(ErrorCode::InvalidJson, e.to_string()))
+}
+
+/// A seed or a single value from the glue, decoded (`undefined` resolved).
+fn parse_value(text: &str) -> Result<Option<Value>, Error> {
+    Ok(decode_value(&parse_wire(text)?))
 }
 
 fn json_out(value: Value) -> Result<JsValue, Error> {
@@ -72,9 +76,10 @@ impl JsProviderConnectionStore {
     ) -> JsResult<JsProviderConnectionStore> {
         let seed = initial
             .as_deref()
-            .map(parse_json)
+            .map(parse_value)
             .transpose()
-            .map_err(to_js)?;
+            .map_err(to_js)?
+            .flatten();
         let store = InMemoryProviderConnectionStore::with_env(
             seed.as_ref(),
             Box::new(FixedClock(now_ms)),
@@ -90,9 +95,10 @@ impl JsProviderConnectionStore {
     pub fn in_memory(initial: Option<String>) -> JsResult<JsProviderConnectionStore> {
         let seed = initial
             .as_deref()
-            .map(parse_json)
+            .map(parse_value)
             .transpose()
-            .map_err(to_js)?;
+            .map_err(to_js)?
+            .flatten();
         Ok(JsProviderConnectionStore {
             store: Store::Memory(InMemoryProviderConnectionStore::new(seed.as_ref())),
         })
@@ -101,15 +107,16 @@ impl JsProviderConnectionStore {
     /// Store operation `op` with `args` (a JSON array) as steps for the host to drive; its
     /// value is the result as JSON text. In-memory stores finish at the first step.
     pub fn operation(&self, op: &str, args: &str) -> JsResult<JsOperation> {
-        let args = match parse_json(args).map_err(to_js)? {
+        let args = match parse_wire(args).map_err(to_js)? {
             Value::Array(items) => items,
             other => vec![other],
         };
+        let args = Args::from_wire(op, args);
         let rotation = match &self.store {
             Store::File(file) => file.combo_rotation(),
             Store::Memory(store) => store.combo_rotation(),
         };
-        let call = state_call(op, &args, rotation).map_err(to_js)?;
+        let call = state_call(&args, rotation).map_err(to_js)?;
         let operation = match &self.store {
             Store::File(file) => file.operation(call).map(json_out),
             Store::Memory(store) => Operation::ready(call.run_on(store).and_then(json_out)),
@@ -128,8 +135,12 @@ impl JsProviderConnectionStore {
 /// `toProviderConnectionSummary(connection)` over JSON text.
 #[wasm_bindgen(js_name = providerConnectionSummary)]
 pub fn provider_connection_summary(connection: &str) -> JsResult<String> {
-    let value = parse_json(connection).map_err(to_js)?;
-    let object = value.as_object().cloned().unwrap_or_default();
+    let value = parse_value(connection).map_err(to_js)?;
+    let object = value
+        .as_ref()
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     Ok(to_js_string(&Value::Object(
         to_provider_connection_summary(&object),
     )))

@@ -7,23 +7,24 @@
 //!
 //! ```
 //! use pie_storage_core::connections::{
-//!     to_provider_connection_summary, InMemoryProviderConnectionStore, Object,
+//!     to_provider_connection_summary, InMemoryProviderConnectionStore, Object, Patch,
 //!     ProviderConnectionStore,
 //! };
 //! use serde_json::json;
 //!
-//! fn object(v: serde_json::Value) -> Object {
-//!     v.as_object().cloned().unwrap_or_default()
-//! }
-//!
 //! // `JsonProviderConnectionStore::new(FileStorage::new(path))` keeps the same state in
 //! // `provider-connections.json`, every change one locked read-modify-write.
 //! let store = InMemoryProviderConnectionStore::new(None);
-//! let conn = store.create_provider_connection(&object(
-//!     json!({"provider": "openai", "authType": "apikey", "apiKey": "sk-test-123"}),
-//! ))?;
+//! let conn = store.create_provider_connection(
+//!     &Patch::new()
+//!         .set("provider", json!("openai"))
+//!         .set("authType", json!("apikey"))
+//!         .set("apiKey", json!("sk-test-123")),
+//! )?;
 //! let id = conn["id"].as_str().unwrap_or_default();
-//! let updated = store.update_provider_connection(id, &object(json!({"priority": 2})))?;
+//! // An update sets fields and unsets keys (JavaScript's `{lastError: undefined}`).
+//! let patch = Patch::new().set("priority", json!(2)).unset("lastError");
+//! let updated = store.update_provider_connection(id, &patch)?;
 //! assert_eq!(updated.map(|c| c["priority"].clone()), Some(json!(2)));
 //!
 //! // The list view the server returns: no credentials.
@@ -39,16 +40,16 @@
 //! ```
 
 pub(crate) mod normalize;
+pub(crate) mod patch;
 pub(crate) mod redact;
 pub(crate) mod settings;
 pub(crate) mod state;
 pub(crate) mod store;
 
+pub use patch::Patch;
 pub use redact::{mask_proxy_url, to_provider_connection_summary};
 pub use settings::default_settings;
 pub use state::{ConnectionState, Stamp};
-#[allow(unused_imports)]
-pub(crate) use store::{dispatch, state_call};
 pub use store::{
     ConnectionFile, InMemoryProviderConnectionStore, JsonProviderConnectionStore,
     ProviderConnectionStore, ProviderConnectionStoreExt, StateCall,

@@ -2,57 +2,40 @@
 //!
 //! Both are object spreads in the reference (`{...c, authType: c.authType ?? "oauth", ...}`):
 //! existing keys keep their position and get the new value, missing keys are appended in the
-//! literal's order. `Map::insert` has exactly that behaviour.
+//! literal's order. [`Patch::assign`] has exactly that behaviour, also for a key the record
+//! holds unset (`undefined`): it is filled in place; the unset keys left over are dropped, as
+//! `JSON.stringify` drops them.
 
 use serde_json::Value;
 
-use super::Object;
-use crate::js_value::{is_undefined, normalize_string, nullish_or, strip_undefined};
-
-/// A field as JavaScript reads it: a key holding the `undefined` marker reads as missing.
-fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.get(key).filter(|v| !is_undefined(v))
-}
-
-/// Drops the `undefined` markers left after normalization, as `JSON.stringify` drops
-/// `undefined` properties (a key assigned by the normalization kept its position).
-fn finish(mut out: Object) -> Object {
-    out.retain(|_, v| !is_undefined(v));
-    out.values_mut().for_each(strip_undefined);
-    out
-}
+use super::{Object, Patch};
+use crate::js_value::{normalize_string, nullish_or};
 
 /// `normalizeProviderConnectionState` for one connection (JSON store only): `authType` defaults
 /// to `"oauth"`, `isActive` is true unless it is exactly `false`, timestamps default to `now`.
-pub fn normalize_connection(c: &Value, now_iso: &str) -> Object {
-    let mut out = c.as_object().cloned().unwrap_or_default();
+pub fn normalize_connection(mut c: Patch, now_iso: &str) -> Object {
     let oauth = Value::from("oauth");
     let now = Value::from(now_iso);
-    let auth_type = nullish_or(field(c, "authType"), &oauth).clone();
-    let is_active = field(c, "isActive") != Some(&Value::Bool(false));
-    let created = nullish_or(field(c, "createdAt"), &now).clone();
-    let updated = nullish_or(field(c, "updatedAt"), &now).clone();
-    out.insert("authType".into(), auth_type);
-    out.insert("isActive".into(), Value::Bool(is_active));
-    out.insert("createdAt".into(), created);
-    out.insert("updatedAt".into(), updated);
-    finish(out)
+    let auth_type = nullish_or(c.get("authType"), &oauth).clone();
+    let is_active = c.get("isActive") != Some(&Value::Bool(false));
+    let created = nullish_or(c.get("createdAt"), &now).clone();
+    let updated = nullish_or(c.get("updatedAt"), &now).clone();
+    c.assign("authType".into(), auth_type);
+    c.assign("isActive".into(), Value::Bool(is_active));
+    c.assign("createdAt".into(), created);
+    c.assign("updatedAt".into(), updated);
+    c.into_record()
 }
 
 /// `normalizeProxyPool`: trimmed strings, `type` "vercel" or "http", `isActive` true unless
 /// exactly `false`, `testStatus` "unknown" when blank, timestamps `now` when blank. A blank id
 /// gets `new_id()` (a bare UUID). Extra keys are kept.
-pub fn normalize_proxy_pool(
-    p: &Value,
-    now_iso: &str,
-    new_id: &mut dyn FnMut() -> String,
-) -> Object {
-    let mut out = p.as_object().cloned().unwrap_or_default();
-    let text = |key: &str| normalize_string(field(p, key));
+pub fn normalize_proxy_pool(p: Patch, now_iso: &str, new_id: &mut dyn FnMut() -> String) -> Object {
+    let text = |key: &str| normalize_string(p.get(key));
     let or = |s: String, default: &dyn Fn() -> String| if s.is_empty() { default() } else { s };
     let id = text("id");
     let id = if id.is_empty() { new_id() } else { id };
-    let is_vercel = field(p, "type") == Some(&Value::from("vercel"));
+    let is_vercel = p.get("type") == Some(&Value::from("vercel"));
     let null = Value::Null;
     let fields = [
         ("id", Value::from(id)),
@@ -89,10 +72,11 @@ pub fn normalize_proxy_pool(
             Value::from(or(text("updatedAt"), &|| now_iso.into())),
         ),
     ];
+    let mut out = p;
     for (key, value) in fields {
-        out.insert(key.into(), value);
+        out.assign(key.into(), value);
     }
-    finish(out)
+    out.into_record()
 }
 
 #[cfg(test)]
@@ -104,12 +88,13 @@ mod tests {
     #[test]
     fn connection_defaults_keep_key_order() {
         let c = json!({"id": "c", "isActive": "false", "provider": "p", "modelLock_x": null});
-        let out = normalize_connection(&c, "NOW");
+        let out = normalize_connection(Patch::from(c.as_object().unwrap()), "NOW");
         assert_eq!(
             to_js_string(&Value::Object(out)),
             r#"{"id":"c","isActive":true,"provider":"p","modelLock_x":null,"authType":"oauth","createdAt":"NOW","updatedAt":"NOW"}"#
         );
-        let kept = normalize_connection(&json!({"isActive": false, "createdAt": ""}), "NOW");
+        let kept = json!({"isActive": false, "createdAt": ""});
+        let kept = normalize_connection(Patch::from(kept.as_object().unwrap()), "NOW");
         assert_eq!(kept["isActive"], json!(false));
         assert_eq!(kept["createdAt"], json!(""));
     }
@@ -117,7 +102,8 @@ mod tests {
     #[test]
     fn proxy_pool_tv9() {
         let p = json!({"name": "  P ", "proxyUrl": " 127.0.0.1:1 ", "type": "Vercel", "testStatus": "  "});
-        let out = normalize_proxy_pool(&p, "NOW", &mut || "uuid".into());
+        let p = Patch::from(p.as_object().unwrap());
+        let out = normalize_proxy_pool(p, "NOW", &mut || "uuid".into());
         assert_eq!(
             to_js_string(&Value::Object(out)),
             r#"{"name":"P","proxyUrl":"127.0.0.1:1","type":"http","testStatus":"unknown","id":"uuid","noProxy":"","isActive":true,"strictProxy":false,"lastTestedAt":null,"lastError":null,"createdAt":"NOW","updatedAt":"NOW"}"#

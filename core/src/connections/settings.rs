@@ -6,9 +6,9 @@
 //! any shape. Every function builds its output in the key order of the reference's object
 //! literals, so `crate::json::to_js_string` prints exactly what `JSON.stringify` prints.
 //!
-//! Reading a property follows JS: only objects have properties, and a missing key, the
-//! `undefined` marker ([`crate::js_value::is_undefined`]) and a non-object container all read
-//! as `undefined`. Records are iterated in JS enumeration order ([`js_key_order`]), because the
+//! Reading a property follows JS: only objects have properties, and a missing key and a
+//! non-object container read as `undefined` (an update's unset keys are removed before the
+//! merge, which reads them the same way). Records are iterated in JS enumeration order ([`js_key_order`]), because the
 //! later of two keys that trim to the same name wins.
 //!
 //! Differences from the reference, where it would throw or produce index keys:
@@ -27,10 +27,8 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::Object;
-use crate::js_value::{
-    is_undefined, js_trim, normalize_string, number_value, parse_int, strip_undefined, to_number,
-};
+use super::{Object, Patch};
+use crate::js_value::{js_trim, normalize_string, number_value, parse_int, to_number};
 use crate::json::js_key_order;
 
 /// Sticky limit of combos, `comboStrategies` entries and `comboStickyLimit` when none is given
@@ -51,11 +49,10 @@ pub fn default_settings() -> Object {
 /// `{}` (the reference would throw on `null`).
 pub fn merge_settings(settings: Option<&Value>) -> Object {
     let field = |key: &str| prop(settings, key);
-    // `??`: missing, `undefined` and `null` take the default; anything else is kept as given,
-    // minus nested `undefined`s, which the JSON clone of `getSettings()` drops.
+    // `??`: missing, `undefined` and `null` take the default; anything else is kept as given.
     let or_default = |key: &str, default: Value| match field(key) {
         None | Some(Value::Null) => default,
-        Some(v) => json_clone(v),
+        Some(v) => v.clone(),
     };
     let mut out = Object::new();
     out.insert(
@@ -103,21 +100,17 @@ pub fn merge_settings(settings: Option<&Value>) -> Object {
     );
     // `{...(providerStrategies ?? {})}`: entries are copied, never normalized.
     let strategies: Object = entries(field("providerStrategies"))
-        .filter(|(_, v)| !is_undefined(v))
-        .map(|(k, v)| (k.clone(), json_clone(v)))
+        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     out.insert("providerStrategies".into(), Value::Object(strategies));
     out
 }
 
 /// `updateSettings(updates)`: `merge({...current, ...updates})`. The merge is shallow, so an
-/// `updates` key replaces the whole current value (all of `routerPolicy`, for instance), and a
-/// key whose value is the `undefined` marker resets that setting to its default (TV-4).
-pub fn update_settings(current: &Object, updates: &Object) -> Object {
-    let mut combined = current.clone();
-    for (key, value) in updates {
-        combined.insert(key.clone(), value.clone());
-    }
+/// `updates` key replaces the whole current value (all of `routerPolicy`, for instance), and an
+/// unset key resets that setting to its default (TV-4).
+pub fn update_settings(current: &Object, updates: &Patch) -> Object {
+    let combined = updates.spread_over(&Patch::from(current)).into_record();
     merge_settings(Some(&Value::Object(combined)))
 }
 
@@ -130,7 +123,7 @@ pub fn normalize_budget_limits(v: Option<&Value>) -> Value {
     let mut limits = Object::new();
     for (key, rule) in entries(prop(v, "providerLimits")) {
         let name = js_trim(key);
-        if name.is_empty() || matches!(defined(Some(rule)), None | Some(Value::Null)) {
+        if name.is_empty() || rule.is_null() {
             continue;
         }
         limits.insert(name.to_owned(), Value::Object(budget_rule(Some(rule))));
@@ -161,11 +154,7 @@ fn nullable_positive_number(v: Option<&Value>) -> Value {
         None | Some(Value::Null) => Value::Null,
         Some(Value::String(s)) if s.is_empty() => Value::Null,
         Some(v) => {
-            // `Number([undefined])` is 0, like `Number([null])`.
-            let n = match v {
-                Value::Array(_) => to_number(&json_clone(v)),
-                _ => to_number(v),
-            };
+            let n = to_number(v);
             if n.is_finite() && n >= 0.0 {
                 number_value(n)
             } else {
@@ -202,7 +191,7 @@ pub fn normalize_router_policy(v: Option<&Value>) -> Value {
 /// `max(1, floor(v))`; a string is trimmed, empty → `fallback`, else `max(1, parseInt)`, or the
 /// trimmed string itself when that is NaN (`"abc"` stays `"abc"`); anything else → `fallback`.
 pub fn normalize_sticky_limit(v: Option<&Value>, fallback: f64) -> Value {
-    match defined(v) {
+    match v {
         Some(Value::Number(n)) => match n.as_f64().filter(|f| f.is_finite()) {
             Some(f) => number_value(f.floor().max(1.0)),
             None => number_value(fallback),
@@ -246,8 +235,8 @@ fn string_record(v: Option<&Value>) -> Value {
 /// `normalizeModelList`: an array as is, a string split on `,` and `\n`, anything else `[]`;
 /// each element `normalizeString`-ed, empty ones removed, duplicates kept.
 fn model_list(v: Option<&Value>) -> Vec<String> {
-    let raw: Vec<String> = match defined(v) {
-        Some(Value::Array(items)) => items.iter().map(|i| js_normalize_string(Some(i))).collect(),
+    let raw: Vec<String> = match v {
+        Some(Value::Array(items)) => items.iter().map(|i| normalize_string(Some(i))).collect(),
         Some(Value::String(s)) => s
             .split([',', '\n'])
             .map(|part| js_trim(part).to_owned())
@@ -262,7 +251,7 @@ fn model_list(v: Option<&Value>) -> Vec<String> {
 /// without models does not mark its name as seen. `null` and non-object elements are skipped
 /// (the reference throws on `null`; primitives have no name).
 fn combos(v: Option<&Value>) -> Vec<Value> {
-    let list = match defined(v) {
+    let list = match v {
         Some(Value::Array(items)) => Some(items),
         other => match prop(other, "combos") {
             Some(Value::Array(items)) => Some(items),
@@ -272,11 +261,11 @@ fn combos(v: Option<&Value>) -> Vec<Value> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for combo in list.into_iter().flatten() {
-        let combo = Some(combo).filter(|c| c.is_object() && !is_undefined(c));
+        let combo = Some(combo).filter(|c| c.is_object());
         if combo.is_none() {
             continue;
         }
-        let name = js_normalize_string(prop(combo, "name"));
+        let name = normalize_string(prop(combo, "name"));
         if name.is_empty() || seen.contains(&name) {
             continue;
         }
@@ -285,7 +274,7 @@ fn combos(v: Option<&Value>) -> Vec<Value> {
             continue;
         }
         seen.insert(name.clone());
-        let kind = js_normalize_string(prop(combo, "kind"));
+        let kind = normalize_string(prop(combo, "kind"));
         let mut entry = Object::new();
         entry.insert("name".into(), Value::String(name));
         entry.insert(
@@ -351,45 +340,23 @@ fn combo_strategies(v: Option<&Value>) -> Value {
     Value::Object(out)
 }
 
-/// The value unless it is the `undefined` marker.
-fn defined(v: Option<&Value>) -> Option<&Value> {
-    v.filter(|v| !is_undefined(v))
-}
-
-/// `v?.[key]`: only objects have the settings' keys; an `undefined` marker reads as missing.
+/// `v?.[key]`: only objects have the settings' keys.
 fn prop<'a>(v: Option<&'a Value>, key: &str) -> Option<&'a Value> {
-    defined(defined(v)?.as_object()?.get(key))
+    v?.as_object()?.get(key)
 }
 
 /// `Object.entries(v ?? {})` for a plain object, in JS enumeration order (array-index keys
 /// first), so "the later duplicate wins" matches the reference. Other values give no entries.
 fn entries(v: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
-    defined(v)
-        .and_then(Value::as_object)
+    v.and_then(Value::as_object)
         .into_iter()
         .flat_map(js_key_order)
-}
-
-/// `normalizeString(v)` with `undefined` markers read as `undefined` (inside an array they print
-/// as empty, like `null`).
-fn js_normalize_string(v: Option<&Value>) -> String {
-    match defined(v) {
-        Some(array @ Value::Array(_)) => normalize_string(Some(&json_clone(array))),
-        other => normalize_string(other),
-    }
-}
-
-/// `JSON.parse(JSON.stringify(v))` for a value that may hold `undefined` markers below the top
-/// level, which is what the reference's `getSettings()` clone returns.
-fn json_clone(v: &Value) -> Value {
-    let mut v = v.clone();
-    strip_undefined(&mut v);
-    v
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bindings::Args;
     use crate::json::{parse, to_js_string};
     use serde_json::json;
 
@@ -406,15 +373,36 @@ mod tests {
     const DEFAULT_BUDGET: &str =
         r#"{"mode":"off","requestUsd":null,"dailyUsd":null,"monthlyUsd":null,"providerLimits":{}}"#;
 
+    /// `undefined` as the JavaScript glue sends it; the wrappers below decode their input as
+    /// the binding layer does, so these tests run the path a JavaScript caller takes.
     fn undef() -> Value {
-        crate::js_value::undefined()
+        json!({"__pieUndefined": true})
     }
 
-    fn obj(v: Value) -> Object {
-        match v {
-            Value::Object(m) => m,
-            other => panic!("not an object: {other}"),
-        }
+    fn js(v: &Value) -> Option<Value> {
+        Args::from_wire("test", vec![v.clone()]).first().cloned()
+    }
+
+    fn obj(v: Value) -> Patch {
+        Args::from_wire("test", vec![v])
+            .patch(0, true)
+            .expect("an object")
+    }
+
+    fn merge_settings(v: Option<&Value>) -> Object {
+        super::merge_settings(v.and_then(js).as_ref())
+    }
+
+    fn normalize_budget_limits(v: Option<&Value>) -> Value {
+        super::normalize_budget_limits(v.and_then(js).as_ref())
+    }
+
+    fn normalize_router_policy(v: Option<&Value>) -> Value {
+        super::normalize_router_policy(v.and_then(js).as_ref())
+    }
+
+    fn normalize_sticky_limit(v: Option<&Value>, fallback: f64) -> Value {
+        super::normalize_sticky_limit(v.and_then(js).as_ref(), fallback)
     }
 
     fn text(m: &Object) -> String {
@@ -824,8 +812,9 @@ mod tests {
         const DEFAULT_ENTRY: &str = r#"{"strategy":"fallback","stickyLimit":1}"#;
         assert_eq!(
             strategies(json!({"n": null, "i": 5, "a": [], "u": undef(), "e": "", "t": true})),
+            // `u` is dropped in the binding layer, as `JSON.stringify` would drop it.
             format!(
-                r#"{{"n":{d},"i":{d},"a":{d},"u":{d},"e":"fallback","t":{d}}}"#,
+                r#"{{"n":{d},"i":{d},"a":{d},"e":"fallback","t":{d}}}"#,
                 d = DEFAULT_ENTRY
             )
         );
@@ -917,10 +906,7 @@ mod tests {
             assert_eq!(case["op"], json!("updateSettings"), "{name}");
             let mut settings = default_settings();
             for step in case["steps"].as_array().expect("steps") {
-                let mut step = step.clone();
-                crate::js_value::decode_undefined_markers(&mut step);
-                let updates = step.as_object().expect("step is an object");
-                settings = update_settings(&settings, updates);
+                settings = update_settings(&settings, &obj(step.clone()));
             }
             assert_eq!(text(&settings), to_js_string(&case["expect"]), "{name}");
         }

@@ -9,9 +9,9 @@ use serde_json::{Map, Value};
 
 use super::normalize::{normalize_connection, normalize_proxy_pool};
 use super::settings::{merge_settings, update_settings};
-use super::Object;
+use super::{Object, Patch};
 use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::{is_undefined, nullish_or, strip_undefined, to_number, truthy};
+use crate::js_value::{nullish_or, to_number, truthy};
 use crate::json::{parse, to_js_string_pretty};
 use crate::time::parse_js_date;
 
@@ -28,12 +28,15 @@ pub struct Stamp<'a> {
 /// `{connections, settings, proxyPools}`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionState {
-    /// Connections in file order; each keeps unknown keys and key order.
-    pub connections: Vec<Object>,
+    /// Connections in file order; each keeps unknown keys and key order. A key an update set
+    /// to `undefined` stays in place, unset, until the record is written or read (the JSON
+    /// store's normalization on write fills `authType`/`isActive` there, as the reference's
+    /// does).
+    pub(crate) connections: Vec<Patch>,
     /// Always fully materialized (the 11 keys).
-    pub settings: Object,
+    pub(crate) settings: Object,
     /// Proxy pools in file order.
-    pub proxy_pools: Vec<Object>,
+    pub(crate) proxy_pools: Vec<Object>,
 }
 
 impl ConnectionState {
@@ -77,12 +80,12 @@ impl ConnectionState {
         Ok(ConnectionState {
             connections: connections
                 .iter()
-                .map(|c| normalize_connection(c, &stamp.now_iso))
+                .map(|c| Patch::from(normalize_connection(record_of(c), &stamp.now_iso)))
                 .collect(),
             settings: merge_settings(root.get("settings")),
             proxy_pools: pools
                 .iter()
-                .map(|p| normalize_proxy_pool(p, &stamp.now_iso, stamp.uuid))
+                .map(|p| normalize_proxy_pool(record_of(p), &stamp.now_iso, stamp.uuid))
                 .collect(),
         })
     }
@@ -99,12 +102,12 @@ impl ConnectionState {
         ConnectionState {
             connections: objects("connections")
                 .iter()
-                .map(|c| c.as_object().cloned().unwrap_or_default())
+                .map(|c| Patch::from(c.as_object().cloned().unwrap_or_default()))
                 .collect(),
             settings: merge_settings(seed.and_then(|s| s.get("settings"))),
             proxy_pools: objects("proxyPools")
                 .iter()
-                .map(|p| normalize_proxy_pool(p, &stamp.now_iso, stamp.uuid))
+                .map(|p| normalize_proxy_pool(record_of(p), &stamp.now_iso, stamp.uuid))
                 .collect(),
         }
     }
@@ -114,23 +117,12 @@ impl ConnectionState {
         let connections = self
             .connections
             .iter()
-            .map(|c| {
-                Value::Object(normalize_connection(
-                    &Value::Object(c.clone()),
-                    &stamp.now_iso,
-                ))
-            })
+            .map(|c| Value::Object(normalize_connection(c.clone(), &stamp.now_iso)))
             .collect();
         let pools = self
             .proxy_pools
             .iter()
-            .map(|p| {
-                Value::Object(normalize_proxy_pool(
-                    &Value::Object(p.clone()),
-                    &stamp.now_iso,
-                    stamp.uuid,
-                ))
-            })
+            .map(|p| Value::Object(normalize_proxy_pool(p.into(), &stamp.now_iso, stamp.uuid)))
             .collect();
         let mut root = Map::new();
         root.insert("connections".into(), Value::Array(connections));
@@ -149,17 +141,18 @@ impl ConnectionState {
     /// `getProviderConnections(filter)`: exact `provider`, strict `isActive`, stable sort by
     /// `priority || 999`.
     pub fn connections(&self, filter: &Object) -> Vec<Object> {
-        let mut out: Vec<&Object> = self
+        let mut out: Vec<&Patch> = self
             .connections
             .iter()
             .filter(|c| {
-                matches_filter(c, filter, "provider") && matches_filter(c, filter, "isActive")
+                matches_filter(c.get("provider"), filter, "provider")
+                    && matches_filter(c.get("isActive"), filter, "isActive")
             })
             .collect();
         crate::sort::stable_sort_by(&mut out, &|a, b| {
-            sort_priority(a).total_cmp(&sort_priority(b))
+            sort_priority(a.get("priority")).total_cmp(&sort_priority(b.get("priority")))
         });
-        out.into_iter().map(visible).collect()
+        out.into_iter().map(Patch::to_record).collect()
     }
 
     /// A copy of the connection with this id.
@@ -167,22 +160,21 @@ impl ConnectionState {
         self.connections
             .iter()
             .find(|c| c.get("id").and_then(Value::as_str) == Some(id))
-            .map(visible)
+            .map(Patch::to_record)
     }
 
     /// `createProviderConnection(data)`: `{...data}` with a new `conn_` id, `authType` default
     /// `"oauth"`, a generated name and the next priority for the provider, `isActive` default
     /// true, and `createdAt = updatedAt = now`.
-    pub fn create_connection(&mut self, data: &Object, stamp: &mut Stamp<'_>) -> Object {
-        let data = defined(data);
+    pub fn create_connection(&mut self, data: &Patch, stamp: &mut Stamp<'_>) -> Object {
         let provider = data.get("provider").cloned().unwrap_or(Value::Null);
-        let same: Vec<&Object> = self
+        let same: Vec<&Patch> = self
             .connections
             .iter()
             .filter(|c| c.get("provider") == Some(&provider))
             .collect();
         let name = match data.get("name") {
-            None | Some(Value::Null) => Value::from(generated_name(&data, same.len() + 1)),
+            None | Some(Value::Null) => Value::from(generated_name(data, same.len() + 1)),
             Some(name) => name.clone(),
         };
         let priority = match data.get("priority") {
@@ -205,10 +197,11 @@ impl ConnectionState {
             ("updatedAt", Value::from(stamp.now_iso.clone())),
         ];
         for (key, value) in fields {
-            c.insert(key.into(), value);
+            c.assign(key.into(), value);
         }
-        self.connections.push(c.clone());
-        c
+        let out = c.to_record();
+        self.connections.push(c);
+        out
     }
 
     /// `updateProviderConnection(id, data)`: `{...existing, ...data}` with `id` and `createdAt`
@@ -217,20 +210,20 @@ impl ConnectionState {
     pub fn update_connection(
         &mut self,
         id: &str,
-        data: &Object,
+        data: &Patch,
         stamp: &mut Stamp<'_>,
     ) -> Option<Object> {
         let at = position_of(&self.connections, id)?;
         let existing = &self.connections[at];
-        let mut c = spread(existing, data);
+        let mut c = data.spread_over(existing);
         for key in ["id", "createdAt"] {
             match existing.get(key) {
-                Some(v) => c.insert(key.into(), v.clone()),
-                None => c.shift_remove(key),
+                Some(v) => c.assign(key.into(), v.clone()),
+                None => c.remove(key),
             };
         }
-        c.insert("updatedAt".into(), Value::from(stamp.now_iso.clone()));
-        let out = visible(&c);
+        c.assign("updatedAt".into(), Value::from(stamp.now_iso.clone()));
+        let out = c.to_record();
         self.connections[at] = c;
         Some(out)
     }
@@ -238,7 +231,7 @@ impl ConnectionState {
     /// Removes the connection with this id, returning it.
     pub fn delete_connection(&mut self, id: &str) -> Option<Object> {
         let at = position_of(&self.connections, id)?;
-        Some(visible(&self.connections.remove(at)))
+        Some(self.connections.remove(at).into_record())
     }
 
     // ---- settings ----
@@ -248,9 +241,9 @@ impl ConnectionState {
         self.settings.clone()
     }
 
-    /// `updateSettings(updates)`: a shallow merge, then the full normalization (which also
-    /// reads `undefined` markers the way the reference reads `undefined`).
-    pub fn update_settings(&mut self, updates: &Object) -> Object {
+    /// `updateSettings(updates)`: a shallow merge, then the full normalization (an unset key
+    /// takes its default).
+    pub fn update_settings(&mut self, updates: &Patch) -> Object {
         self.settings = update_settings(&self.settings, updates);
         self.settings.clone()
     }
@@ -264,7 +257,8 @@ impl ConnectionState {
             .proxy_pools
             .iter()
             .filter(|p| {
-                matches_filter(p, filter, "isActive") && matches_filter(p, filter, "testStatus")
+                matches_filter(p.get("isActive"), filter, "isActive")
+                    && matches_filter(p.get("testStatus"), filter, "testStatus")
             })
             .collect();
         let time = |p: &Object| {
@@ -295,8 +289,7 @@ impl ConnectionState {
 
     /// `createProxyPool(data)`: the caller's id is honoured (trimmed; blank gets a UUID), then
     /// defaults and `normalizeProxyPool`.
-    pub fn create_proxy_pool(&mut self, data: &Object, stamp: &mut Stamp<'_>) -> Object {
-        let data = defined(data);
+    pub fn create_proxy_pool(&mut self, data: &Patch, stamp: &mut Stamp<'_>) -> Object {
         let mut p = data.clone();
         let id = match data.get("id") {
             None | Some(Value::Null) => Value::from((stamp.uuid)()),
@@ -337,9 +330,9 @@ impl ConnectionState {
             ("updatedAt", Value::from(stamp.now_iso.clone())),
         ];
         for (key, value) in fields {
-            p.insert(key.into(), value);
+            p.assign(key.into(), value);
         }
-        let p = normalize_proxy_pool(&Value::Object(p), &stamp.now_iso, stamp.uuid);
+        let p = normalize_proxy_pool(p, &stamp.now_iso, stamp.uuid);
         self.proxy_pools.push(p.clone());
         p
     }
@@ -349,35 +342,42 @@ impl ConnectionState {
     pub fn update_proxy_pool(
         &mut self,
         id: &str,
-        data: &Object,
+        data: &Patch,
         stamp: &mut Stamp<'_>,
     ) -> Option<Object> {
-        let at = position_of(&self.proxy_pools, id)?;
+        let at = self
+            .proxy_pools
+            .iter()
+            .position(|r| r.get("id").and_then(Value::as_str) == Some(id))?;
         let existing = &self.proxy_pools[at];
-        let mut p = spread(existing, data);
-        p.insert(
-            "id".into(),
-            existing.get("id").cloned().unwrap_or(Value::Null),
-        );
-        p.insert(
-            "createdAt".into(),
-            existing.get("createdAt").cloned().unwrap_or(Value::Null),
-        );
-        p.insert("updatedAt".into(), Value::from(stamp.now_iso.clone()));
-        let p = normalize_proxy_pool(&Value::Object(p), &stamp.now_iso, stamp.uuid);
+        let mut p = data.spread_over(&Patch::from(existing));
+        let kept = |key: &str| existing.get(key).cloned().unwrap_or(Value::Null);
+        p.assign("id".into(), kept("id"));
+        p.assign("createdAt".into(), kept("createdAt"));
+        p.assign("updatedAt".into(), Value::from(stamp.now_iso.clone()));
+        let p = normalize_proxy_pool(p, &stamp.now_iso, stamp.uuid);
         self.proxy_pools[at] = p.clone();
         Some(p)
     }
 
     /// Removes the proxy pool with this id, returning it.
     pub fn delete_proxy_pool(&mut self, id: &str) -> Option<Object> {
-        let at = position_of(&self.proxy_pools, id)?;
+        let at = self
+            .proxy_pools
+            .iter()
+            .position(|r| r.get("id").and_then(Value::as_str) == Some(id))?;
         Some(self.proxy_pools.remove(at))
     }
 }
 
-/// The position of the record with this exact `id`.
-fn position_of(records: &[Object], id: &str) -> Option<usize> {
+/// A record of the file as a working record (the reference spreads whatever is there; a
+/// value that is not an object has no fields).
+fn record_of(v: &Value) -> Patch {
+    Patch::from(v.as_object().cloned().unwrap_or_default())
+}
+
+/// The position of the connection with this exact `id`.
+fn position_of(records: &[Patch], id: &str) -> Option<usize> {
     records
         .iter()
         .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
@@ -392,21 +392,20 @@ fn corrupt(name: &str, what: &str) -> Error {
 }
 
 /// `filter.key === undefined || record.key === filter.key` (strict equality on JSON values).
-fn matches_filter(record: &Object, filter: &Object, key: &str) -> bool {
+fn matches_filter(value: Option<&Value>, filter: &Object, key: &str) -> bool {
     match filter.get(key) {
         None => true,
-        Some(v) if is_undefined(v) => true,
-        Some(want) => record.get(key) == Some(want),
+        Some(want) => value == Some(want),
     }
 }
 
 /// `c.priority || 999` as the sort key (`0`, `null`, missing and NaN count as 999; values the
 /// comparator cannot subtract also sort as 999, which keeps the order total).
-pub(crate) fn sort_priority(c: &Object) -> f64 {
-    if !truthy(c.get("priority")) {
+pub(crate) fn sort_priority(priority: Option<&Value>) -> f64 {
+    if !truthy(priority) {
         return 999.0;
     }
-    let n = c.get("priority").map(to_number).unwrap_or(f64::NAN);
+    let n = priority.map(to_number).unwrap_or(f64::NAN);
     if n.is_nan() {
         999.0
     } else {
@@ -416,7 +415,7 @@ pub(crate) fn sort_priority(c: &Object) -> f64 {
 
 /// The generated name: the email for OAuth/access-token input with an email, else
 /// `API Key N` for API keys, else `Account N` (N counts the provider's connections, 1-based).
-fn generated_name(data: &Object, n: usize) -> String {
+fn generated_name(data: &Patch, n: usize) -> String {
     let auth = data.get("authType").and_then(Value::as_str);
     let email = data.get("email");
     if matches!(auth, Some("oauth" | "access_token")) && truthy(email) {
@@ -432,7 +431,7 @@ fn generated_name(data: &Object, n: usize) -> String {
 }
 
 /// One more than the highest `priority ?? 0` among the provider's connections (at least 1).
-fn next_priority(same_provider: &[&Object]) -> f64 {
+fn next_priority(same_provider: &[&Patch]) -> f64 {
     let highest = same_provider.iter().fold(0.0f64, |max, c| {
         let p = match c.get("priority") {
             None | Some(Value::Null) => 0.0,
@@ -446,31 +445,4 @@ fn next_priority(same_provider: &[&Object]) -> f64 {
         }
     });
     highest + 1.0
-}
-
-/// The input without keys whose value is `undefined` (they act as absent in a create).
-fn defined(data: &Object) -> Object {
-    let mut out = data.clone();
-    out.retain(|_, v| !is_undefined(v));
-    out.values_mut().for_each(strip_undefined);
-    out
-}
-
-/// `{...existing, ...data}`. A key set to `undefined` keeps its position holding the marker, so
-/// a later normalization assigns it in place as JavaScript would; [`visible`] drops it.
-fn spread(existing: &Object, data: &Object) -> Object {
-    let mut out = existing.clone();
-    for (key, value) in data {
-        let mut value = value.clone();
-        strip_undefined(&mut value);
-        out.insert(key.clone(), value);
-    }
-    out
-}
-
-/// A record as callers see it (`JSON.parse(JSON.stringify(x))`): `undefined` keys are gone.
-fn visible(record: &Object) -> Object {
-    let mut out = record.clone();
-    out.retain(|_, v| !is_undefined(v));
-    out
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use super::state::{ConnectionState, Stamp};
-use super::Object;
+use super::{Object, Patch};
 use crate::env::{uuid_v4, Clock, Random, SystemClock, SystemRandom};
 use crate::error::Result;
 use crate::io::lock::with_lock;
@@ -114,11 +114,11 @@ pub trait ProviderConnectionStore {
         self.read(|s| s.connection(id))
     }
     /// `createProviderConnection(data)`: normalized, stamped with an id and times.
-    fn create_provider_connection(&self, data: &Object) -> Result<Object> {
+    fn create_provider_connection(&self, data: &Patch) -> Result<Object> {
         self.mutate(|s, stamp| (s.create_connection(data, stamp), true))
     }
     /// `updateProviderConnection(id, data)`: merges `data`; `None` when no such id.
-    fn update_provider_connection(&self, id: &str, data: &Object) -> Result<Option<Object>> {
+    fn update_provider_connection(&self, id: &str, data: &Patch) -> Result<Option<Object>> {
         self.mutate(|s, stamp| written_if_found(s.update_connection(id, data, stamp)))
     }
     /// `deleteProviderConnection(id)`: the removed connection, `None` when no such id.
@@ -130,7 +130,7 @@ pub trait ProviderConnectionStore {
         self.read(ConnectionState::settings)
     }
     /// `updateSettings(updates)`: merged and normalized; returns the new settings.
-    fn update_settings(&self, updates: &Object) -> Result<Object> {
+    fn update_settings(&self, updates: &Patch) -> Result<Object> {
         self.mutate(|s, _| (s.update_settings(updates), true))
     }
     /// `getProxyPools(filter)`.
@@ -142,11 +142,11 @@ pub trait ProviderConnectionStore {
         self.read(|s| s.proxy_pool(id))
     }
     /// `createProxyPool(data)`.
-    fn create_proxy_pool(&self, data: &Object) -> Result<Object> {
+    fn create_proxy_pool(&self, data: &Patch) -> Result<Object> {
         self.mutate(|s, stamp| (s.create_proxy_pool(data, stamp), true))
     }
     /// `updateProxyPool(id, data)`: `None` when no such id.
-    fn update_proxy_pool(&self, id: &str, data: &Object) -> Result<Option<Object>> {
+    fn update_proxy_pool(&self, id: &str, data: &Patch) -> Result<Option<Object>> {
         self.mutate(|s, stamp| written_if_found(s.update_proxy_pool(id, data, stamp)))
     }
     /// `deleteProxyPool(id)`: the removed pool, `None` when no such id.
@@ -189,7 +189,7 @@ pub trait ProviderConnectionStoreExt: ProviderConnectionStore {
 impl<S: ProviderConnectionStore + ?Sized> ProviderConnectionStoreExt for S {}
 
 /// A mutation of one record changes the state only when the record exists.
-fn written_if_found(out: Option<Object>) -> (Option<Object>, bool) {
+pub(crate) fn written_if_found(out: Option<Object>) -> (Option<Object>, bool) {
     let found = out.is_some();
     (out, found)
 }
@@ -431,155 +431,10 @@ impl StateCall {
     }
 }
 
-/// Runs a store operation by its npm method name with positional JSON arguments, returning the
-/// result as JSON (`null` for a missing record).
-pub fn dispatch<S: ProviderConnectionStore + ?Sized>(
-    store: &S,
-    op: &str,
-    args: &[Value],
-) -> Result<Value> {
-    state_call(op, args, store.combo_rotation())?.run_on(store)
-}
-
-/// A store operation by its npm method name with positional JSON arguments (the one table of
-/// names, for every host that speaks JSON: wasm, tests).
-pub fn state_call(
-    op: &str,
-    args: &[Value],
-    rotation: &Arc<Mutex<ComboRotation>>,
-) -> Result<StateCall> {
-    let object = |at: usize| {
-        args.get(at)
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let id = |at: usize| match args.get(at) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => crate::js_value::to_js_string(other),
-    };
-    // Record data must be a JSON object (`null`/absent counts as `{}` for updates only): a string,
-    // number or array would otherwise create or patch a record with nothing in it.
-    let data = |at: usize, required: bool| match args.get(at) {
-        Some(Value::Object(map)) => Ok(map.clone()),
-        Some(Value::Null) | None if !required => Ok(Object::new()),
-        _ => Err(crate::error::Error::new(
-            crate::error::ErrorCode::InvalidInput,
-            format!("{op}: the record data must be an object"),
-        )),
-    };
-    fn list(items: Vec<Object>) -> Value {
-        Value::Array(items.into_iter().map(Value::Object).collect())
-    }
-    fn one(item: Option<Object>) -> Value {
-        item.map(Value::Object).unwrap_or(Value::Null)
-    }
-    let read = |f: Box<dyn FnOnce(&ConnectionState) -> Value>| StateCall::read(move |s| Ok(f(s)));
-    macro_rules! write {
-        (|$s:ident, $stamp:ident| $body:expr) => {
-            StateCall::mutate(move |$s, $stamp| {
-                let (out, changed): (Value, bool) = $body;
-                (Ok(out), changed)
-            })
-        };
-    }
-    // A mutation of one record changes the state only when the record exists.
-    macro_rules! write_found {
-        (|$s:ident, $stamp:ident| $body:expr) => {
-            write!(|$s, $stamp| {
-                let (out, changed) = written_if_found($body);
-                (one(out), changed)
-            })
-        };
-    }
-    Ok(match op {
-        "getProviderConnections" => {
-            let filter = object(0);
-            read(Box::new(move |s| list(s.connections(&filter))))
-        }
-        "getProviderConnectionById" => {
-            let id = id(0);
-            read(Box::new(move |s| one(s.connection(&id))))
-        }
-        "createProviderConnection" => {
-            let data = data(0, true)?;
-            write!(|s, stamp| (Value::Object(s.create_connection(&data, stamp)), true))
-        }
-        "updateProviderConnection" => {
-            let (id, data) = (id(0), data(1, false)?);
-            write_found!(|s, stamp| s.update_connection(&id, &data, stamp))
-        }
-        "deleteProviderConnection" => {
-            let id = id(0);
-            write_found!(|s, _stamp| s.delete_connection(&id))
-        }
-        "getSettings" => read(Box::new(|s| Value::Object(s.settings()))),
-        "planRoutes" => {
-            let requested = id(0);
-            let rotation = rotation.clone();
-            StateCall::read(move |s| {
-                let settings = Value::Object(s.settings());
-                let mut rotation = rotation.lock().unwrap_or_else(|e| e.into_inner());
-                Ok(resolve_route_plan(&requested, Some(&settings), &mut rotation)?.to_value())
-            })
-        }
-        "resetComboRotation" => {
-            let name = match args.first() {
-                Some(Value::String(name)) => Some(name.clone()),
-                _ => None,
-            };
-            let rotation = rotation.clone();
-            StateCall::Local(Box::new(move || {
-                let mut rotation = rotation.lock().unwrap_or_else(|e| e.into_inner());
-                rotation.reset(name.as_deref());
-                Ok(Value::Null)
-            }))
-        }
-        "updateSettings" => {
-            let data = data(0, false)?;
-            write!(|s, _stamp| (Value::Object(s.update_settings(&data)), true))
-        }
-        "getProxyPools" => {
-            let filter = object(0);
-            read(Box::new(move |s| list(s.proxy_pools(&filter))))
-        }
-        "getProxyPoolById" => {
-            let id = id(0);
-            read(Box::new(move |s| one(s.proxy_pool(&id))))
-        }
-        "createProxyPool" => {
-            let data = data(0, true)?;
-            write!(|s, stamp| (Value::Object(s.create_proxy_pool(&data, stamp)), true))
-        }
-        "updateProxyPool" => {
-            let (id, data) = (id(0), data(1, false)?);
-            write_found!(|s, stamp| s.update_proxy_pool(&id, &data, stamp))
-        }
-        "deleteProxyPool" => {
-            let id = id(0);
-            write_found!(|s, _stamp| s.delete_proxy_pool(&id))
-        }
-        other => match crate::routing::health::state_call(other, args)
-            .or_else(|| crate::routing::acquire::state_call(other, args))
-        {
-            Some(call) => call,
-            None => match crate::routing::auth_sync::state_call(other, args) {
-                Some(call) => call?,
-                None => {
-                    return Err(crate::error::Error::new(
-                        crate::error::ErrorCode::InvalidInput,
-                        format!("unknown store operation {other}"),
-                    ))
-                }
-            },
-        },
-    })
-}
-
 #[cfg(test)]
 mod rotation_tests {
     use super::*;
+    use crate::bindings::{dispatch, Args};
     use serde_json::json;
 
     /// A store's combo rotation is its own: `plan_routes` advances it, another store is not
@@ -593,16 +448,19 @@ mod rotation_tests {
             InMemoryProviderConnectionStore::new(None),
         );
         for store in [&a, &b] {
-            store.update_settings(policy.as_object().unwrap()).unwrap();
+            store
+                .update_settings(&Patch::from(policy.as_object().unwrap()))
+                .unwrap();
         }
         let first = |s: &InMemoryProviderConnectionStore| {
             s.plan_routes("combo:coding").unwrap().routes[0].id()
         };
         assert_eq!([first(&a), first(&a), first(&a)], ["a/1", "b/2", "a/1"]);
         assert_eq!(first(&b), "a/1");
-        let via_name = dispatch(&a, "planRoutes", &[json!("combo:coding")]).unwrap();
+        let call = |op: &str, args: &[Value]| dispatch(&a, &Args::plain(op, args)).unwrap();
+        let via_name = call("planRoutes", &[json!("combo:coding")]);
         assert_eq!(via_name["routes"][0]["id"], json!("b/2"));
-        dispatch(&a, "resetComboRotation", &[]).unwrap();
+        call("resetComboRotation", &[]);
         assert_eq!(first(&a), "a/1");
     }
 }

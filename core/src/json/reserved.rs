@@ -36,9 +36,6 @@ const SURROGATE_BASE: u32 = 0x10_0000;
 pub const POS_INFINITY: &str = "\u{10FFFF}\u{100800}";
 /// `-Infinity`, as `JSON.parse("-1e400")` gives it.
 pub const NEG_INFINITY: &str = "\u{10FFFF}\u{100801}";
-/// The key of JavaScript's `undefined` in arguments ([`crate::js_value::UNDEFINED`]): never
-/// decoded from a document, never written (stores drop it as `JSON.stringify` drops `undefined`).
-pub const UNDEFINED_MARK: &str = "\u{10FFFF}\u{100802}";
 
 /// The deepest nesting accepted, counting every array and object (the outermost included):
 /// `[[1]]` is 2 levels. Deeper documents are a parse error, here and in the usage line scanner.

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::select::{select_provider_connection, SelectOptions, Selection, SelectionUpdates};
 use crate::connections::state::Stamp;
 use crate::connections::{
-    ConnectionState, Object, ProviderConnectionStore, ProviderConnectionStoreExt, StateCall,
+    ConnectionState, Object, Patch, ProviderConnectionStore, ProviderConnectionStoreExt,
 };
 use crate::error::Result;
 use crate::time::{parse_js_date, to_iso_string};
@@ -108,7 +108,7 @@ pub fn acquire_in(
         crate::js_value::number_value(updates.consecutive_use_count),
     );
     let stored = state
-        .update_connection(id.as_str().unwrap_or_default(), &fields, stamp)
+        .update_connection(id.as_str().unwrap_or_default(), &Patch::from(fields), stamp)
         .unwrap_or(original);
     (
         Selection::Selected {
@@ -151,37 +151,6 @@ fn turn_view(connections: &[Object], now: f64) -> (Vec<Object>, f64) {
     (turns, latest)
 }
 
-/// `acquireProviderConnection [provider, model, {excludeConnectionIds?, preferredConnectionId?,
-/// now?}]` by npm name, for [`crate::connections::dispatch`].
-pub fn state_call(op: &str, args: &[Value]) -> Option<StateCall> {
-    if op != "acquireProviderConnection" {
-        return None;
-    }
-    let provider = args
-        .first()
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let model = args.get(1).and_then(Value::as_str).map(str::to_owned);
-    let opts = args.get(2);
-    let exclude = opts
-        .and_then(|o| o.get("excludeConnectionIds"))
-        .and_then(crate::js_value::string_or_list)
-        .unwrap_or_default();
-    let options = AcquireOptions {
-        exclude_connection_ids: exclude,
-        preferred_connection_id: opts
-            .and_then(|o| o.get("preferredConnectionId"))
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        now: opts.and_then(|o| o.get("now")).and_then(Value::as_f64),
-    };
-    Some(StateCall::mutate(move |state, stamp| {
-        let (selection, changed) = acquire_in(state, stamp, &provider, model.as_deref(), &options);
-        (Ok(selection.to_json()), changed)
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,12 +169,12 @@ mod tests {
         for name in ["a", "b", "c"] {
             let input = json!({"provider": "p", "name": name});
             store
-                .create_provider_connection(input.as_object().unwrap())
+                .create_provider_connection(&input.as_object().unwrap().into())
                 .unwrap();
         }
         let settings = json!({"fallbackStrategy": "round-robin", "stickyRoundRobinLimit": 2});
         store
-            .update_settings(settings.as_object().unwrap())
+            .update_settings(&settings.as_object().unwrap().into())
             .unwrap();
         let picked: Vec<String> = (0..8)
             .map(|_| {

@@ -30,10 +30,10 @@ use serde_json::{Map, Value};
 use super::cooldown::MODEL_LOCK_PREFIX;
 use crate::connections::state::{sort_priority, Stamp};
 use crate::connections::{
-    ConnectionState, Object, ProviderConnectionStore, ProviderConnectionStoreExt, StateCall,
+    ConnectionState, Object, Patch, ProviderConnectionStore, ProviderConnectionStoreExt,
 };
 use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::{is_undefined, js_trim};
+use crate::js_value::js_trim;
 
 /// `providerSpecificData.source` of connections owned by the sync (`PIE_LAB_AUTH_STORAGE_SOURCE`).
 pub const AUTH_JSON_SOURCE: &str = "auth.json";
@@ -224,16 +224,15 @@ pub fn sync_state(
 }
 
 /// `auth.json` as an object: `null` (or a missing file) is `{}`; anything else is an error.
-fn auth_entries(auth_json: &Value) -> Result<Object> {
+pub(crate) fn auth_entries(auth_json: &Value) -> Result<Object> {
     match auth_json {
         Value::Null => Ok(Object::new()),
-        v if is_undefined(v) => Ok(Object::new()),
         Value::Object(map) => Ok(map.clone()),
         _ => Err(invalid("auth.json must hold a JSON object")),
     }
 }
 
-fn invalid(message: &str) -> Error {
+pub(crate) fn invalid(message: &str) -> Error {
     Error::new(ErrorCode::InvalidInput, message)
 }
 
@@ -243,7 +242,9 @@ fn all_providers(state: &ConnectionState, entries: &Object) -> Vec<String> {
     let synced = state
         .connections(&Object::new())
         .into_iter()
-        .filter(|c| is_synced(c) && c.get("id").is_some_and(Value::is_string))
+        .filter(|c| {
+            is_synced(c.get("providerSpecificData")) && c.get("id").is_some_and(Value::is_string)
+        })
         .filter_map(|c| c.get("provider").and_then(Value::as_str).map(str::to_owned));
     for p in entries.keys().cloned().chain(synced) {
         if !js_trim(&p).is_empty() && !out.contains(&p) {
@@ -253,8 +254,9 @@ fn all_providers(state: &ConnectionState, entries: &Object) -> Vec<String> {
     out
 }
 
-fn is_synced(c: &Object) -> bool {
-    c.get("providerSpecificData")
+/// Whether a connection's `providerSpecificData` marks it as owned by the sync.
+fn is_synced(specific_data: Option<&Value>) -> bool {
+    specific_data
         .and_then(|d| d.get("source"))
         .and_then(Value::as_str)
         == Some(AUTH_JSON_SOURCE)
@@ -267,11 +269,12 @@ fn synced_positions(state: &ConnectionState, provider: &str) -> Vec<usize> {
             let c = &state.connections[i];
             c.get("provider").and_then(Value::as_str) == Some(provider)
                 && c.get("id").is_some_and(Value::is_string)
-                && is_synced(c)
+                && is_synced(c.get("providerSpecificData"))
         })
         .collect();
     crate::sort::stable_sort_by(&mut at, &|&a, &b| {
-        sort_priority(&state.connections[a]).total_cmp(&sort_priority(&state.connections[b]))
+        let priority = |i: usize| sort_priority(state.connections[i].get("priority"));
+        priority(a).total_cmp(&priority(b))
     });
     at
 }
@@ -288,11 +291,12 @@ fn sync_provider(
     if let Some(credential) = credential {
         match synced.split_first() {
             None => {
-                let created = state.create_connection(&creation_input(provider, credential), stamp);
+                let input = Patch::from(creation_input(provider, credential));
+                let created = state.create_connection(&input, stamp);
                 report.created.push(id_of(&created));
             }
             Some((&primary, others)) => {
-                let current = visible(&state.connections[primary]);
+                let current = state.connections[primary].to_record();
                 let updates = primary_updates(&current, credential);
                 if differs(&current, &updates) {
                     apply(state, primary, &updates, stamp);
@@ -305,7 +309,7 @@ fn sync_provider(
         }
     }
     for &at in rest {
-        let current = visible(&state.connections[at]);
+        let current = state.connections[at].to_record();
         let updates = deactivation_updates(&current, &stamp.now_iso);
         if differs(&current, &updates) {
             apply(state, at, &updates, stamp);
@@ -448,17 +452,10 @@ fn same_value(stored: Option<&Value>, wanted: &Value) -> bool {
 fn apply(state: &mut ConnectionState, at: usize, updates: &Object, stamp: &Stamp<'_>) {
     if let Some(c) = state.connections.get_mut(at) {
         for (key, value) in updates {
-            c.insert(key.clone(), value.clone());
+            c.assign(key.clone(), value.clone());
         }
-        c.insert("updatedAt".into(), Value::from(stamp.now_iso.as_str()));
+        c.assign("updatedAt".into(), Value::from(stamp.now_iso.as_str()));
     }
-}
-
-/// A stored connection as callers see it: `undefined` markers dropped.
-fn visible(c: &Object) -> Object {
-    let mut out = c.clone();
-    out.retain(|_, v| !is_undefined(v));
-    out
 }
 
 fn id_of(c: &Object) -> String {
@@ -466,33 +463,6 @@ fn id_of(c: &Object) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
-}
-
-/// The store operation of this module by npm name, for [`crate::connections::dispatch`]:
-/// `syncAuthJsonConnections [authJson, provider?]` → the [`SyncReport`] JSON. A `null` or
-/// missing provider syncs every provider.
-pub fn state_call(op: &str, args: &[Value]) -> Option<Result<StateCall>> {
-    if op != "syncAuthJsonConnections" {
-        return None;
-    }
-    let provider = match args.get(1) {
-        None | Some(Value::Null) => None,
-        Some(v) if is_undefined(v) => None,
-        Some(Value::String(p)) => Some(p.clone()),
-        Some(_) => return Some(Err(invalid("the provider to sync must be a string"))),
-    };
-    let entries = match auth_entries(args.first().unwrap_or(&Value::Null)) {
-        Ok(entries) => entries,
-        Err(e) => return Some(Err(e)),
-    };
-    if provider.as_deref().is_some_and(|p| js_trim(p).is_empty()) {
-        return Some(Err(invalid("the provider to sync must not be blank")));
-    }
-    Some(Ok(StateCall::mutate(move |state, stamp| {
-        let report = sync_state(state, stamp, &entries, provider.as_deref());
-        let changed = report.changed();
-        (Ok(report.to_json()), changed)
-    })))
 }
 
 #[cfg(test)]
@@ -630,7 +600,8 @@ mod tests {
                         "modelLock_gpt": "2099-01-01T00:00:00.000Z", "modelLock_old": null})
                 .as_object()
                 .cloned()
-                .unwrap(),
+                .unwrap()
+                .into(),
             )
             .unwrap();
         let r = sync_auth_json_connections(&store, &json!({}), Some("openai")).unwrap();
@@ -690,7 +661,9 @@ mod tests {
             "name": "renamed", "providerSpecificData": {"source": "auth.json", "pieLabQuotaSelection": {"p": 1},
             "pieAdkQuotaSelection": {}, "keep": 1}});
         let marks = marks.as_object_mut().cloned().unwrap();
-        store.update_provider_connection(ID1, &marks).unwrap();
+        store
+            .update_provider_connection(ID1, &marks.into())
+            .unwrap();
         let r =
             sync_auth_json_connections(&store, &json!({"openai": api_key("k2")}), Some("openai"))
                 .unwrap();
@@ -772,7 +745,8 @@ mod tests {
                 &json!({"testStatus": "unavailable"})
                     .as_object()
                     .cloned()
-                    .unwrap(),
+                    .unwrap()
+                    .into(),
             )
             .unwrap();
         let moved = json!({"codex": {"type": "oauth", "refresh": "r1", "access": "a1", "expires": 1779415200000u64}});
@@ -960,9 +934,14 @@ mod tests {
             ErrorCode::InvalidInput
         );
         assert!(all(&store).is_empty());
-        assert!(state_call("getProviderConnections", &[]).is_none());
         let bad_provider = state_call("syncAuthJsonConnections", &[json!({}), json!(3)]);
-        assert!(matches!(bad_provider, Some(Err(_))));
+        assert!(matches!(bad_provider, Err(e) if e.code == ErrorCode::InvalidInput));
+    }
+
+    /// The npm-name entry point, as the binding layer runs it.
+    fn state_call(op: &str, args: &[Value]) -> Result<crate::connections::StateCall> {
+        let args = crate::bindings::Args::from_wire(op, args.to_vec());
+        crate::bindings::state_call(&args, &Default::default())
     }
 
     #[test]
@@ -970,7 +949,6 @@ mod tests {
         let store = empty();
         let call = |args: &[Value]| {
             state_call("syncAuthJsonConnections", args)
-                .unwrap()
                 .unwrap()
                 .run_on(&store)
                 .unwrap()
@@ -980,8 +958,7 @@ mod tests {
             to_js_string(&got),
             format!(r#"{{"created":["{ID1}"],"updated":[],"deactivated":[],"unchanged":[]}}"#)
         );
-        let undefined = crate::js_value::undefined();
-        let got = call(&[json!(null), undefined]);
+        let got = call(&[json!(null), json!({"__pieUndefined": true})]);
         assert_eq!(got["deactivated"], json!([ID1]));
         assert_eq!(
             serde_json::to_value(report(&["a"], &[], &[], &["b"])).unwrap(),

@@ -60,9 +60,9 @@ use serde_json::{Map, Value};
 
 use crate::connections::settings::normalize_budget_limits;
 use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::{js_trim, number_value, to_number};
+use crate::js_value::{js_trim, number_value};
 use crate::time::{parse_js_date, to_iso_string};
-use crate::usage::{query_indices, DateBound, FactSource, UsageFacts, UsageRecordQuery};
+use crate::usage::{query_indices, DateBound, FactSource, UsageRecordQuery};
 
 pub use fixed::{js_to_fixed, round_fixed};
 
@@ -487,57 +487,4 @@ impl Serialize for BudgetDecision {
     fn serialize<Ser: Serializer>(&self, s: Ser) -> std::result::Result<Ser::Ok, Ser::Error> {
         self.to_json().serialize(s)
     }
-}
-
-/// Calls `evaluateBudget` by name with its one options object `{settings, provider?,
-/// estimateUsd?, records, now}`; `None` for other names.
-///
-/// `estimateUsd` is read as the server reads the query parameter: `null`, missing or `""` is no
-/// estimate, anything else is `Number(v)` and must be finite and `>= 0`. `records` (missing or
-/// `null` = none) must be an array of record objects; `now` is epoch milliseconds or a date
-/// string.
-pub fn call(name: &str, args: &[Value]) -> Option<Result<Value>> {
-    match name {
-        "evaluateBudget" => Some(evaluate_call(args.first())),
-        _ => None,
-    }
-}
-
-fn evaluate_call(options: Option<&Value>) -> Result<Value> {
-    let o = options
-        .and_then(Value::as_object)
-        .ok_or_else(|| invalid("options must be an object"))?;
-    let provider = match o.get("provider") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(_) => return Err(invalid("provider must be a string")),
-    };
-    let estimate_usd = match o.get("estimateUsd") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() => None,
-        Some(v) => Some(to_number(v)),
-    };
-    let records = match o.get("records") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|r| r.as_object().map(UsageFacts::from_object))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| invalid("records must be objects"))?,
-        Some(_) => return Err(invalid("records must be an array")),
-    };
-    let now = match o.get("now") {
-        Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::String(s)) => parse_js_date(s),
-        _ => None,
-    }
-    .ok_or_else(|| invalid("now must be epoch milliseconds or a date string"))?;
-    let input = BudgetInput {
-        settings: o.get("settings").unwrap_or(&Value::Null),
-        provider,
-        estimate_usd,
-        records: records.as_slice(),
-        now,
-    };
-    evaluate_budget(&input).map(|d| d.to_json())
 }

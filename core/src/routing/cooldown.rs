@@ -16,15 +16,12 @@
 //! For an HTTP-date `retry_after`, the reference subtracts the real clock (`Date.now()`) even
 //! when a `now` is passed; here it subtracts `now`, like everything else.
 
-mod fallback;
+pub(crate) mod fallback;
 mod reset;
-mod retry_after;
+pub(crate) mod retry_after;
 mod text;
 
 use serde_json::{Map, Value};
-
-use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::{is_undefined, number_value, to_number, truthy};
 
 pub use fallback::{check_fallback_error, get_quota_cooldown, FallbackDecision};
 pub use reset::extract_provider_reset_cooldown_ms;
@@ -87,63 +84,21 @@ fn js_max(a: f64, b: f64) -> f64 {
     }
 }
 
-/// Calls a cooldown function by its npm name with positional JSON arguments; `None` for names
-/// that are not cooldown functions. A missing argument, or the `{"__pieUndefined": true}`
-/// marker, is JS `undefined`, so default parameters apply.
-///
-/// * `checkFallbackError(status, error, backoffLevel = 0)` → the decision object. A non-number
-///   `status` never equals a rule's status (`===`); `backoffLevel + 1` uses JS `+`.
-/// * `getQuotaCooldown(level = 0)` → number (`null` for NaN).
-/// * `extractProviderResetCooldownMs(error, now, max = 1800000)` → number or `null`; `now` is
-///   required here (the reference defaults it to the real clock).
-/// * `formatRetryAfter(iso, now)` → string; `now` is required.
-pub fn call(name: &str, args: &[Value]) -> Option<Result<Value>> {
-    let arg = |i: usize| args.get(i).filter(|v| !is_undefined(v));
-    let result = match name {
-        "checkFallbackError" => {
-            let status = arg(0).and_then(Value::as_f64);
-            let error = arg(1).unwrap_or(&Value::Null);
-            let next_level = arg(2).map_or(1.0, fallback::js_plus_one);
-            Ok(fallback::decide(status, error, next_level).to_value())
-        }
-        "getQuotaCooldown" => {
-            let level = arg(0).map_or(0.0, to_number);
-            Ok(number_value(get_quota_cooldown(level)))
-        }
-        "extractProviderResetCooldownMs" => now_arg(arg(1)).map(|now| {
-            let error = arg(0).unwrap_or(&Value::Null);
-            // `Math.min` reads the cap with `ToNumber` (`null` is 0).
-            let max = arg(2).map_or(ROUTER_MAX_RATE_LIMIT_COOLDOWN_MS, to_number);
-            extract_provider_reset_cooldown_ms(error, now, max).map_or(Value::Null, number_value)
-        }),
-        "formatRetryAfter" => now_arg(arg(1)).map(|now| {
-            let text = match arg(0) {
-                Some(v) if truthy(Some(v)) => {
-                    retry_after::format_retry_after_time(retry_after::date_value(v), now)
-                }
-                _ => String::new(),
-            };
-            Value::String(text)
-        }),
-        _ => return None,
-    };
-    Some(result)
-}
-
-/// The injected clock: a JSON number of epoch milliseconds.
-fn now_arg(v: Option<&Value>) -> Result<f64> {
-    v.and_then(Value::as_f64).ok_or_else(|| {
-        Error::new(
-            ErrorCode::InvalidInput,
-            "now must be a number of epoch milliseconds",
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
     use serde_json::json;
+
+    /// `undefined` as the JavaScript glue sends it.
+    fn undefined() -> Value {
+        json!({"__pieUndefined": true})
+    }
+
+    /// The npm-name entry point of this module's functions, as the binding layer runs it.
+    fn call(name: &str, args: &[Value]) -> Option<crate::error::Result<Value>> {
+        crate::bindings::routing::cooldown(&crate::bindings::Args::from_wire(name, args.to_vec()))
+    }
 
     fn run(name: &str, args: Value) -> Value {
         let Value::Array(args) = args else {
@@ -181,7 +136,7 @@ mod tests {
 
     #[test]
     fn undefined_arguments_take_the_defaults() {
-        let undefined = crate::js_value::undefined();
+        let undefined = undefined();
         assert_eq!(
             run("checkFallbackError", json!([429, "x"])),
             json!({"shouldFallback": true, "cooldownMs": 2000, "newBackoffLevel": 1})

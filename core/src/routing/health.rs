@@ -10,7 +10,7 @@ use super::cooldown::{
     MODEL_LOCK_PREFIX,
 };
 use crate::connections::{
-    ConnectionState, Object, ProviderConnectionStore, ProviderConnectionStoreExt, Stamp, StateCall,
+    ConnectionState, Object, Patch, ProviderConnectionStore, ProviderConnectionStoreExt, Stamp,
 };
 use crate::error::Result;
 use crate::js_value::{number_value, to_js_string};
@@ -75,7 +75,7 @@ pub fn unavailable_updates(
     model: Option<&str>,
     error: &Value,
     now: f64,
-) -> Object {
+) -> Patch {
     let status = error_status(error);
     let message = error_message(error);
     let level = connection
@@ -93,21 +93,21 @@ pub fn unavailable_updates(
         }
     };
     let iso = |ms: f64| to_iso_string(ms).map(Value::from).unwrap_or(Value::Null);
-    let mut updates = Object::new();
-    updates.insert(lock_key(model), iso(now + cooldown));
-    updates.insert("testStatus".into(), Value::from("unavailable"));
-    updates.insert(
-        "lastError".into(),
-        Value::from(slice_utf16(&message, LAST_ERROR_UNITS)),
-    );
+    let updates = Patch::new()
+        .set(lock_key(model), iso(now + cooldown))
+        .set("testStatus", Value::from("unavailable"))
+        .set(
+            "lastError",
+            Value::from(slice_utf16(&message, LAST_ERROR_UNITS)),
+        );
     // An unknown status is written as `undefined`: the key disappears from the file.
-    let code = status
-        .map(number_value)
-        .unwrap_or_else(crate::js_value::undefined);
-    updates.insert("errorCode".into(), code);
-    updates.insert("lastErrorAt".into(), iso(now));
-    updates.insert("backoffLevel".into(), number_value(new_level));
+    let updates = match status {
+        Some(status) => updates.set("errorCode", number_value(status)),
+        None => updates.unset("errorCode"),
+    };
     updates
+        .set("lastErrorAt", iso(now))
+        .set("backoffLevel", number_value(new_level))
 }
 
 /// The fields a success clears, or `None` when nothing needs writing: the model's lock, the
@@ -190,50 +190,9 @@ pub fn clear_error_in(
         return (None, false);
     };
     match clear_error_updates(&connection, model, now) {
-        Some(updates) => (state.update_connection(id, &updates, stamp), true),
+        Some(updates) => (state.update_connection(id, &updates.into(), stamp), true),
         None => (Some(connection), false),
     }
-}
-
-/// The store operations of this module by npm name, for [`crate::connections::state_call`]:
-/// `markProviderConnectionUnavailable [id, model, error, now]` and
-/// `clearProviderConnectionError [id, model, now]`.
-pub fn state_call(op: &str, args: &[Value]) -> Option<StateCall> {
-    let text = |at: usize| args.get(at).and_then(Value::as_str).map(str::to_owned);
-    // `now` defaults to the store's clock (read under the lock), as every store operation's.
-    let number = |at: usize| args.get(at).and_then(Value::as_f64);
-    let id = text(0).unwrap_or_default();
-    let as_json = |(c, changed): (Option<Object>, bool)| {
-        (Ok(c.map(Value::Object).unwrap_or(Value::Null)), changed)
-    };
-    Some(match op {
-        "markProviderConnectionUnavailable" => {
-            let (model, error, now) = (
-                text(1),
-                args.get(2).cloned().unwrap_or(Value::Null),
-                number(3),
-            );
-            StateCall::mutate(move |state, stamp| {
-                let now = now.unwrap_or(stamp.now_ms);
-                as_json(mark_unavailable_in(
-                    state,
-                    stamp,
-                    &id,
-                    model.as_deref(),
-                    &error,
-                    now,
-                ))
-            })
-        }
-        "clearProviderConnectionError" => {
-            let (model, now) = (text(1), number(2));
-            StateCall::mutate(move |state, stamp| {
-                let now = now.unwrap_or(stamp.now_ms);
-                as_json(clear_error_in(state, stamp, &id, model.as_deref(), now))
-            })
-        }
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -258,7 +217,7 @@ mod tests {
             NOW,
         );
         assert_eq!(
-            to_js_string(&Value::Object(u)),
+            to_js_string(&Value::Object(u.into_record())),
             r#"{"modelLock_test-openai-model":"2026-05-22T00:00:02.000Z","testStatus":"unavailable","lastError":"rate limit exceeded","errorCode":429,"lastErrorAt":"2026-05-22T00:00:00.000Z","backoffLevel":1}"#
         );
     }
@@ -268,8 +227,11 @@ mod tests {
         let c = conn(json!({"id": "c", "backoffLevel": 4}));
         let error = json!({"status": 429, "error": {"type": "usage_limit_reached", "resets_in_seconds": 600}});
         let u = unavailable_updates(&c, Some("m"), &error, NOW);
-        assert_eq!(u["modelLock_m"], json!("2026-05-22T00:10:00.000Z"));
-        assert_eq!(u["backoffLevel"], json!(0));
+        assert_eq!(
+            u.get("modelLock_m"),
+            Some(&json!("2026-05-22T00:10:00.000Z"))
+        );
+        assert_eq!(u.get("backoffLevel"), Some(&json!(0)));
     }
 
     #[test]
@@ -277,10 +239,12 @@ mod tests {
         let long = "é".repeat(150);
         let u = unavailable_updates(&Object::new(), Some("m"), &Value::from(long), NOW);
         assert_eq!(
-            u["lastError"].as_str().map(|s| s.chars().count()),
+            u.get("lastError")
+                .and_then(Value::as_str)
+                .map(|s| s.chars().count()),
             Some(100)
         );
-        assert!(crate::js_value::is_undefined(&u["errorCode"]));
+        assert!(u.is_unset("errorCode"));
     }
 
     #[test]

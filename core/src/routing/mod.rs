@@ -61,22 +61,3 @@ pub use select::{
     earliest_model_lock_until, explain_provider_connection_selection, is_model_lock_active,
     select_provider_connection, QuotaStrategy, SelectOptions, Selection, SelectionUpdates,
 };
-
-use serde_json::Value;
-
-use crate::error::{Error, ErrorCode, Result};
-
-/// Calls a decision function by its npm name with positional JSON arguments (the form the wasm
-/// glue and the conformance vectors use), so the name-to-function mapping exists once.
-pub(crate) fn call(name: &str, args: &[Value]) -> Result<Value> {
-    cooldown::call(name, args)
-        .or_else(|| select::call(name, args))
-        .or_else(|| plan::call(name, args))
-        .or_else(|| budget::call(name, args))
-        .unwrap_or_else(|| {
-            Err(Error::new(
-                ErrorCode::InvalidInput,
-                format!("unknown routing function {name}"),
-            ))
-        })
-}

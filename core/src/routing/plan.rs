@@ -67,7 +67,7 @@ pub use strategy::{resolve_combo_strategy, ComboRotationSettings, ComboStrategy}
 
 use crate::connections::settings::normalize_router_policy;
 use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::{is_undefined, js_trim, string_or_list};
+use crate::js_value::{js_trim, string_or_list};
 
 /// `RoutingMode` / `RouteSource` of a plan and its routes: the usage record's enum, so a plan's
 /// mode is written into records as it is.
@@ -235,8 +235,7 @@ pub fn resolve_route_plan(
 
 /// The normalized router policy of settings or of a policy.
 fn router_policy(settings_or_policy: Option<&Value>) -> Value {
-    let v = settings_or_policy.filter(|v| !is_undefined(v));
-    let policy = match v {
+    let policy = match settings_or_policy {
         Some(Value::Object(map)) if map.contains_key("routerPolicy") => map.get("routerPolicy"),
         other => other,
     };
@@ -281,73 +280,4 @@ fn split_model(reference: &str) -> Option<(&str, &str)> {
 
 fn invalid(message: &str) -> Error {
     Error::new(ErrorCode::InvalidInput, message)
-}
-
-/// Calls a plan function by its npm name with positional JSON arguments; `None` for other
-/// names. A missing argument or the `undefined` marker is JS `undefined`.
-///
-/// * `resolveRoutePlan(requestedModel, settingsOrPolicy?, rotationState?)` →
-///   `{plan: {requestedModel, routingMode, routes}, rotation}`.
-/// * `getRotatedModels(models, comboName?, strategy?, stickyLimit = 1, rotationState?)` →
-///   `{models, rotation}`; `stickyLimit` is parsed as in [`parse_combo_sticky_limit`].
-///
-/// `rotation` is the new state (see [`ComboRotation::from_value`] for how input is read).
-pub fn call(name: &str, args: &[Value]) -> Option<Result<Value>> {
-    let arg = |i: usize| args.get(i).filter(|v| !is_undefined(v));
-    Some(match name {
-        "resolveRoutePlan" => resolve_route_plan_call(arg(0), arg(1), arg(2)),
-        "getRotatedModels" => get_rotated_models_call(arg(0), arg(1), arg(2), arg(3), arg(4)),
-        _ => return None,
-    })
-}
-
-fn resolve_route_plan_call(
-    requested: Option<&Value>,
-    settings_or_policy: Option<&Value>,
-    rotation: Option<&Value>,
-) -> Result<Value> {
-    let requested = requested
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("requestedModel must be a string"))?;
-    let mut rotation = ComboRotation::from_value(rotation)?;
-    let plan = resolve_route_plan(requested, settings_or_policy, &mut rotation)?;
-    Ok(pair("plan", plan.to_value(), &rotation))
-}
-
-fn get_rotated_models_call(
-    models: Option<&Value>,
-    combo_name: Option<&Value>,
-    strategy: Option<&Value>,
-    sticky_limit: Option<&Value>,
-    rotation: Option<&Value>,
-) -> Result<Value> {
-    let models = models
-        .and_then(Value::as_array)
-        .and_then(|items| {
-            items
-                .iter()
-                .map(|m| m.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-        })
-        .ok_or_else(|| invalid("models must be an array of strings"))?;
-    // `comboName || "__default__"`.
-    let combo_name = match combo_name {
-        None | Some(Value::Null) => "",
-        Some(Value::String(s)) => s.as_str(),
-        Some(_) => return Err(invalid("comboName must be a string")),
-    };
-    let strategy = strategy.and_then(Value::as_str).unwrap_or_default();
-    let sticky_limit = parse_combo_sticky_limit(sticky_limit);
-    let mut rotation = ComboRotation::from_value(rotation)?;
-    let rotated = rotate_models(&models, combo_name, strategy, sticky_limit, &mut rotation);
-    let rotated = Value::Array(rotated.into_iter().map(Value::String).collect());
-    Ok(pair("models", rotated, &rotation))
-}
-
-/// `{<key>: value, rotation}`.
-fn pair(key: &str, value: Value, rotation: &ComboRotation) -> Value {
-    let mut out = Map::new();
-    out.insert(key.into(), value);
-    out.insert("rotation".into(), rotation.to_value());
-    Value::Object(out)
 }

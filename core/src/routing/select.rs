@@ -17,7 +17,7 @@
 //! `remainingPercentage` passes `require-remaining` like `null`.
 
 mod explain;
-mod locks;
+pub(crate) mod locks;
 mod quota;
 
 use serde::{Serialize, Serializer};
@@ -27,13 +27,9 @@ pub use explain::explain_provider_connection_selection;
 pub use locks::{earliest_model_lock_until, is_model_lock_active};
 pub use quota::QuotaStrategy;
 
-use crate::connections::settings::merge_settings;
 use crate::connections::state::sort_priority;
 use crate::connections::Object;
-use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::{
-    is_undefined, number_value, parse_float, parse_int, string_or_list, to_js_string, truthy,
-};
+use crate::js_value::{number_value, parse_float, parse_int, to_js_string, truthy};
 use crate::time::{parse_js_date, to_iso_string};
 
 /// Quota snapshots older than this are stale unless the settings say otherwise.
@@ -165,9 +161,9 @@ impl Policy {
     }
 }
 
-/// `v` unless it is missing, `null` or the `undefined` marker (the `??` test).
+/// `v` unless it is missing or `null` (the `??` test).
 fn present(v: Option<&Value>) -> Option<&Value> {
-    v.filter(|v| !v.is_null() && !is_undefined(v))
+    v.filter(|v| !v.is_null())
 }
 
 fn resolve_policy(settings: &Object, provider: &str) -> Policy {
@@ -287,7 +283,7 @@ fn evaluate(options: &SelectOptions) -> Evaluation<'_> {
         .filter(|c| c.get("provider").and_then(Value::as_str) == Some(options.provider.as_str()))
         .collect();
     crate::sort::stable_sort_by(&mut connections, &|a, b| {
-        sort_priority(a).total_cmp(&sort_priority(b))
+        sort_priority(a.get("priority")).total_cmp(&sort_priority(b.get("priority")))
     });
     let candidates: Vec<Candidate> = connections
         .into_iter()
@@ -346,13 +342,7 @@ fn choose(candidates: &[Candidate], policy: &Policy, options: &SelectOptions) ->
             });
         return match (earliest, locked.first()) {
             (Some((_, until)), Some(first)) => {
-                let field = |key: &str| {
-                    first
-                        .connection
-                        .get(key)
-                        .filter(|v| !is_undefined(v))
-                        .cloned()
-                };
+                let field = |key: &str| first.connection.get(key).cloned();
                 (
                     Selection::Unavailable {
                         retry_after: until.to_owned(),
@@ -454,93 +444,6 @@ fn choose(candidates: &[Candidate], policy: &Policy, options: &SelectOptions) ->
 /// `selectProviderConnection(options)` (§6.2).
 pub fn select_provider_connection(options: &SelectOptions) -> Selection {
     evaluate(options).selection
-}
-
-fn invalid(message: &str) -> Error {
-    Error::new(ErrorCode::InvalidInput, message)
-}
-
-/// `now` as epoch milliseconds (a number) or a date string; the JS glue turns a `Date` into ms.
-fn parse_now(v: Option<&Value>) -> Result<f64> {
-    let ms = match v {
-        Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::String(s)) => parse_js_date(s),
-        _ => None,
-    };
-    ms.filter(|&ms| to_iso_string(ms).is_some())
-        .ok_or_else(|| invalid("now must be epoch milliseconds or a date string"))
-}
-
-/// The options object of the npm functions. Missing or `null` settings become the store
-/// defaults (`mergeProviderConnectionSettings({})`); `now` is required.
-pub fn parse_options(v: Option<&Value>) -> Result<SelectOptions> {
-    let o = v
-        .and_then(Value::as_object)
-        .ok_or_else(|| invalid("options must be an object"))?;
-    let provider = o
-        .get("provider")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("provider must be a string"))?
-        .to_owned();
-    let connections = o
-        .get("connections")
-        .and_then(Value::as_array)
-        .ok_or_else(|| invalid("connections must be an array"))?
-        .iter()
-        .map(|c| {
-            c.as_object()
-                .cloned()
-                .ok_or_else(|| invalid("connections must hold objects"))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let settings = match present(o.get("settings")) {
-        None => merge_settings(None),
-        Some(Value::Object(s)) => s.clone(),
-        Some(_) => return Err(invalid("settings must be an object")),
-    };
-    let exclude_connection_ids = match present(o.get("excludeConnectionIds")) {
-        None => Vec::new(),
-        Some(v) => string_or_list(v)
-            .ok_or_else(|| invalid("excludeConnectionIds must be a string or an array"))?,
-    };
-    Ok(SelectOptions {
-        provider,
-        model: locks::model_name(o.get("model")),
-        connections,
-        settings,
-        exclude_connection_ids,
-        preferred_connection_id: o
-            .get("preferredConnectionId")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        now: parse_now(o.get("now"))?,
-    })
-}
-
-/// Dispatch by npm name for [`super::call`]; `None` for names this module does not own.
-pub fn call(name: &str, args: &[Value]) -> Option<Result<Value>> {
-    Some(match name {
-        "selectProviderConnection" => {
-            parse_options(args.first()).map(|o| select_provider_connection(&o).to_json())
-        }
-        "explainProviderConnectionSelection" => {
-            parse_options(args.first()).map(|o| explain_provider_connection_selection(&o))
-        }
-        "isModelLockActive" => (|| {
-            let connection = args
-                .first()
-                .and_then(Value::as_object)
-                .ok_or_else(|| invalid("connection must be an object"))?;
-            let model = locks::model_name(args.get(1));
-            let now = parse_now(args.get(2))?;
-            Ok(Value::Bool(is_model_lock_active(
-                connection,
-                model.as_deref(),
-                now,
-            )))
-        })(),
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

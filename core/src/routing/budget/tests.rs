@@ -1,6 +1,7 @@
 use serde_json::{json, Map, Value};
 
 use super::*;
+use crate::usage::UsageFacts;
 
 /// 2026-05-22T12:00:00.000Z
 const NOW: f64 = 1_779_451_200_000.0;
@@ -359,6 +360,11 @@ fn works_over_any_fact_source() {
     })
     .expect("valid now");
     assert_eq!(d.daily.used_usd, 1.5);
+}
+
+/// The npm-name entry point of this module's functions, as the binding layer runs it.
+fn call(name: &str, args: &[Value]) -> Option<crate::error::Result<Value>> {
+    crate::bindings::routing::budget(&crate::bindings::Args::from_wire(name, args.to_vec()))
 }
 
 fn call_ok(options: Value) -> Value {

@@ -125,7 +125,7 @@ pub fn check_fallback_error(
 
 /// [`check_fallback_error`] given the already computed `backoffLevel + 1`, which JS may have
 /// formed by string concatenation (see [`js_plus_one`]).
-pub(super) fn decide(status: Option<f64>, error: &Value, next_level: f64) -> FallbackDecision {
+pub(crate) fn decide(status: Option<f64>, error: &Value, next_level: f64) -> FallbackDecision {
     let text = error_text(error).to_lowercase();
     for (matcher, outcome) in &RULES {
         let hit = match matcher {
@@ -151,7 +151,7 @@ pub(super) fn decide(status: Option<f64>, error: &Value, next_level: f64) -> Fal
 
 /// `v + 1` with JS `+`, as `Math.min` then reads it: a string concatenates (`"3" + 1` is
 /// `"31"`), `null` counts as 0, and objects and arrays go through their string form.
-pub(super) fn js_plus_one(v: &Value) -> f64 {
+pub(crate) fn js_plus_one(v: &Value) -> f64 {
     match v {
         Value::Number(n) => n.as_f64().unwrap_or(f64::NAN) + 1.0,
         Value::Null => 1.0,

@@ -28,7 +28,7 @@ pub fn format_retry_after(iso: Option<&str>, now: f64) -> String {
 }
 
 /// The text for a time value (NaN allowed) that was given as a truthy argument.
-pub(super) fn format_retry_after_time(time: f64, now: f64) -> String {
+pub(crate) fn format_retry_after_time(time: f64, now: f64) -> String {
     let diff = time - now;
     if diff <= 0.0 {
         return "reset after 0s".to_owned();
@@ -52,7 +52,7 @@ pub(super) fn format_retry_after_time(time: f64, now: f64) -> String {
 
 /// `new Date(v).getTime()` for a JSON argument: strings are parsed, numbers and booleans are
 /// time values (`TimeClip`), arrays and objects go through their string form.
-pub(super) fn date_value(v: &Value) -> f64 {
+pub(crate) fn date_value(v: &Value) -> f64 {
     match v {
         Value::String(s) => parse_js_date(s).unwrap_or(f64::NAN),
         Value::Number(n) => time_clip(n.as_f64().unwrap_or(f64::NAN)),

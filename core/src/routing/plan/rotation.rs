@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::{is_undefined, parse_int, to_js_string};
+use crate::js_value::{parse_int, to_js_string};
 
 /// Rotation key used when a combo has no name (`comboName || "__default__"`).
 pub const DEFAULT_ROTATION_KEY: &str = "__default__";
@@ -70,7 +70,7 @@ impl ComboRotation {
     /// `index` or `consecutiveUseCount` that is not a non-negative integer reads as 0, and a
     /// non-object entry as `{0, 0}`. Anything but an object at the top is an error.
     pub fn from_value(v: Option<&Value>) -> Result<Self> {
-        let map = match v.filter(|v| !is_undefined(v)) {
+        let map = match v {
             None | Some(Value::Null) => return Ok(Self::new()),
             Some(Value::Object(map)) => map,
             Some(_) => {
@@ -82,7 +82,6 @@ impl ComboRotation {
         };
         let entries = map
             .iter()
-            .filter(|(_, v)| !is_undefined(v))
             .map(|(name, entry)| {
                 let field = |key: &str| entry.get(key).map_or(0, count_value);
                 let entry = RotationEntry {
@@ -127,7 +126,7 @@ fn count_value(v: &Value) -> u64 {
 /// `> 0`, else [`DEFAULT_COMBO_STICKY_LIMIT`]. So `"abc"`, `0`, `-4`, `null` and a missing
 /// value give 1, `"2"` and `2.9` give 2.
 pub fn parse_combo_sticky_limit(v: Option<&Value>) -> u64 {
-    let parsed = match v.filter(|v| !is_undefined(v)) {
+    let parsed = match v {
         Some(v) => parse_int(&to_js_string(v)),
         None => f64::NAN,
     };

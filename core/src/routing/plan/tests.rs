@@ -8,7 +8,18 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 fn state(v: Value) -> ComboRotation {
-    ComboRotation::from_value(Some(&v)).expect("valid state")
+    let v = crate::bindings::decode_value(&v);
+    ComboRotation::from_value(v.as_ref()).expect("valid state")
+}
+
+/// `undefined` as the JavaScript glue sends it.
+fn undefined() -> Value {
+    json!({"__pieUndefined": true})
+}
+
+/// The npm-name entry point of this module's functions, as the binding layer runs it.
+fn call(name: &str, args: &[Value]) -> Option<crate::error::Result<Value>> {
+    crate::bindings::routing::plan(&crate::bindings::Args::from_wire(name, args.to_vec()))
 }
 
 fn plan(requested: &str, policy: Value, rotation: &mut ComboRotation) -> Value {
@@ -175,7 +186,7 @@ fn rotation_state_is_read_leniently_and_written_sorted() {
         "m": "garbage",
         "n": {"index": "3", "consecutiveUseCount": null},
         "f": {"index": 4.0},
-        "u": crate::js_value::undefined()
+        "u": undefined()
     }));
     assert_eq!(
         to_js_string(&rotation.to_value()),
@@ -185,7 +196,8 @@ fn rotation_state_is_read_leniently_and_written_sorted() {
             r#""z":{"index":2,"consecutiveUseCount":1}}"#
         )
     );
-    for empty in [None, Some(json!(null)), Some(crate::js_value::undefined())] {
+    for empty in [None, Some(json!(null)), Some(undefined())] {
+        let empty = empty.as_ref().and_then(crate::bindings::decode_value);
         assert_eq!(
             ComboRotation::from_value(empty.as_ref()).expect("empty"),
             ComboRotation::new()
@@ -220,10 +232,11 @@ fn sticky_limits_parse_like_the_router() {
         (json!({}), 1),
         (json!([5]), 5),
         (json!(1e21), 1),
-        (crate::js_value::undefined(), 1),
+        (undefined(), 1),
     ];
     for (v, want) in cases {
-        assert_eq!(parse_combo_sticky_limit(Some(&v)), want, "{v}");
+        let decoded = crate::bindings::decode_value(&v);
+        assert_eq!(parse_combo_sticky_limit(decoded.as_ref()), want, "{v}");
     }
     assert_eq!(parse_combo_sticky_limit(None), 1);
 }

@@ -65,7 +65,7 @@ pub(super) fn earliest_lock(connection: &Object, now: f64) -> Option<(f64, &str)
 }
 
 /// A model name as the reference's template string would print it; falsy values mean none.
-pub(super) fn model_name(v: Option<&Value>) -> Option<String> {
+pub(crate) fn model_name(v: Option<&Value>) -> Option<String> {
     match v {
         Some(v) if crate::js_value::truthy(Some(v)) => Some(crate::js_value::to_js_string(v)),
         _ => None,

@@ -2,6 +2,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use super::*;
+use crate::error::ErrorCode;
 
 /// 2026-05-22T00:00:00.000Z
 const NOW: f64 = 1_779_408_000_000.0;
@@ -12,6 +13,11 @@ fn iso(offset_ms: f64) -> String {
 
 fn obj(v: Value) -> Object {
     v.as_object().expect("an object").clone()
+}
+
+/// The npm-name entry point of this module's functions, as the binding layer runs it.
+fn call(name: &str, args: &[Value]) -> Option<crate::error::Result<Value>> {
+    crate::bindings::routing::select(&crate::bindings::Args::from_wire(name, args.to_vec()))
 }
 
 fn select(options: Value) -> Value {
@@ -354,7 +360,7 @@ fn dispatcher_validates_and_skips_other_names() {
 #[test]
 fn explanation_lists_every_candidate() {
     let r = explain_provider_connection_selection(
-        &parse_options(Some(&json!({
+        &crate::bindings::routing::parse_options(Some(&json!({
             "provider": "p", "model": "m", "now": NOW,
             "settings": {"fallbackStrategy": "fill-first", "quotaStrategy": "require-remaining",
                          "quotaMinRemainingPercentage": 10},

@@ -1,0 +1,11 @@
+//! The one binding layer: what JavaScript (the wasm glue) and the JSON conformance vectors
+//! call by name. It owns the npm name tables, positional arguments, JavaScript's `undefined`
+//! and the coercions of arguments; the domain modules it calls take and return typed values.
+
+mod args;
+pub(crate) mod routing;
+mod store;
+
+pub use args::{decode_value, Args};
+pub use routing::routing_call;
+pub use store::{dispatch, state_call};
