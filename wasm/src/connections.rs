@@ -40,6 +40,11 @@ fn parse_value(text: &str) -> Result<Option<Value>, Error> {
     Ok(decode_value(&parse_wire(text)?))
 }
 
+/// An in-memory store's initial state, if one was given.
+fn seed_of(initial: Option<&str>) -> Result<Option<Value>, Error> {
+    Ok(initial.map(parse_value).transpose()?.flatten())
+}
+
 fn json_out(value: Value) -> Result<JsValue, Error> {
     Ok(JsValue::from(to_js_string(&value)))
 }
@@ -74,12 +79,7 @@ impl JsProviderConnectionStore {
         initial: Option<String>,
         now_ms: f64,
     ) -> JsResult<JsProviderConnectionStore> {
-        let seed = initial
-            .as_deref()
-            .map(parse_value)
-            .transpose()
-            .map_err(to_js)?
-            .flatten();
+        let seed = seed_of(initial.as_deref()).map_err(to_js)?;
         let store = InMemoryProviderConnectionStore::with_env(
             seed.as_ref(),
             Box::new(FixedClock(now_ms)),
@@ -93,12 +93,7 @@ impl JsProviderConnectionStore {
     /// An in-memory store seeded with `initial` (JSON text of `{connections, settings, proxyPools}`).
     #[wasm_bindgen(js_name = inMemory)]
     pub fn in_memory(initial: Option<String>) -> JsResult<JsProviderConnectionStore> {
-        let seed = initial
-            .as_deref()
-            .map(parse_value)
-            .transpose()
-            .map_err(to_js)?
-            .flatten();
+        let seed = seed_of(initial.as_deref()).map_err(to_js)?;
         Ok(JsProviderConnectionStore {
             store: Store::Memory(InMemoryProviderConnectionStore::new(seed.as_ref())),
         })
