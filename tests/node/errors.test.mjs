@@ -5,6 +5,7 @@ import { test } from "node:test";
 
 import { createUsageRecordId, summarizeUsageRecords } from "@pie-lab/storage";
 import { call, wasm } from "../../node-host/dist/wasm.js";
+import { tempDir } from "./helpers.mjs";
 
 test("a Rust panic reaches JavaScript as an Error with code PIE_PANIC and its message", () => {
   assert.throws(
@@ -44,11 +45,10 @@ test("a cyclic or BigInt value is a typed PIE_INVALID_INPUT error, not a bare Ty
 });
 
 test("createProviderConnection/createProxyPool refuse data that is not an object, and write nothing", async () => {
-  const { mkdtempSync, existsSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
+  const { existsSync } = await import("node:fs");
   const { join } = await import("node:path");
   const { PieStorageError, createJsonProviderConnectionStore } = await import("@pie-lab/storage");
-  const path = join(mkdtempSync(join(tmpdir(), "pie-errors-")), "provider-connections.json");
+  const path = join(tempDir("pie-errors"), "provider-connections.json");
   const store = createJsonProviderConnectionStore(path);
   const typed = (error) => error instanceof PieStorageError && error.code === "PIE_INVALID_INPUT";
   for (const bad of [null, "x", 42, [], true]) {
@@ -62,14 +62,13 @@ test("createProviderConnection/createProxyPool refuse data that is not an object
 });
 
 test("a write whose lock was taken over meanwhile is refused and the new holder's file survives", async () => {
-  const { mkdtempSync, readFileSync, writeFileSync, rmdirSync, mkdirSync, utimesSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
+  const { readFileSync, writeFileSync, rmdirSync, mkdirSync, utimesSync } = await import("node:fs");
   const { join } = await import("node:path");
   const { createRequire } = await import("node:module");
   const { NodeFileHost } = await import("../../node-host/dist/node-storage.js");
   const { drive } = await import("../../node-host/dist/wasm.js");
   const glue = createRequire(import.meta.url)("../../node-host/wasm/node/pie_storage_wasm.js");
-  const path = join(mkdtempSync(join(tmpdir(), "pie-lost-lock-")), "provider-connections.json");
+  const path = join(tempDir("pie-lost-lock"), "provider-connections.json");
   const theirs = '{\n  "connections": [],\n  "settings": {},\n  "proxyPools": []\n}\n';
   const host = new NodeFileHost(path);
   host.session = () => host;
@@ -98,10 +97,9 @@ test("a write whose lock was taken over meanwhile is refused and the new holder'
 
 test("a usage record that is not an object is PIE_INVALID_USAGE_RECORD at path \"record\" (the core's rule)", async () => {
   const { createJsonlUsageStore, usageRecordLine, createInMemoryUsageStore } = await import("@pie-lab/storage");
-  const { mkdtempSync, existsSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
+  const { existsSync } = await import("node:fs");
   const { join } = await import("node:path");
-  const path = join(mkdtempSync(join(tmpdir(), "pie-not-object-")), "usage.jsonl");
+  const path = join(tempDir("pie-not-object"), "usage.jsonl");
   const store = createJsonlUsageStore(path);
   const memory = createInMemoryUsageStore();
   const typed = (error) => error.code === "PIE_INVALID_USAGE_RECORD" && error.path === "record";

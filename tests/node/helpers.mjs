@@ -1,11 +1,20 @@
 // Shared fixtures for the Node suites.
 
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+const made = [];
+// Test folders hold test credentials and large files: none outlives the test process.
+process.on("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the system's temp folder, removed when the test process exits. */
 export function tempDir(label = "pie-storage-test") {
-  return mkdtempSync(join(tmpdir(), `${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `${label}-`));
+  made.push(dir);
+  return dir;
 }
 
 let counter = 0;

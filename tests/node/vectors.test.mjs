@@ -6,10 +6,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, renameSync, writeFileSync } from "node:fs";
 
 import * as storage from "@pie-lab/storage";
+import { tempDir } from "./helpers.mjs";
 
 const dir = join(import.meta.dirname, "..", "vectors");
 const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
@@ -94,7 +94,7 @@ const runners = {
     assert.deepEqual(fromBytes.records, records, "parseUsageJsonl(bytes)");
     assert.deepEqual(pick(fromBytes.diagnostics), c.expectDiagnostics, "parseUsageJsonl(bytes) diagnostics");
 
-    const folder = mkdtempSync(join(tmpdir(), "pie-vectors-jsonl-"));
+    const folder = tempDir("pie-vectors-jsonl");
     const path = join(folder, "usage.jsonl");
     writeFileSync(path, bytes);
     const store = storage.createJsonlUsageStore(path, { saveIndex: false });
@@ -117,7 +117,7 @@ const runners = {
   },
   /** Steps on one usage file through JsonlUsageStore (its index), as in usage-file.json. */
   async usageFile(file, c) {
-    const folder = mkdtempSync(join(tmpdir(), "pie-usage-file-"));
+    const folder = tempDir("pie-usage-file");
     const path = join(folder, "usage.jsonl");
     const store = storage.createJsonlUsageStore(path);
     for (const [i, step] of c.steps.entries()) {
@@ -173,7 +173,7 @@ const runners = {
     if (c.store === "memory") {
       store = storage.createInMemoryProviderConnectionStore(c.seed, { fixedNowMs });
     } else {
-      path = join(mkdtempSync(join(tmpdir(), "pie-vectors-")), "provider-connections.json");
+      path = join(tempDir("pie-vectors"), "provider-connections.json");
       if (c.initialFile !== undefined) writeFileSync(path, c.initialFile);
       store = storage.createJsonProviderConnectionStore(path, { fixedNowMs });
     }
