@@ -39,6 +39,7 @@
 //! # Ok::<(), pie_storage_core::Error>(())
 //! ```
 
+mod connection;
 pub(crate) mod normalize;
 pub(crate) mod patch;
 pub(crate) mod redact;
@@ -46,6 +47,7 @@ pub(crate) mod settings;
 pub(crate) mod state;
 pub(crate) mod store;
 
+pub use connection::{AuthType, ModelLock, ProviderConnection};
 pub use patch::Patch;
 pub use redact::{mask_proxy_url, to_provider_connection_summary};
 pub use settings::default_settings;

@@ -38,9 +38,15 @@ pub fn to_provider_connection_summary(connection: &Object) -> Object {
         ("hasAccessToken", "accessToken"),
         ("hasRefreshToken", "refreshToken"),
     ] {
-        out.insert(flag.into(), Value::Bool(truthy(connection.get(field))));
+        out.insert(flag.into(), Value::Bool(has_credential(connection, field)));
     }
     out
+}
+
+/// Whether the connection holds the credential `field` (`apiKey`, `accessToken`,
+/// `refreshToken`): the summary's `has*` flags, a truthy value (`""` and `null` hold none).
+pub(crate) fn has_credential(connection: &Object, field: &str) -> bool {
+    truthy(connection.get(field))
 }
 
 /// `maskProxyUrl(url)`. A URL that parses and has a password shows it as `****` in the WHATWG

@@ -7,7 +7,7 @@ use crate::connections::Object;
 use crate::time::parse_js_date;
 
 /// The expiry held under `key` when it is a string that parses to a time after `now`.
-fn active_at<'a>(connection: &'a Object, key: &str, now: f64) -> Option<(f64, &'a str)> {
+pub(crate) fn active_at<'a>(connection: &'a Object, key: &str, now: f64) -> Option<(f64, &'a str)> {
     let text = connection.get(key)?.as_str()?;
     let until = parse_js_date(text)?;
     (until > now).then_some((until, text))
@@ -33,7 +33,7 @@ pub fn is_model_lock_active(connection: &Object, model: Option<&str>, now: f64) 
 
 /// When the lock for `model` ends: the later of the active model lock and the active
 /// account-wide lock (the connection is usable again only when both are over).
-pub(super) fn model_lock_until<'a>(
+pub(crate) fn model_lock_until<'a>(
     connection: &'a Object,
     model: Option<&str>,
     now: f64,
