@@ -42,6 +42,7 @@
 mod connection;
 pub(crate) mod normalize;
 pub(crate) mod patch;
+mod proxy_pool;
 pub(crate) mod redact;
 pub(crate) mod settings;
 pub(crate) mod state;
@@ -49,6 +50,7 @@ pub(crate) mod store;
 
 pub use connection::{AuthType, ModelLock, ProviderConnection};
 pub use patch::Patch;
+pub use proxy_pool::{ProxyPool, ProxyPoolType};
 pub use redact::{mask_proxy_url, to_provider_connection_summary};
 pub use settings::default_settings;
 pub use state::{ConnectionState, Stamp};
