@@ -160,7 +160,7 @@ pub(crate) fn select(args: &Args) -> Option<Result<Value>> {
             parse_options(args.first()).map(|o| select_provider_connection(&o).to_json())
         }
         "explainProviderConnectionSelection" => {
-            parse_options(args.first()).map(|o| explain_provider_connection_selection(&o))
+            parse_options(args.first()).map(|o| explain_provider_connection_selection(&o).to_json())
         }
         "isModelLockActive" => (|| {
             let connection = args

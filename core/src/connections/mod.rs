@@ -42,6 +42,7 @@
 mod connection;
 pub(crate) mod normalize;
 pub(crate) mod patch;
+mod provider_connection_settings;
 mod proxy_pool;
 pub(crate) mod redact;
 pub(crate) mod settings;
@@ -50,6 +51,7 @@ pub(crate) mod store;
 
 pub use connection::{AuthType, ModelLock, ProviderConnection};
 pub use patch::Patch;
+pub use provider_connection_settings::FallbackStrategy;
 pub use proxy_pool::{ProxyPool, ProxyPoolType};
 pub use redact::{mask_proxy_url, to_provider_connection_summary};
 pub use settings::default_settings;

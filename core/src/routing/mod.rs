@@ -37,6 +37,7 @@ pub(crate) mod acquire;
 pub(crate) mod auth_sync;
 pub(crate) mod budget;
 pub(crate) mod cooldown;
+mod explanation;
 pub(crate) mod health;
 pub(crate) mod plan;
 pub(crate) mod select;
@@ -50,6 +51,9 @@ pub use budget::{
 pub use cooldown::{
     check_fallback_error, extract_provider_reset_cooldown_ms, format_retry_after,
     get_quota_cooldown, FallbackDecision,
+};
+pub use explanation::{
+    CandidateExplanation, CandidateReason, SelectionExplanation, SelectionPolicy, SelectionStatus,
 };
 pub use health::{clear_provider_connection_error, mark_provider_connection_unavailable};
 pub use plan::{

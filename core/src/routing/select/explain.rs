@@ -1,14 +1,39 @@
 //! `explainProviderConnectionSelection`: the `/account-selection` view (§7.4) — what the
 //! selection decided and, for every connection of the provider, which checks it passed.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::quota::{QuotaStrategy, Verdict};
-use super::{evaluate, Candidate, Empty, Evaluation, Pick, SelectOptions, Selection};
+use super::{
+    evaluate, resolve_policy, Candidate, Empty, Evaluation, Pick, Policy, SelectOptions, Selection,
+};
+use crate::connections::{FallbackStrategy, Object, ProviderConnection};
 use crate::js_value::{number_value, to_js_string};
-use crate::routing::budget::fixed::js_to_fixed;
+use crate::routing::explanation::{
+    CandidateExplanation, CandidateReason, SelectionExplanation, SelectionPolicy, SelectionStatus,
+};
 
-/// The entry of `/account-selection` for one provider and model:
+impl SelectionPolicy {
+    /// The policy `provider`'s accounts are selected with under `settings`, read as given (as
+    /// [`SelectOptions::settings`] is: a partial object is not merged with the store's
+    /// defaults).
+    pub fn resolve(settings: &Object, provider: &str) -> Self {
+        policy_of(&resolve_policy(settings, provider))
+    }
+}
+
+fn policy_of(policy: &Policy) -> SelectionPolicy {
+    SelectionPolicy {
+        strategy: FallbackStrategy::from_value(&policy.strategy),
+        quota_strategy: policy.quota,
+        quota_max_age_ms: policy.quota_max_age_ms,
+        quota_min_remaining_percentage: policy.quota_min_remaining,
+        sticky_round_robin_limit: policy.sticky_limit,
+    }
+}
+
+/// The entry of `/account-selection` for one provider and model; its
+/// [`to_json`](SelectionExplanation::to_json) is
 /// `{provider, model, status, selectedConnectionId, strategy, quotaStrategy, quotaMaxAgeMs,
 /// quotaMinRemainingPercentage, candidates, message}`.
 ///
@@ -30,10 +55,10 @@ use crate::routing::budget::fixed::js_to_fixed;
 /// * `quotaScore` is the ranking score (-1 without a fresh snapshot), also when ranking is off;
 ///   `remainingPercentage` is the snapshot's number, fresh or not, else `null` (§7.4: only a
 ///   finite value is reported).
-pub fn explain_provider_connection_selection(options: &SelectOptions) -> Value {
+pub fn explain_provider_connection_selection(options: &SelectOptions) -> SelectionExplanation {
     let eval = evaluate(options);
     let picked = eval.picked;
-    let candidates: Vec<Value> = eval
+    let candidates: Vec<CandidateExplanation> = eval
         .candidates
         .iter()
         .enumerate()
@@ -84,71 +109,59 @@ pub fn explain_provider_connection_selection(options: &SelectOptions) -> Value {
         _ => format!("No active connection for \"{provider}\"."),
     };
     let status = match &eval.selection {
-        Selection::Missing => "missing",
-        Selection::Unavailable { .. } => "unavailable",
-        Selection::Selected { .. } => "selected",
+        Selection::Missing => SelectionStatus::Missing,
+        Selection::Unavailable { .. } => SelectionStatus::Unavailable,
+        Selection::Selected { .. } => SelectionStatus::Selected,
     };
-
-    let mut out = Map::new();
-    out.insert("provider".into(), provider.into());
-    out.insert(
-        "model".into(),
-        options.model.as_deref().map_or(Value::Null, Value::from),
-    );
-    out.insert("status".into(), status.into());
-    out.insert("selectedConnectionId".into(), selected_id);
-    out.insert("strategy".into(), eval.policy.strategy.clone());
-    out.insert("quotaStrategy".into(), eval.policy.quota.as_str().into());
-    out.insert(
-        "quotaMaxAgeMs".into(),
-        number_value(eval.policy.quota_max_age_ms),
-    );
-    out.insert(
-        "quotaMinRemainingPercentage".into(),
-        number_value(eval.policy.quota_min_remaining),
-    );
-    out.insert("candidates".into(), Value::Array(candidates));
-    out.insert("message".into(), message.into());
-    Value::Object(out)
+    SelectionExplanation {
+        provider: provider.to_owned(),
+        model: options.model.clone(),
+        status,
+        policy: policy_of(&eval.policy),
+        candidates,
+        message,
+    }
 }
 
-/// The candidate's `reasons`, with the router's texts and order (§7.4; its own tests match
-/// them): every check that fails, the quota verdict when quota matters, the preferred-id match,
-/// and how the selected connection compares. `selectable` is decided by the same checks the
-/// selection makes, so the texts never disagree with the outcome.
+/// The candidate's `reasons`, in the router's order (§7.4; its own tests match the texts,
+/// which [`CandidateReason`]'s `Display` gives): every check that fails, the quota verdict
+/// when quota matters, the preferred-id match, and how the selected connection compares.
+/// `selectable` is decided by the same checks the selection makes, so the reasons never
+/// disagree with the outcome.
 fn reasons(
     c: &Candidate,
     eval: &Evaluation,
     options: &SelectOptions,
     selected: bool,
-) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+) -> Vec<CandidateReason> {
+    let mut out: Vec<CandidateReason> = Vec::new();
     if !c.active {
-        out.push("inactive connection".into());
+        out.push(CandidateReason::Inactive);
     }
     if c.excluded {
-        out.push("excluded by current fallback attempt".into());
+        out.push(CandidateReason::Excluded);
     }
     if c.lock_until.is_some() {
         out.push(match options.model.as_deref() {
-            Some(model) => format!("model cooldown for {model}"),
-            None => "provider cooldown".into(),
+            Some(model) => CandidateReason::ModelCooldown {
+                model: model.to_owned(),
+            },
+            None => CandidateReason::ProviderCooldown,
         });
     }
     if eval.policy.quota != QuotaStrategy::Off {
         out.push(if !c.quota.fresh {
             // Blocking only under require-remaining; under prefer-remaining it ranks last.
-            "quota snapshot is missing or stale".into()
+            CandidateReason::QuotaMissingOrStale
         } else {
             match c.quota.verdict {
-                Verdict::Depleted => "quota snapshot is depleted".into(),
-                Verdict::BelowMinimum => format!(
-                    "remaining quota is below {}%",
-                    to_js_string(&number_value(eval.policy.quota_min_remaining))
-                ),
-                Verdict::Pass | Verdict::NotFresh => {
-                    format!("quota score {}", js_to_fixed(c.quota.score, 2))
-                }
+                Verdict::Depleted => CandidateReason::QuotaDepleted,
+                Verdict::BelowMinimum => CandidateReason::QuotaBelowMinimum {
+                    min_percentage: eval.policy.quota_min_remaining,
+                },
+                Verdict::Pass | Verdict::NotFresh => CandidateReason::QuotaScore {
+                    score: c.quota.score,
+                },
             }
         });
     }
@@ -159,54 +172,34 @@ fn reasons(
         .filter(|p| !p.is_empty())
     {
         out.push(if c.id() == Some(preferred) {
-            "preferred connection requested".into()
+            CandidateReason::Preferred
         } else {
-            "not the requested preferred connection".into()
+            CandidateReason::NotPreferred
         });
     }
     if selected {
-        out.insert(0, "selected by account strategy".into());
+        out.insert(0, CandidateReason::SelectedByStrategy);
     } else if eval.picked.is_some() && c.selectable() && out.is_empty() {
-        out.push("available but lower priority than selected connection".into());
+        out.push(CandidateReason::LowerPriorityThanSelected);
     }
     out
 }
 
-fn candidate(c: &Candidate, eval: &Evaluation, options: &SelectOptions, selected: bool) -> Value {
-    let conn = c.connection;
-    let field = |key: &str| conn.get(key).cloned().unwrap_or(Value::Null);
-    let reasons = reasons(c, eval, options, selected)
-        .into_iter()
-        .map(Value::from)
-        .collect();
-    let snapshot = c.quota.snapshot;
-    let mut out = Map::new();
-    out.insert("id".into(), field("id"));
-    out.insert("provider".into(), field("provider"));
-    out.insert("isActive".into(), c.active.into());
-    out.insert("priority".into(), field("priority"));
-    out.insert("selected".into(), selected.into());
-    out.insert("selectable".into(), c.selectable().into());
-    out.insert("reasons".into(), Value::Array(reasons));
-    out.insert("lastUsedAt".into(), field("lastUsedAt"));
-    out.insert("consecutiveUseCount".into(), field("consecutiveUseCount"));
-    out.insert(
-        "modelLockUntil".into(),
-        c.lock_until.map_or(Value::Null, |(_, until)| until.into()),
-    );
-    out.insert(
-        "quotaSelection".into(),
-        snapshot.map_or(Value::Null, |s| Value::Object(s.clone())),
-    );
-    out.insert("quotaFresh".into(), c.quota.fresh.into());
-    out.insert("quotaScore".into(), number_value(c.quota.score));
-    out.insert(
-        "remainingPercentage".into(),
-        snapshot
-            .and_then(|s| s.get("remainingPercentage"))
-            .filter(|v| v.is_number())
-            .cloned()
-            .unwrap_or(Value::Null),
-    );
-    Value::Object(out)
+fn candidate(
+    c: &Candidate,
+    eval: &Evaluation,
+    options: &SelectOptions,
+    selected: bool,
+) -> CandidateExplanation {
+    CandidateExplanation {
+        connection: ProviderConnection::from(c.connection.clone()),
+        is_active: c.active,
+        selected,
+        selectable: c.selectable(),
+        reasons: reasons(c, eval, options, selected),
+        model_lock_until: c.lock_until.map(|(_, until)| until.to_owned()),
+        quota_selection: c.quota.snapshot.cloned(),
+        quota_fresh: c.quota.fresh,
+        quota_score: c.quota.score,
+    }
 }

@@ -380,7 +380,8 @@ fn explanation_lists_every_candidate() {
             ],
         })))
         .expect("valid"),
-    );
+    )
+    .to_json();
     assert_eq!(r["status"], "selected");
     assert_eq!(r["selectedConnectionId"], "ok");
     assert_eq!(r["quotaStrategy"], "require-remaining");
@@ -666,7 +667,7 @@ proptest! {
             }
         }
         // The explanation agrees with the selection.
-        let explained = explain_provider_connection_selection(&options);
+        let explained = explain_provider_connection_selection(&options).to_json();
         let status = result.to_json()["status"].clone();
         prop_assert_eq!(&explained["status"], &status);
         let selectable: Vec<usize> = explained["candidates"].as_array().map(|cs| cs.iter()
