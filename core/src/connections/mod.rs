@@ -51,7 +51,9 @@ pub(crate) mod store;
 
 pub use connection::{AuthType, ModelLock, ProviderConnection};
 pub use patch::Patch;
-pub use provider_connection_settings::FallbackStrategy;
+pub use provider_connection_settings::{
+    FallbackStrategy, ProviderConnectionSettings, ProviderStrategy, RouterCombo, RouterPolicy,
+};
 pub use proxy_pool::{ProxyPool, ProxyPoolType};
 pub use redact::{mask_proxy_url, to_provider_connection_summary};
 pub use settings::default_settings;
