@@ -13,7 +13,8 @@
 //!   [`UsageSummary`] (module [`usage`]);
 //! - provider accounts, proxy pools and settings: [`JsonProviderConnectionStore`] or
 //!   [`InMemoryProviderConnectionStore`], both [`ProviderConnectionStore`]s (module
-//!   [`connections`]);
+//!   [`connections`]); records read as [`ProviderConnection`], [`ProxyPool`] and
+//!   [`ProviderConnectionSettings`] through [`ProviderConnectionStoreExt`];
 //! - routing decisions, pure functions of the stored accounts: [`routing`];
 //! - every failure is an [`Error`] with a stable [`ErrorCode`].
 //!
@@ -66,7 +67,8 @@ pub mod time;
 pub mod usage;
 
 pub use connections::{
-    InMemoryProviderConnectionStore, JsonProviderConnectionStore, ProviderConnectionStore,
+    InMemoryProviderConnectionStore, JsonProviderConnectionStore, ProviderConnection,
+    ProviderConnectionSettings, ProviderConnectionStore, ProviderConnectionStoreExt, ProxyPool,
 };
 pub use error::{Error, ErrorCode, Result};
 #[cfg(feature = "fs")]

@@ -23,7 +23,8 @@ const NO_PROXY_POOL: &str = "__none__";
 
 /// One provider account, as stored: the raw object plus accessors named from the domain.
 ///
-/// Build one from a store's object (`ProviderConnection::from(object)`). It serializes as
+/// Build one from a store's object (`ProviderConnection::from(object)`) or take it from the
+/// typed store methods ([`ProviderConnectionStoreExt::provider_connections`]). It serializes as
 /// the raw object, so writing it back changes nothing; its `Debug` output is the server's list
 /// view ([`to_provider_connection_summary`]): credentials are replaced by `has*` flags and
 /// secret-looking values are redacted, so a connection can be logged.
@@ -54,6 +55,8 @@ const NO_PROXY_POOL: &str = "__none__";
 /// assert!(!format!("{conn:?}").contains("sk-live"));
 /// assert_eq!(conn.get("customField"), Some(&json!(1)));
 /// ```
+///
+/// [`ProviderConnectionStoreExt::provider_connections`]: super::ProviderConnectionStoreExt::provider_connections
 #[derive(Clone, Default, PartialEq)]
 pub struct ProviderConnection {
     raw: Object,
@@ -536,5 +539,82 @@ mod tests {
         );
         assert_eq!(serde_json::to_value(&c).ok(), Some(raw.clone()));
         assert_eq!(Value::Object(c.into_object()), raw);
+    }
+}
+
+#[cfg(test)]
+mod store_tests {
+    use super::super::{
+        InMemoryProviderConnectionStore, Object, Patch, ProviderConnectionStore,
+        ProviderConnectionStoreExt,
+    };
+    use super::*;
+    use serde_json::json;
+
+    /// The typed reads are the object reads, wrapped: same records, same order, same bytes.
+    #[test]
+    fn typed_store_reads_wrap_the_object_reads() {
+        let store = InMemoryProviderConnectionStore::new(None);
+        for (provider, priority) in [("openai", 2), ("openai", 1), ("anthropic", 1)] {
+            store
+                .create_provider_connection(
+                    &Patch::new()
+                        .set("provider", json!(provider))
+                        .set("authType", json!("apikey"))
+                        .set("apiKey", json!("sk-test-0123456789"))
+                        .set("priority", json!(priority))
+                        .set("modelLock_x", json!(null)),
+                )
+                .unwrap();
+        }
+        let pool = store
+            .create_proxy_pool(
+                &Patch::new()
+                    .set("name", json!("p"))
+                    .set("proxyUrl", json!("http://u:pw@h:1"))
+                    .set("type", json!("vercel")),
+            )
+            .unwrap();
+        let filter: Object = json!({"provider": "openai"}).as_object().cloned().unwrap();
+        let typed = store.provider_connections(&filter).unwrap();
+        let objects = store.get_provider_connections(&filter).unwrap();
+        assert_eq!(
+            typed
+                .iter()
+                .map(|c| c.as_object().clone())
+                .collect::<Vec<_>>(),
+            objects
+        );
+        assert_eq!(
+            typed.iter().map(|c| c.priority()).collect::<Vec<_>>(),
+            [Some(1.0), Some(2.0)]
+        );
+        let id = typed[0].id().unwrap().to_owned();
+        let one = store.provider_connection(&id).unwrap().unwrap();
+        assert_eq!(one, typed[0]);
+        assert_eq!(one.auth_type(), Some(AuthType::ApiKey));
+        assert!(store.provider_connection("nope").unwrap().is_none());
+
+        let pool_id = pool["id"].as_str().unwrap();
+        let pools = store.proxy_pools(&Object::new()).unwrap();
+        assert_eq!(pools.len(), 1);
+        assert_eq!(
+            store.proxy_pool(pool_id).unwrap().map(|p| p.pool_type()),
+            Some(super::super::ProxyPoolType::Vercel)
+        );
+        assert_eq!(
+            store.settings().unwrap().as_object(),
+            &store.get_settings().unwrap()
+        );
+
+        // Writing a view back changes nothing but `updatedAt`.
+        let back = Patch::from(one.clone().into_object());
+        let updated = store
+            .update_provider_connection(&id, &back)
+            .unwrap()
+            .unwrap();
+        let mut expected = one.into_object();
+        expected.insert("updatedAt".into(), updated["updatedAt"].clone());
+        assert_eq!(updated, expected);
     }
 }

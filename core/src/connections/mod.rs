@@ -3,7 +3,11 @@
 //!
 //! Records are JSON objects (`serde_json::Map`, insertion order kept) because connections have an
 //! open index signature (`modelLock_*`, `expiresAt`, anything a newer version adds) that must
-//! survive every read and write byte for byte.
+//! survive every read and write byte for byte. [`ProviderConnection`], [`ProxyPool`] and
+//! [`ProviderConnectionSettings`] are typed read views over those objects, named from the domain
+//! and read as the store and the router read them; they keep the object for writing back. The
+//! [`ProviderConnectionStoreExt`] methods `provider_connections`, `provider_connection`,
+//! `proxy_pools`, `proxy_pool` and `settings` return them.
 //!
 //! ```
 //! use pie_storage_core::connections::{

@@ -184,6 +184,43 @@ pub trait ProviderConnectionStoreExt: ProviderConnectionStore {
         })?;
         out.ok_or_else(|| crate::error::Error::storage("the store did not run the mutation"))
     }
+
+    /// [`get_provider_connections`](ProviderConnectionStore::get_provider_connections) as
+    /// typed views (same order: by priority, `filter` keys must equal).
+    fn provider_connections(&self, filter: &Object) -> Result<Vec<super::ProviderConnection>> {
+        let all = self.get_provider_connections(filter)?;
+        Ok(all
+            .into_iter()
+            .map(super::ProviderConnection::from)
+            .collect())
+    }
+
+    /// [`get_provider_connection_by_id`](ProviderConnectionStore::get_provider_connection_by_id)
+    /// as a typed view.
+    fn provider_connection(&self, id: &str) -> Result<Option<super::ProviderConnection>> {
+        Ok(self
+            .get_provider_connection_by_id(id)?
+            .map(super::ProviderConnection::from))
+    }
+
+    /// [`get_proxy_pools`](ProviderConnectionStore::get_proxy_pools) as typed views.
+    fn proxy_pools(&self, filter: &Object) -> Result<Vec<super::ProxyPool>> {
+        let all = self.get_proxy_pools(filter)?;
+        Ok(all.into_iter().map(super::ProxyPool::from).collect())
+    }
+
+    /// [`get_proxy_pool_by_id`](ProviderConnectionStore::get_proxy_pool_by_id) as a typed
+    /// view.
+    fn proxy_pool(&self, id: &str) -> Result<Option<super::ProxyPool>> {
+        Ok(self.get_proxy_pool_by_id(id)?.map(super::ProxyPool::from))
+    }
+
+    /// [`get_settings`](ProviderConnectionStore::get_settings) as a typed view.
+    fn settings(&self) -> Result<super::ProviderConnectionSettings> {
+        Ok(super::ProviderConnectionSettings::from(
+            self.get_settings()?,
+        ))
+    }
 }
 
 impl<S: ProviderConnectionStore + ?Sized> ProviderConnectionStoreExt for S {}
