@@ -43,7 +43,7 @@
 //! # Ok::<(), pie_storage_core::Error>(())
 //! ```
 
-mod connection;
+pub(crate) mod connection;
 pub(crate) mod normalize;
 pub(crate) mod patch;
 mod provider_connection_settings;

@@ -8,6 +8,8 @@
 
 use serde_json::Value;
 
+use super::connection::is_active_flag;
+use super::proxy_pool::{strict_proxy_flag, ProxyPoolType};
 use super::{Object, Patch};
 use crate::js_value::{normalize_string, nullish_or};
 
@@ -17,7 +19,7 @@ pub fn normalize_connection(mut c: Patch, now_iso: &str) -> Object {
     let oauth = Value::from("oauth");
     let now = Value::from(now_iso);
     let auth_type = nullish_or(c.get("authType"), &oauth).clone();
-    let is_active = c.get("isActive") != Some(&Value::Bool(false));
+    let is_active = is_active_flag(c.get("isActive"));
     let created = nullish_or(c.get("createdAt"), &now).clone();
     let updated = nullish_or(c.get("updatedAt"), &now).clone();
     c.assign("authType".into(), auth_type);
@@ -35,7 +37,6 @@ pub fn normalize_proxy_pool(p: Patch, now_iso: &str, new_id: &mut dyn FnMut() ->
     let or = |s: String, default: &dyn Fn() -> String| if s.is_empty() { default() } else { s };
     let id = text("id");
     let id = if id.is_empty() { new_id() } else { id };
-    let is_vercel = p.get("type") == Some(&Value::from("vercel"));
     let null = Value::Null;
     let fields = [
         ("id", Value::from(id)),
@@ -44,15 +45,12 @@ pub fn normalize_proxy_pool(p: Patch, now_iso: &str, new_id: &mut dyn FnMut() ->
         ("noProxy", Value::from(text("noProxy"))),
         (
             "type",
-            Value::from(if is_vercel { "vercel" } else { "http" }),
+            Value::from(ProxyPoolType::of(p.get("type")).as_str()),
         ),
-        (
-            "isActive",
-            Value::Bool(p.get("isActive") != Some(&Value::Bool(false))),
-        ),
+        ("isActive", Value::Bool(is_active_flag(p.get("isActive")))),
         (
             "strictProxy",
-            Value::Bool(p.get("strictProxy") == Some(&Value::Bool(true))),
+            Value::Bool(strict_proxy_flag(p.get("strictProxy"))),
         ),
         (
             "testStatus",

@@ -47,6 +47,15 @@ pub enum ProxyPoolType {
 }
 
 impl ProxyPoolType {
+    /// A pool's `type` as normalization reads it: exactly `"vercel"` is a relay, anything else
+    /// (missing included) an HTTP proxy.
+    pub(crate) fn of(v: Option<&Value>) -> Self {
+        match v.and_then(Value::as_str) {
+            Some("vercel") => ProxyPoolType::Vercel,
+            _ => ProxyPoolType::Http,
+        }
+    }
+
     /// The stored string.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -104,10 +113,7 @@ impl ProxyPool {
     /// `type`: exactly `"vercel"` is a relay, anything else an HTTP proxy (what normalization
     /// writes, so a stored pool only ever holds those two).
     pub fn pool_type(&self) -> ProxyPoolType {
-        match self.text("type") {
-            Some("vercel") => ProxyPoolType::Vercel,
-            _ => ProxyPoolType::Http,
-        }
+        ProxyPoolType::of(self.raw.get("type"))
     }
 
     /// `isActive !== false`, as normalization reads it. (Proxy resolution for quota calls
@@ -118,7 +124,7 @@ impl ProxyPool {
 
     /// `strictProxy === true`: fail instead of falling back to a direct call.
     pub fn strict_proxy(&self) -> bool {
-        self.raw.get("strictProxy") == Some(&Value::Bool(true))
+        strict_proxy_flag(self.raw.get("strictProxy"))
     }
 
     /// `testStatus` (`"unknown"` until tested, then `"active"` or `"error"`).
@@ -174,6 +180,11 @@ impl fmt::Debug for ProxyPool {
         }
         f.debug_tuple("ProxyPool").field(&JsonText(&shown)).finish()
     }
+}
+
+/// `strictProxy === true`: the reading of a pool's `strictProxy` flag.
+pub(crate) fn strict_proxy_flag(v: Option<&Value>) -> bool {
+    v == Some(&Value::Bool(true))
 }
 
 #[cfg(test)]

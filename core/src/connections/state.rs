@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value};
 
 use super::normalize::{normalize_connection, normalize_proxy_pool};
+use super::proxy_pool::strict_proxy_flag;
 use super::settings::{merge_settings, update_settings};
 use super::{Object, Patch};
 use crate::error::{Error, ErrorCode, Result};
@@ -312,7 +313,7 @@ impl ConnectionState {
             ),
             (
                 "strictProxy",
-                Value::Bool(data.get("strictProxy") == Some(&Value::Bool(true))),
+                Value::Bool(strict_proxy_flag(data.get("strictProxy"))),
             ),
             (
                 "testStatus",

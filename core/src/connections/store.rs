@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use super::state::{ConnectionState, Stamp};
-use super::{Object, Patch};
+use super::{Object, Patch, ProviderConnection, ProviderConnectionSettings, ProxyPool};
 use crate::env::{uuid_v4, Clock, Random, SystemClock, SystemRandom};
 use crate::error::Result;
 use crate::io::lock::with_lock;
@@ -187,39 +187,34 @@ pub trait ProviderConnectionStoreExt: ProviderConnectionStore {
 
     /// [`get_provider_connections`](ProviderConnectionStore::get_provider_connections) as
     /// typed views (same order: by priority, `filter` keys must equal).
-    fn provider_connections(&self, filter: &Object) -> Result<Vec<super::ProviderConnection>> {
+    fn provider_connections(&self, filter: &Object) -> Result<Vec<ProviderConnection>> {
         let all = self.get_provider_connections(filter)?;
-        Ok(all
-            .into_iter()
-            .map(super::ProviderConnection::from)
-            .collect())
+        Ok(all.into_iter().map(ProviderConnection::from).collect())
     }
 
     /// [`get_provider_connection_by_id`](ProviderConnectionStore::get_provider_connection_by_id)
     /// as a typed view.
-    fn provider_connection(&self, id: &str) -> Result<Option<super::ProviderConnection>> {
+    fn provider_connection(&self, id: &str) -> Result<Option<ProviderConnection>> {
         Ok(self
             .get_provider_connection_by_id(id)?
-            .map(super::ProviderConnection::from))
+            .map(ProviderConnection::from))
     }
 
     /// [`get_proxy_pools`](ProviderConnectionStore::get_proxy_pools) as typed views.
-    fn proxy_pools(&self, filter: &Object) -> Result<Vec<super::ProxyPool>> {
+    fn proxy_pools(&self, filter: &Object) -> Result<Vec<ProxyPool>> {
         let all = self.get_proxy_pools(filter)?;
-        Ok(all.into_iter().map(super::ProxyPool::from).collect())
+        Ok(all.into_iter().map(ProxyPool::from).collect())
     }
 
     /// [`get_proxy_pool_by_id`](ProviderConnectionStore::get_proxy_pool_by_id) as a typed
     /// view.
-    fn proxy_pool(&self, id: &str) -> Result<Option<super::ProxyPool>> {
-        Ok(self.get_proxy_pool_by_id(id)?.map(super::ProxyPool::from))
+    fn proxy_pool(&self, id: &str) -> Result<Option<ProxyPool>> {
+        Ok(self.get_proxy_pool_by_id(id)?.map(ProxyPool::from))
     }
 
     /// [`get_settings`](ProviderConnectionStore::get_settings) as a typed view.
-    fn settings(&self) -> Result<super::ProviderConnectionSettings> {
-        Ok(super::ProviderConnectionSettings::from(
-            self.get_settings()?,
-        ))
+    fn settings(&self) -> Result<ProviderConnectionSettings> {
+        Ok(ProviderConnectionSettings::from(self.get_settings()?))
     }
 }
 

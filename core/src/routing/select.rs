@@ -291,7 +291,7 @@ fn evaluate(options: &SelectOptions) -> Evaluation<'_> {
             let id = c.get("id").and_then(Value::as_str);
             Candidate {
                 connection: c,
-                active: c.get("isActive") != Some(&Value::Bool(false)),
+                active: crate::connections::connection::is_active_flag(c.get("isActive")),
                 excluded: id
                     .is_some_and(|id| options.exclude_connection_ids.iter().any(|x| x == id)),
                 lock_until: locks::model_lock_until(c, model, now),
