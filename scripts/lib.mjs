@@ -78,10 +78,31 @@ export const chromiumPath = "/usr/bin/chromium";
 export function ensureChromium() {
   if (existsSync(chromiumPath)) return;
   log("installing Debian's chromium for the browser tests");
-  const asRoot = process.getuid?.() === 0 ? [] : ["sudo"];
-  const apt = (args) => (asRoot.length ? run("sudo", ["apt-get", ...args]) : run("apt-get", args));
+  aptInstall(["chromium"]);
+}
+
+/**
+ * `apt-get install` of Debian packages, waiting (up to 10 minutes) for another install that holds
+ * apt's or dpkg's lock instead of failing with "Could not get lock": apt's own
+ * `DPkg::Lock::Timeout` covers dpkg's lock, and a failure that names a lock is retried.
+ */
+export function aptInstall(packages) {
+  const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
+  const apt = (args) => {
+    const command = [...sudo, "apt-get", "-o", "DPkg::Lock::Timeout=600", ...args];
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const result = spawnSync(command[0], command.slice(1), { cwd: root, encoding: "utf8", stdio: ["ignore", "inherit", "pipe"] });
+      process.stderr.write(result.stderr ?? "");
+      if (result.status === 0) return;
+      const locked = /Could not get lock|Unable to acquire the dpkg|is held by process/.test(result.stderr ?? "");
+      if (!locked || Date.now() > deadline) throw new Error(`${command.join(" ")} exited with ${result.status ?? result.signal}`);
+      log("another apt-get holds the package lock; waiting");
+      spawnSync("sleep", ["5"]);
+    }
+  };
   apt(["update"]);
-  apt(["install", "-y", "chromium"]);
+  apt(["install", "-y", ...packages]);
 }
 
 /** Everything a build needs. */
