@@ -18,6 +18,9 @@ ensureChromium();
 log("Rust suite (core with the fs feature, wasm glue)");
 run("cargo", ["test", "--workspace", "--features", "pie-storage-core/fs"]);
 
+log("Crate packaging (cargo publish --dry-run: the packaged crate builds on its own)");
+run("cargo", ["publish", "--dry-run", "--allow-dirty", "-p", "pie-storage-core"]);
+
 log("Type tests (the published .d.ts against the vectors' result fields, tsc --noEmit)");
 run("npx", ["tsc", "-p", join(root, "tests", "types")]);
 

@@ -551,26 +551,3 @@ fn call_dispatches_and_checks_arguments() {
     }
     assert!(call("selectProviderConnection", &[]).is_none());
 }
-
-/// Runs `tests/vectors/routing-plan.json` through [`call`].
-#[test]
-fn conformance_vectors() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/vectors/routing-plan.json"
-    );
-    let file = std::fs::read_to_string(path).expect("vector file");
-    let file = crate::json::parse(&file).expect("vector JSON");
-    let cases = file["cases"].as_array().expect("cases");
-    assert!(cases.len() >= 40);
-    for case in cases {
-        let name = case["name"].as_str().unwrap_or("?");
-        assert_eq!(case["op"], json!("routing"), "{name}");
-        let args = case["args"].as_array().expect("args");
-        let got = match call(case["fn"].as_str().unwrap_or_default(), args) {
-            Some(Ok(v)) => v,
-            other => panic!("{name}: {other:?}"),
-        };
-        assert_eq!(to_js_string(&got), to_js_string(&case["expect"]), "{name}");
-    }
-}
