@@ -1,13 +1,11 @@
-// @pie-lab/storage for browsers: pure functions, the in-memory store and JSONL summaries.
-// The wasm file is located relative to this module, so no bundler plugin is needed.
+// @pie-lab/storage for browsers and workers: pure functions, the in-memory stores and JSONL
+// summaries. The wasm core is compiled from the bundled bytes at the first call, so no bundler
+// plugin, asset URL or top-level await is needed. Runtimes that forbid compiling wasm from
+// bytes use "@pie-lab/storage/slim" and `init()` instead.
 
-import init, * as web from "../wasm/web/pie_storage_wasm.js";
+import bytes from "../wasm/pie_storage_wasm_bytes.js";
+import { base64Bytes, setDefaultWasmSource } from "./wasm.js";
 
-import { useCoreColumnLayout } from "./columns.js";
-import { installWasm, type WasmModule } from "./wasm.js";
-
-await init({ module_or_path: new URL("../wasm/web/pie_storage_wasm_bg.wasm", import.meta.url) });
-installWasm(web as unknown as WasmModule);
-useCoreColumnLayout();
+setDefaultWasmSource(() => base64Bytes(bytes));
 
 export * from "./portable.js";

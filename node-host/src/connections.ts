@@ -24,7 +24,7 @@ function encode(value: unknown): string {
   return toWireArgs(value, "the argument");
 }
 
-export type ConnectionStoreCore = import("../wasm/node/pie_storage_wasm.js").ProviderConnectionStoreCore;
+export type ConnectionStoreCore = import("../wasm/pie_storage_wasm.js").ProviderConnectionStoreCore;
 type Core = ConnectionStoreCore;
 
 /** The methods shared by the JSON and in-memory stores. */

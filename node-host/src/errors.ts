@@ -12,7 +12,8 @@ export type PieStorageErrorCode =
   | "PIE_CORRUPT_FILE"
   | "PIE_INVALID_INPUT"
   | "PIE_PANIC"
-  | "PIE_NOT_INITIALIZED";
+  | "PIE_NOT_INITIALIZED"
+  | "PIE_WASM_LOAD_FAILED";
 
 export class PieStorageError extends Error {
   readonly code: PieStorageErrorCode;

@@ -1,14 +1,13 @@
-// @pie-lab/storage for Node.js: the wasm core loaded synchronously, plus the file stores.
+// @pie-lab/storage for Node.js: the portable API plus the file stores. The wasm core is
+// compiled from the bundled bytes at the first call (synchronously; nothing at import), so the
+// module has no top-level await and loads with `require()` too, bundled or not.
 
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
 
-import { useCoreColumnLayout } from "./columns.js";
-import { installWasm, wasm, type WasmModule } from "./wasm.js";
+import bytes from "../wasm/pie_storage_wasm_bytes.js";
+import { setDefaultWasmSource, wasm } from "./wasm.js";
 
-const require = createRequire(import.meta.url);
-installWasm(require("../wasm/node/pie_storage_wasm.js") as WasmModule);
-useCoreColumnLayout();
+setDefaultWasmSource(() => Buffer.from(bytes, "base64"));
 
 export * from "./portable.js";
 export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "./json-connection-store.js";

@@ -1,20 +1,57 @@
-// The loaded wasm module. Each entry point (Node, browser) loads its own wasm-bindgen build and
-// installs it here before anything else runs; the rest of the package only calls through it.
+// The wasm core, loaded on first use. Importing the package never compiles or fetches anything
+// (no top-level await), so a failure to load is an error of the first call, which the caller
+// can catch. The default entries register a loader over the bytes bundled in
+// `wasm/pie_storage_wasm_bytes.js`; the slim entry has none until `init()`.
 
-import type * as Wasm from "../wasm/node/pie_storage_wasm.js";
+import * as glue from "../wasm/pie_storage_wasm.js";
 import { PieStorageError, type PieStorageErrorCode } from "./errors.js";
 
-export type WasmModule = typeof Wasm;
+export type WasmModule = typeof glue;
+/** What `init()`/`initSync()` accept: a compiled module, or the `.wasm` file's bytes. */
+export type WasmSource = WebAssembly.Module | BufferSource;
 
 let current: WasmModule | undefined;
+let loadDefault: (() => WasmSource) | undefined;
 
-export function installWasm(module: WasmModule): void {
-  current = module;
+/** The default entries' source of the wasm bytes, used at the first call. */
+export function setDefaultWasmSource(source: () => WasmSource): void {
+  loadDefault = source;
+}
+
+/** Instantiates the core from `source` (once; later calls keep the first instance). */
+export function initWasmSync(source: WasmSource): WasmModule {
+  if (!current) {
+    try {
+      glue.initSync({ module: source });
+    } catch (error) {
+      throw codedError(
+        "PIE_WASM_LOAD_FAILED",
+        `the WebAssembly core could not be compiled here (${error instanceof Error ? error.message : String(error)}). ` +
+          'Where compiling wasm from bytes is not allowed (Cloudflare Workers and other edge runtimes), import "@pie-lab/storage/slim" and call init() with the compiled module of "@pie-lab/storage/wasm"',
+        { cause: error },
+      );
+    }
+    current = glue;
+  }
+  return current;
 }
 
 export function wasm(): WasmModule {
-  if (!current) throw codedError("PIE_NOT_INITIALIZED", "the wasm core is not loaded");
-  return current;
+  if (current) return current;
+  if (!loadDefault) {
+    throw codedError("PIE_NOT_INITIALIZED", 'the wasm core is not loaded: call init() of "@pie-lab/storage/slim" first');
+  }
+  return initWasmSync(loadDefault());
+}
+
+/** Decodes base64 without Node's `Buffer` (browsers, workers, edge runtimes). */
+export function base64Bytes(text: string): Uint8Array {
+  const fromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
+  if (fromBase64) return fromBase64(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 export function codedError(code: PieStorageErrorCode, message: string, extra: { cause?: unknown; path?: string } = {}): PieStorageError {

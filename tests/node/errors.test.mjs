@@ -64,10 +64,9 @@ test("createProviderConnection/createProxyPool refuse data that is not an object
 test("a write whose lock was taken over meanwhile is refused and the new holder's file survives", async () => {
   const { readFileSync, writeFileSync, rmdirSync, mkdirSync, utimesSync } = await import("node:fs");
   const { join } = await import("node:path");
-  const { createRequire } = await import("node:module");
   const { NodeFileHost } = await import("../../node-host/dist/node-storage.js");
   const { drive } = await import("../../node-host/dist/wasm.js");
-  const glue = createRequire(import.meta.url)("../../node-host/wasm/node/pie_storage_wasm.js");
+  const glue = wasm();
   const path = join(tempDir("pie-lost-lock"), "provider-connections.json");
   const theirs = '{\n  "connections": [],\n  "settings": {},\n  "proxyPools": []\n}\n';
   const host = new NodeFileHost(path);
