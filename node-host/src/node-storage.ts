@@ -12,8 +12,13 @@ import type { CoreHost, CoreRequest } from "./wasm.js";
 const PRIVATE_FOLDER_MODE = 0o700;
 /** Files the package creates: they hold credentials and usage history. */
 const PRIVATE_FILE_MODE = 0o600;
-/** Reads this large are followed by a read-ahead of the same size. */
+/** Reads this large are followed by reads ahead of the same size. */
 const READ_AHEAD_MIN = 256 * 1024;
+/** How many reads ahead are under way at once: the core's work on a step is uneven (a large
+ * array is allocated in one), so one read ahead is often not enough to keep it busy. */
+const READS_AHEAD = 2;
+/** Reads this large go through reused buffers. */
+const POOLED_MIN = 64 * 1024;
 
 function code(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException)?.code;
@@ -55,7 +60,19 @@ export class NodeFileHost implements CoreHost {
   /** Files open for reading during one operation (a large file is read in many steps). */
   private readonly readers = new Map<string, Promise<FileHandle | null>>();
   /** The read after the last one, started while the core works on the last one's bytes. */
-  private ahead: { path: string; offset: number; length: number; bytes: Promise<Uint8Array> } | undefined;
+  private ahead: { path: string; offset: number; length: number; bytes: Promise<Uint8Array> }[] = [];
+  /** Reads ahead that were not used, awaited before the handles close. */
+  private readonly dropped = new Set<Promise<Uint8Array>>();
+  /**
+   * Read buffers to reuse. The core copies a read's bytes out before the next request
+   * (`drive`), so the buffer of the last answer is free again by then: a large file is read
+   * through two buffers instead of a fresh allocation (and its page faults) per step.
+   */
+  private readonly spare: ArrayBuffer[] = [];
+  /** The buffers this host allocated for large reads (small ones come from Node's shared pool). */
+  private readonly pooled = new WeakSet<ArrayBuffer>();
+  /** The buffer of the last answer, free again at the next request. */
+  private lent: ArrayBuffer | undefined;
 
   constructor(
     readonly dataPath: string,
@@ -69,9 +86,10 @@ export class NodeFileHost implements CoreHost {
 
   /** Closes what the operation opened. */
   async close(): Promise<void> {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    await ahead?.bytes.catch(() => undefined);
+    this.dropAhead();
+    const dropped = [...this.dropped];
+    this.dropped.clear();
+    await Promise.all(dropped.map((bytes) => bytes.catch(() => undefined)));
     const handles = await Promise.all(this.readers.values());
     this.readers.clear();
     await Promise.all(handles.map((h) => h?.close().catch(() => undefined)));
@@ -88,9 +106,19 @@ export class NodeFileHost implements CoreHost {
     return this.dataPath;
   }
 
-  /** Carries out one request; the value is the reply `CoreOperation.reply` expects. */
-  async perform(request: CoreRequest): Promise<unknown> {
-    if (request.kind !== "readAt" && request.kind !== "stat" && request.kind !== "now") await this.forgetReaders();
+  /**
+   * Carries out one request; the value is the reply `CoreOperation.reply` expects. A request
+   * that needs no I/O (the clock) is answered at once, without a Promise.
+   */
+  perform(request: CoreRequest): unknown {
+    if (this.lent !== undefined && this.spare.length < 2) this.spare.push(this.lent);
+    this.lent = undefined;
+    if (request.kind === "now") return Date.now();
+    return this.performIo(request);
+  }
+
+  private async performIo(request: CoreRequest): Promise<unknown> {
+    if (request.kind !== "readAt" && request.kind !== "stat") await this.forgetReaders();
     switch (request.kind) {
       case "stat":
         return this.stat(this.pathOf(request));
@@ -116,8 +144,6 @@ export class NodeFileHost implements CoreHost {
         return this.removeDir(request.path!);
       case "setDirMtime":
         return utimes(request.path!, request.ms! / 1000, request.ms! / 1000);
-      case "now":
-        return Date.now();
       case "sleep":
         return new Promise((resolve) => setTimeout(resolve, request.ms));
       default:
@@ -161,18 +187,36 @@ export class NodeFileHost implements CoreHost {
    * is read while the core scans this one. Only the timing changes, never what is read.
    */
   private async readAt(path: string, offset: number, length: number): Promise<Uint8Array> {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    const bytes =
-      ahead !== undefined && ahead.path === path && ahead.offset === offset && ahead.length === length
-        ? await ahead.bytes
-        : (await ahead?.bytes.catch(() => undefined), await this.readNow(path, offset, length));
+    const ahead = this.ahead[0];
+    let bytes: Uint8Array;
+    if (ahead !== undefined && ahead.path === path && ahead.offset === offset && ahead.length === length) {
+      this.ahead.shift();
+      bytes = await ahead.bytes;
+    } else {
+      this.dropAhead();
+      bytes = await this.readNow(path, offset, length);
+    }
+    if (this.pooled.has(bytes.buffer as ArrayBuffer)) this.lent = bytes.buffer as ArrayBuffer;
     if (length >= READ_AHEAD_MIN && bytes.length === length) {
-      const next = offset + length;
-      this.ahead = { path, offset: next, length, bytes: this.readNow(path, next, length) };
-      this.ahead.bytes.catch(() => undefined);
+      let next = (this.ahead.at(-1)?.offset ?? offset) + length;
+      while (this.ahead.length < READS_AHEAD) {
+        const read = { path, offset: next, length, bytes: this.readNow(path, next, length) };
+        read.bytes.catch(() => undefined);
+        this.ahead.push(read);
+        next += length;
+      }
     }
     return bytes;
+  }
+
+  /** Forgets the reads ahead: they finish on their own, before the handle is closed. */
+  private dropAhead(): void {
+    for (const { bytes } of this.ahead) {
+      this.dropped.add(bytes);
+      const done = () => this.dropped.delete(bytes);
+      bytes.then(done, done);
+    }
+    this.ahead = [];
   }
 
   private async readNow(path: string, offset: number, length: number): Promise<Uint8Array> {
@@ -181,7 +225,7 @@ export class NodeFileHost implements CoreHost {
       this.readers.delete(path);
       return new Uint8Array();
     }
-    const buffer = Buffer.allocUnsafe(length);
+    const buffer = this.buffer(length);
     let filled = 0;
     while (filled < length) {
       const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
@@ -189,6 +233,15 @@ export class NodeFileHost implements CoreHost {
       filled += bytesRead;
     }
     return buffer.subarray(0, filled);
+  }
+
+  /** A buffer of `length` bytes: for a large read, a spare one when one is large enough. */
+  private buffer(length: number): Buffer {
+    if (length < POOLED_MIN) return Buffer.allocUnsafe(length);
+    const at = this.spare.findIndex((b) => b.byteLength >= length);
+    const whole = at < 0 ? new ArrayBuffer(length) : this.spare.splice(at, 1)[0];
+    this.pooled.add(whole);
+    return Buffer.from(whole, 0, length);
   }
 
   /** One write() on an append-mode descriptor, so concurrent appenders never interleave. */

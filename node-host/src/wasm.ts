@@ -134,9 +134,13 @@ export interface CoreOperation {
   fail(error: unknown): void;
 }
 
-/** Carries out one I/O request of the core and resolves to its reply. */
+/**
+ * Carries out one I/O request of the core: its reply, or a Promise of it (a request that needs
+ * no I/O, such as the clock, may be answered at once). `drive` hands a reply to the core before
+ * it asks the next request, so a host may reuse the buffer it answered a read with.
+ */
 export interface CoreHost {
-  perform(request: CoreRequest): Promise<unknown>;
+  perform(request: CoreRequest): unknown;
   /** A host for one operation (it may keep files open between steps), closed at its end. */
   session?(): CoreHost;
   close?(): Promise<void>;
@@ -144,7 +148,8 @@ export interface CoreHost {
 
 /**
  * Drives a core operation to its end: the core says what to read, lock, append or replace and
- * decides from the replies; this only awaits each request. A host failure is handed back to the
+ * decides from the replies; this only awaits each request (a reply given at once is not
+ * awaited: a Promise hop per step would cost more than the step). A host failure is handed back to the
  * core (which decides what it means); the core's own errors become `PieStorageError`s.
  */
 export async function drive<T>(operation: CoreOperation, host: CoreHost | undefined): Promise<T> {
@@ -154,7 +159,8 @@ export async function drive<T>(operation: CoreOperation, host: CoreHost | undefi
       const request = call(() => operation.next()) as CoreRequest;
       if (request.kind === "done") return request.value as T;
       try {
-        operation.reply(await session!.perform(request));
+        const reply = session!.perform(request);
+        operation.reply(reply instanceof Promise ? await reply : reply);
       } catch (error) {
         operation.fail(error);
       }

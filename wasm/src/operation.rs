@@ -142,8 +142,16 @@ impl JsOperation {
     pub fn reply(&mut self, value: JsValue) -> JsResult<()> {
         let reply = match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::ReadAt(mut buf) => {
-                // Straight into the operation's buffer: one copy from the JS bytes.
-                let bytes = Uint8Array::new(&value);
+                // Straight into the operation's buffer: one copy from the JS bytes (a Node
+                // Buffer is a Uint8Array; `new Uint8Array(value)` would copy it first).
+                let converted;
+                let bytes = match value.dyn_ref::<Uint8Array>() {
+                    Some(bytes) => bytes,
+                    None => {
+                        converted = Uint8Array::new(&value);
+                        &converted
+                    }
+                };
                 let n = (bytes.length() as usize).min(buf.len());
                 bytes.subarray(0, n as u32).copy_to(&mut buf[..n]);
                 Reply::Filled(buf, n)

@@ -212,8 +212,9 @@ impl UsageLog {
         let mut index = self.take_index(io).await?;
         if self.saves_index {
             if index.is_unread() {
-                // A saved index that cannot be read is ignored like a damaged one.
-                if let Ok(Some(loaded)) = persist::load(io).await {
+                // A saved index that cannot be read is ignored like a damaged one. A caller that
+                // reads every column reads both parts in one pass.
+                if let Ok(Some(loaded)) = persist::load(io, columns).await {
                     *index = loaded;
                 }
             }

@@ -38,8 +38,13 @@ const MAGIC: &[u8; 8] = b"PIEUIDX2";
 /// 3: the meta records the file's size and modification time (an edit that keeps the size).
 const FORMAT: u32 = 3;
 const HEADER_LEN: usize = 64;
-/// Bytes read per call while loading (a multiple of 8, so the checksum sees whole words).
-const PIECE: usize = 4 << 20;
+/// Bytes read per step while loading. Small enough that the few buffers a host reads them
+/// into are quickly reused (a fresh buffer costs a page fault per 4 KB, more than the copy).
+#[cfg(not(test))]
+const PIECE: usize = 1 << 20;
+/// Small and odd in tests, so arrays, parts and checksum words all straddle pieces.
+#[cfg(test)]
+const PIECE: usize = 997;
 /// The saved index is its store's derived blob.
 const SAVED: Blob = Blob::SavedIndex;
 
@@ -202,20 +207,29 @@ async fn read_header(io: &Io) -> Result<Option<(Vec<u8>, Header)>> {
     Ok(parse_header(&header, file_len).map(|h| (header, h)))
 }
 
-/// Loads a saved index: part A now, part B when [`load_deferred`] is called. `Ok(None)` when
-/// there is none or it cannot be used; only storage errors are errors. The result still has
-/// to be checked against the file: its first [`UsageIndex::refresh`] does that (identity, size
-/// and modification time, anchor bytes) before trusting it.
-pub(crate) async fn load(io: &Io) -> Result<Option<UsageIndex>> {
+/// Loads a saved index: part A, and part B too with `whole` (else it is read when
+/// [`load_deferred`] is called). `Ok(None)` when there is none or it cannot be used; only
+/// storage errors are errors. The result still has to be checked against the file: its first
+/// [`UsageIndex::refresh`] does that (identity, size and modification time, anchor bytes)
+/// before trusting it.
+pub(crate) async fn load(io: &Io, whole: bool) -> Result<Option<UsageIndex>> {
     let Some((header, h)) = read_header(io).await? else {
         return Ok(None);
     };
-    let mut reader = Reader::new(io, HEADER_LEN as u64, h.a_len);
+    // The header was checked against the file's size: the parts fit in it.
+    let len = if whole { h.a_len + h.b_len } else { h.a_len };
+    let mut reader = Reader::new(io, HEADER_LEN as u64, len);
+    reader.next_part(h.a_len);
     let Some(mut index) = read_part_a(&mut reader, h.rows, h.meta_len).await? else {
         return Ok(None);
     };
     if !reader.finished(h.a_sum) {
         return Ok(None);
+    }
+    if whole {
+        reader.next_part(h.b_len);
+        let complete = read_deferred(&mut index, &mut reader, h.b_sum).await?;
+        return Ok(complete.then_some(index));
     }
     if let Some(deferred) = index.deferred.as_mut() {
         deferred.header = header;
@@ -226,21 +240,30 @@ pub(crate) async fn load(io: &Io) -> Result<Option<UsageIndex>> {
 /// Reads part B of the saved index `index` came from. `false` when it cannot (the saved file
 /// was replaced or damaged since): the caller then indexes the file from scratch.
 pub(crate) async fn load_deferred(index: &mut UsageIndex, io: &Io) -> Result<bool> {
-    let Some(deferred) = index.deferred.take() else {
+    let Some(deferred) = index.deferred.as_ref() else {
         return Ok(true);
     };
     let Some((_, h)) = read_header(io)
         .await?
         .filter(|(header, _)| *header == deferred.header)
     else {
+        index.deferred = None;
         return Ok(false);
     };
     let mut reader = Reader::new(io, HEADER_LEN as u64 + h.a_len, h.b_len);
+    read_deferred(index, &mut reader, h.b_sum).await
+}
+
+/// Reads part B (the columns `index` defers) from `reader`, which is at its start.
+async fn read_deferred(index: &mut UsageIndex, reader: &mut Reader<'_>, sum: u64) -> Result<bool> {
+    let Some(deferred) = index.deferred.take() else {
+        return Ok(true);
+    };
     let columns = std::mem::take(&mut index.columns);
     let zone_dependent = columns.zone_dependent().to_vec();
     let mut columns = columns.finish();
-    let complete = read_part_b(&mut reader, &mut columns, deferred.rows, deferred.dicts).await?;
-    if !complete || !reader.finished(h.b_sum) {
+    let complete = read_part_b(reader, &mut columns, deferred.rows, deferred.dicts).await?;
+    if !complete || !reader.finished(sum) {
         return Ok(false);
     }
     index.columns = ColumnsBuilder::resume(columns, zone_dependent);
@@ -395,34 +418,55 @@ async fn read_plain(r: &mut Reader<'_>, rows: usize) -> Result<Option<TextColumn
     }))
 }
 
-/// Reads the arrays of one part, `[at, end)` of the saved file, summing what it reads.
+/// Reads the arrays of the saved file's parts, summing each part's bytes. The file is read in
+/// consecutive pieces of [`PIECE`] bytes whatever the arrays' sizes and the parts' boundaries
+/// (so a host that reads ahead always guesses the next read), and the arrays are copied out.
 struct Reader<'a> {
     io: &'a Io,
-    /// The buffer of the last read step, reused for the next.
+    /// The last piece read; `piece[used..]` is not consumed yet.
     piece: Vec<u8>,
+    used: usize,
+    /// Where the next piece starts, and where reading stops.
     at: u64,
-    end: u64,
+    limit: u64,
+    /// Where the part being read ends, and its bytes' checksum so far.
+    part_end: u64,
     sum: Checksum,
 }
 
 impl<'a> Reader<'a> {
-    /// A reader of the `len` bytes at `start`, which the caller checked are in the file.
+    /// A reader of the `len` bytes at `start` (one part, or consecutive parts read with
+    /// [`Reader::next_part`]), which the caller checked are in the file.
     fn new(io: &'a Io, start: u64, len: u64) -> Self {
+        let limit = start.saturating_add(len);
         Reader {
             io,
             piece: Vec::new(),
+            used: 0,
             at: start,
-            end: start.saturating_add(len),
+            limit,
+            part_end: limit,
             sum: Checksum::default(),
         }
     }
 
-    /// Whether the whole part was read and its checksum is `sum`.
-    fn finished(&self, sum: u64) -> bool {
-        self.at == self.end && self.sum.finish() == sum
+    /// Reads the part of `len` bytes that starts here next (its own checksum).
+    fn next_part(&mut self, len: u64) {
+        self.part_end = self.position().saturating_add(len).min(self.limit);
+        self.sum = Checksum::default();
     }
 
-    /// `count` numbers (then padding to 8), read straight into their vector. `None`, before
+    /// Where the next array starts.
+    fn position(&self) -> u64 {
+        self.at - (self.piece.len() - self.used) as u64
+    }
+
+    /// Whether the whole part was read and its checksum is `sum`.
+    fn finished(&self, sum: u64) -> bool {
+        self.position() == self.part_end && self.sum.finish() == sum
+    }
+
+    /// `count` numbers (then padding to 8), copied into their vector. `None`, before
     /// allocating anything, when they would not fit in what is left of the part.
     async fn array<T: Number>(&mut self, count: usize) -> Result<Option<Vec<T>>> {
         let bytes = count.checked_mul(std::mem::size_of::<T>());
@@ -430,11 +474,7 @@ impl<'a> Reader<'a> {
         let (Some(bytes), Some(padded)) = (bytes, padded) else {
             return Ok(None);
         };
-        let fits = u64::try_from(padded)
-            .ok()
-            .and_then(|n| self.at.checked_add(n))
-            .is_some_and(|stop| stop <= self.end);
-        if !fits {
+        if !self.fits(padded) {
             return Ok(None);
         }
         let mut out = vec![T::ZERO; count];
@@ -451,20 +491,41 @@ impl<'a> Reader<'a> {
         Ok(Some(out))
     }
 
-    /// Fills `buf` from the body, piece by piece, adding it to the checksum.
+    /// Whether `len` more bytes lie in the part.
+    fn fits(&self, len: usize) -> bool {
+        u64::try_from(len)
+            .ok()
+            .and_then(|n| self.position().checked_add(n))
+            .is_some_and(|stop| stop <= self.part_end)
+    }
+
+    /// Fills `buf` from the part, adding it to the checksum, and reads the next piece whenever
+    /// the last one is used up. `false` when the part or the file ends first.
     async fn read_exact(&mut self, buf: &mut [u8]) -> Result<bool> {
-        for piece in buf.chunks_mut(PIECE) {
-            let mut step = std::mem::take(&mut self.piece);
-            step.resize(piece.len(), 0);
-            let read;
-            (step, read) = self.io.read_at(SAVED, self.at, step).await?;
-            if read != piece.len() {
-                return Ok(false);
+        if !self.fits(buf.len()) {
+            return Ok(false);
+        }
+        let mut filled = 0;
+        while filled < buf.len() {
+            if self.used == self.piece.len() {
+                let want = usize::try_from(self.limit - self.at).map_or(PIECE, |n| n.min(PIECE));
+                let mut step = std::mem::take(&mut self.piece);
+                step.resize(want, 0);
+                let read;
+                (step, read) = self.io.read_at(SAVED, self.at, step).await?;
+                if read != want {
+                    return Ok(false);
+                }
+                self.at += want as u64;
+                self.piece = step;
+                self.used = 0;
             }
-            piece.copy_from_slice(&step);
-            self.piece = step;
-            self.sum.update(piece);
-            self.at += piece.len() as u64;
+            let take = (buf.len() - filled).min(self.piece.len() - self.used);
+            let from = &self.piece[self.used..self.used + take];
+            self.sum.update(from);
+            buf[filled..filled + take].copy_from_slice(from);
+            self.used += take;
+            filled += take;
         }
         Ok(true)
     }
@@ -688,7 +749,13 @@ pub(crate) mod on {
 
     pub(crate) fn load(saved: &dyn ByteStorage) -> Result<Option<UsageIndex>> {
         let io = Io::default();
-        host(saved).run(&io, super::load(&io))
+        host(saved).run(&io, super::load(&io, false))
+    }
+
+    /// Both parts in one pass.
+    pub(crate) fn load_whole(saved: &dyn ByteStorage) -> Result<Option<UsageIndex>> {
+        let io = Io::default();
+        host(saved).run(&io, super::load(&io, true))
     }
 
     pub(crate) fn load_deferred(index: &mut UsageIndex, saved: &dyn ByteStorage) -> Result<bool> {

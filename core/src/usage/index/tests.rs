@@ -291,6 +291,21 @@ fn saved_index_round_trips_and_is_checked() {
     );
     assert!(persist::on::load(&MemoryStorage::new()).unwrap().is_none());
 
+    // Both parts in one pass: the same index, and the same checks.
+    let mut whole = persist::on::load_whole(&saved).unwrap().unwrap();
+    assert!(!whole.is_deferred());
+    assert_eq!(whole.refresh_on(&storage).unwrap(), sync::Refresh::Appended);
+    assert_matches_full_read(&whole, &storage);
+    for at in (0..bytes.len()).step_by(89) {
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0x20;
+        let damaged = MemoryStorage::with_content(damaged);
+        assert!(
+            persist::on::load_whole(&damaged).unwrap().is_none(),
+            "damage at byte {at} went unnoticed"
+        );
+    }
+
     // Part B of another save is refused.
     let mut loaded = persist::on::load(&saved).unwrap().unwrap();
     let other_save = {
