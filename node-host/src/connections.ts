@@ -16,6 +16,7 @@ import type {
   UpdateProviderConnectionInput,
   UpdateProxyPoolInput,
 } from "./types.js";
+import type { InputFields } from "./field-types.js";
 import type { RoutePlan } from "./routing.js";
 import { idsForCore } from "./ids.js";
 import { call, drive, toWireArgs, wasm, type CoreHost } from "./wasm.js";
@@ -69,7 +70,7 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
   async getSettings(): Promise<ProviderConnectionSettings> {
     return this.run("getSettings");
   }
-  async updateSettings(updates: Partial<ProviderConnectionSettings>): Promise<ProviderConnectionSettings> {
+  async updateSettings(updates: InputFields<ProviderConnectionSettings>): Promise<ProviderConnectionSettings> {
     return this.run("updateSettings", updates);
   }
   async getProxyPools(filter: ProxyPoolFilter = {}): Promise<ProxyPool[]> {
