@@ -29,7 +29,7 @@ function referenceForBrowser() {
 
 function startServer(path) {
   const pkg = JSON.parse(readFileSync(join(root, "node-host", "package.json"), "utf8"));
-  const entry = `/node-host/${pkg.exports["."].browser.replace(/^\.\//, "")}`;
+  const entry = `/node-host/${pkg.exports["."].browser.default.replace(/^\.\//, "")}`;
   const reference = referenceForBrowser();
   const size = statSync(path).size;
   const server = createServer((req, res) => {

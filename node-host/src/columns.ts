@@ -7,7 +7,7 @@
 // loads the wasm module ({@link useCoreColumnLayout}). The encoder takes its slot positions and
 // codings from it; a layout holding a field this encoder cannot read fails the load loudly.
 
-import type { UsageColumns } from "../wasm/pie_storage_wasm.js";
+import type { UsageColumns } from "./core-api.js";
 import { wasm } from "./wasm.js";
 
 /** The core's column layout, as `usageColumnLayout()` returns it. */

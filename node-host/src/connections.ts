@@ -16,15 +16,17 @@ import type {
   UpdateProviderConnectionInput,
   UpdateProxyPoolInput,
 } from "./types.js";
+import type { InputFields } from "./field-types.js";
 import type { RoutePlan } from "./routing.js";
 import { idsForCore } from "./ids.js";
-import { call, drive, toWireArgs, wasm, type CoreHost } from "./wasm.js";
+import type { CoreHost } from "./core-api.js";
+import { call, drive, toWireArgs, wasm } from "./wasm.js";
 
 function encode(value: unknown): string {
   return toWireArgs(value, "the argument");
 }
 
-export type ConnectionStoreCore = import("../wasm/pie_storage_wasm.js").ProviderConnectionStoreCore;
+export type ConnectionStoreCore = import("./core-api.js").ProviderConnectionStoreCore;
 type Core = ConnectionStoreCore;
 
 /** The methods shared by the JSON and in-memory stores. */
@@ -69,7 +71,7 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
   async getSettings(): Promise<ProviderConnectionSettings> {
     return this.run("getSettings");
   }
-  async updateSettings(updates: Partial<ProviderConnectionSettings>): Promise<ProviderConnectionSettings> {
+  async updateSettings(updates: InputFields<ProviderConnectionSettings>): Promise<ProviderConnectionSettings> {
     return this.run("updateSettings", updates);
   }
   async getProxyPools(filter: ProxyPoolFilter = {}): Promise<ProxyPool[]> {

@@ -6,7 +6,7 @@
 import { type FileHandle, lstat, mkdir, open, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
-import type { CoreHost, CoreRequest } from "./wasm.js";
+import type { CoreHost, CoreRequest } from "./core-api.js";
 
 /** Folders the package creates (the agent folder) are private to their owner, like its files. */
 const PRIVATE_FOLDER_MODE = 0o700;

@@ -3,10 +3,14 @@
 // host's clock here, the only place a clock is read.
 
 import type {
+  BudgetLimitSettings,
   ProviderConnection,
   ProviderConnectionRef,
   ProviderConnectionSelectionExplanation,
   ProviderConnectionSettings,
+  RouterComboStrategy,
+  RouterPolicySettings,
+  UsageRecord,
   UsageRoutingMode,
 } from "./types.js";
 import { errorToJson as toJson } from "./connections.js";
@@ -108,7 +112,7 @@ export interface RoutePlan {
  */
 export function resolveRoutePlan(
   requestedModel: string,
-  settingsOrPolicy?: unknown,
+  settingsOrPolicy?: ProviderConnectionSettings | RouterPolicySettings | null,
   rotation: ComboRotationState = {},
 ): { plan: RoutePlan; rotation: ComboRotationState } {
   return run("resolveRoutePlan", requestedModel, settingsOrPolicy ?? null, rotation);
@@ -118,7 +122,7 @@ export function resolveRoutePlan(
 export function getRotatedModels(
   models: string[],
   comboName: string,
-  strategy: string,
+  strategy: RouterComboStrategy | (string & {}),
   stickyLimit?: number | string,
   rotation: ComboRotationState = {},
 ): { models: string[]; rotation: ComboRotationState } {
@@ -126,10 +130,14 @@ export function getRotatedModels(
 }
 
 export interface EvaluateBudgetOptions {
-  settings?: unknown;
+  /** The settings (their `budgetLimits` is used) or a bare `budgetLimits` block; normalized. */
+  settings?: ProviderConnectionSettings | BudgetLimitSettings | null;
+  /** The provider of the request (its `providerLimits` rule applies). */
   provider?: string | null;
+  /** The request's estimated cost in USD; counts when finite and `>= 0`. */
   estimateUsd?: number | string | null;
-  records: unknown[];
+  /** The usage history the day and month windows sum. */
+  records: readonly UsageRecord[];
   now?: Date | number;
 }
 

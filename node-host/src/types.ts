@@ -1,5 +1,7 @@
 // Public types of @pie-lab/storage, field for field as the TypeScript reference declares them.
 
+import type { DeclaredFields, InputFields, ModelLockKey } from "./field-types.js";
+
 export type UsageRecordStatus = "success" | "error" | "aborted" | "skipped";
 export type UsagePricingSource = "pie-metadata" | "override" | "provider" | "estimated" | "unknown";
 export type UsageRoutingMode = "fixed" | "router" | "fallback";
@@ -177,6 +179,9 @@ export interface ProviderConnection {
   backoffLevel?: number | null;
   createdAt: string;
   updatedAt: string;
+  /** Model locks (`modelLock_gpt-5.4`, `modelLock___all`): ISO expiry, `null` once cleared. */
+  [key: ModelLockKey]: string | null;
+  /** Any other key is kept as stored (`expiresAt`, fields of newer versions). */
   [key: string]: unknown;
 }
 
@@ -228,12 +233,26 @@ export interface ProviderConnectionSelectionExplanation {
   message: string;
 }
 
-export type CreateProviderConnectionInput = Partial<Omit<ProviderConnection, "id" | "createdAt" | "updatedAt" | "provider">> & {
+/**
+ * `createProviderConnection(data)`: every field of {@link ProviderConnection} but `id`,
+ * `createdAt` and `updatedAt`, with its type; only `provider` is required. Other keys are kept
+ * as given (model locks must be an ISO time or `null`).
+ */
+export interface CreateProviderConnectionInput
+  extends InputFields<Omit<DeclaredFields<ProviderConnection>, "id" | "createdAt" | "updatedAt" | "provider">> {
   provider: string;
+  [key: ModelLockKey]: string | null | undefined;
   [key: string]: unknown;
-};
+}
 
-export type UpdateProviderConnectionInput = Partial<ProviderConnection> & { [key: string]: unknown };
+/**
+ * `updateProviderConnection(id, data)`: any field of {@link ProviderConnection}, with its type;
+ * `undefined` deletes the key. Other keys are set as given (model locks: ISO time or `null`).
+ */
+export interface UpdateProviderConnectionInput extends InputFields<DeclaredFields<ProviderConnection>> {
+  [key: ModelLockKey]: string | null | undefined;
+  [key: string]: unknown;
+}
 
 export interface ProviderConnectionFilter {
   provider?: string;
@@ -314,13 +333,21 @@ export interface ProxyPool {
   [key: string]: unknown;
 }
 
-export type CreateProxyPoolInput = Partial<Omit<ProxyPool, "name" | "proxyUrl" | "createdAt" | "updatedAt">> & {
+/**
+ * `createProxyPool(data)`: `name` and `proxyUrl` required, `id` allowed, every other field of
+ * {@link ProxyPool} but the timestamps optional with its type; other keys are kept as given.
+ */
+export interface CreateProxyPoolInput
+  extends InputFields<Omit<DeclaredFields<ProxyPool>, "name" | "proxyUrl" | "createdAt" | "updatedAt">> {
   name: string;
   proxyUrl: string;
   [key: string]: unknown;
-};
+}
 
-export type UpdateProxyPoolInput = Partial<Omit<ProxyPool, "id">> & { [key: string]: unknown };
+/** `updateProxyPool(id, data)`: any field of {@link ProxyPool} but `id`, with its type. */
+export interface UpdateProxyPoolInput extends InputFields<Omit<DeclaredFields<ProxyPool>, "id">> {
+  [key: string]: unknown;
+}
 
 export interface ProxyPoolFilter {
   isActive?: boolean;
@@ -342,7 +369,8 @@ export interface ProviderConnectionStore extends ProxyPoolStore {
   updateProviderConnection(id: string, data: UpdateProviderConnectionInput): Promise<ProviderConnection | null>;
   deleteProviderConnection(id: string): Promise<ProviderConnection | null>;
   getSettings(): Promise<ProviderConnectionSettings>;
-  updateSettings(updates: Partial<ProviderConnectionSettings>): Promise<ProviderConnectionSettings>;
+  /** Sets the given settings (`undefined` resets one to its default); each keeps its type. */
+  updateSettings(updates: InputFields<ProviderConnectionSettings>): Promise<ProviderConnectionSettings>;
 }
 
 export interface ProviderConnectionJsonState {
@@ -351,9 +379,16 @@ export interface ProviderConnectionJsonState {
   proxyPools: ProxyPool[];
 }
 
-/** The server's list view of a connection: no credentials, flags instead. */
-export type ProviderConnectionSummary = Omit<ProviderConnection, "apiKey" | "accessToken" | "refreshToken"> & {
+/**
+ * The server's list view of a connection: every field of {@link ProviderConnection} with its
+ * type except the credentials, `has*` flags instead, and secret-looking values redacted
+ * (`providerSpecificData` keys matching token/secret/key/password read `"[redacted]"`).
+ */
+export interface ProviderConnectionSummary
+  extends Omit<DeclaredFields<ProviderConnection>, "apiKey" | "accessToken" | "refreshToken"> {
   hasApiKey: boolean;
   hasAccessToken: boolean;
   hasRefreshToken: boolean;
-};
+  [key: ModelLockKey]: string | null;
+  [key: string]: unknown;
+}

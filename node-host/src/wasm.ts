@@ -4,9 +4,15 @@
 // `wasm/pie_storage_wasm_bytes.js`; the slim entry has none until `init()`.
 
 import * as glue from "../wasm/pie_storage_wasm.js";
+import type { CoreApi, CoreHost, CoreOperation, CoreRequest } from "./core-api.js";
 import { PieStorageError, type PieStorageErrorCode } from "./errors.js";
 
-export type WasmModule = typeof glue;
+export type { CoreHost, CoreOperation, CoreRequest } from "./core-api.js";
+/**
+ * The core as the package calls it: declared in `core-api.ts` (so no published declaration
+ * imports the generated glue's), and checked against the glue where it is assigned below.
+ */
+export type WasmModule = CoreApi;
 /** What `init()`/`initSync()` accept: a compiled module, or the `.wasm` file's bytes. */
 export type WasmSource = WebAssembly.Module | BufferSource;
 
@@ -31,7 +37,9 @@ export function initWasmSync(source: WasmSource): WasmModule {
         { cause: error },
       );
     }
-    current = glue;
+    // The glue module must fit `CoreApi`: a function it lost or whose parameters changed fails here.
+    const api: CoreApi = glue;
+    current = api;
   }
   return current;
 }
@@ -110,41 +118,6 @@ export function call<T>(fn: () => T): T {
   }
 }
 
-/** One I/O request of the core (see `CoreOperation.next()` in wasm/src/operation.rs). */
-export interface CoreRequest {
-  kind: string;
-  blob?: "data" | "savedIndex";
-  offset?: number;
-  length?: number;
-  bytes?: Uint8Array;
-  followLinks?: boolean;
-  at?: { path: string; folder: string; name: string };
-  tempName?: string;
-  folder?: string;
-  name?: string;
-  path?: string;
-  ms?: number;
-  value?: unknown;
-}
-
-/** A store operation's steps, as the wasm core hands them over. */
-export interface CoreOperation {
-  next(): object;
-  reply(value: unknown): void;
-  fail(error: unknown): void;
-}
-
-/**
- * Carries out one I/O request of the core: its reply, or a Promise of it (a request that needs
- * no I/O, such as the clock, may be answered at once). `drive` hands a reply to the core before
- * it asks the next request, so a host may reuse the buffer it answered a read with.
- */
-export interface CoreHost {
-  perform(request: CoreRequest): unknown;
-  /** A host for one operation (it may keep files open between steps), closed at its end. */
-  session?(): CoreHost;
-  close?(): Promise<void>;
-}
 
 /**
  * Drives a core operation to its end: the core says what to read, lock, append or replace and

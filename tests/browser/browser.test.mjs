@@ -15,7 +15,7 @@ import { generateUsageRecords, toJsonl } from "../../node-host/dist/demo.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const pkg = JSON.parse(readFileSync(join(root, "node-host", "package.json"), "utf8"));
-const browserEntry = pkg.exports["."].browser; // the file the "browser" condition selects
+const browserEntry = pkg.exports["."].browser.default; // the file the "browser" condition selects
 
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".jsonl": "text/plain" };
 const records = generateUsageRecords(5000, 3);

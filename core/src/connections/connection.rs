@@ -134,6 +134,36 @@ impl ModelLock<'_> {
 }
 
 impl ProviderConnection {
+    /// The fields of `ProviderConnection` in the reference (§1.3), in its order: every key an
+    /// accessor of this view reads (checked in debug builds). Any other key belongs to the open
+    /// index signature (`modelLock_*`, `expiresAt`, ...), read with [`ProviderConnection::get`]
+    /// and [`ProviderConnection::model_locks`]. The npm package's `ProviderConnection` interface
+    /// declares exactly these fields (`tests/types/fields.json`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "id",
+        "provider",
+        "authType",
+        "name",
+        "displayName",
+        "email",
+        "priority",
+        "isActive",
+        "apiKey",
+        "accessToken",
+        "refreshToken",
+        "projectId",
+        "providerSpecificData",
+        "lastUsedAt",
+        "consecutiveUseCount",
+        "testStatus",
+        "lastError",
+        "lastErrorAt",
+        "errorCode",
+        "backoffLevel",
+        "createdAt",
+        "updatedAt",
+    ];
+
     /// The raw object, for unknown keys and for writing back.
     pub fn as_object(&self) -> &Object {
         &self.raw
@@ -149,12 +179,22 @@ impl ProviderConnection {
         self.raw.get(key)
     }
 
+    /// A field of [`ProviderConnection::FIELDS`]: an accessor reading any other key would name
+    /// a field the TypeScript types do not declare.
+    fn field(&self, key: &str) -> Option<&Value> {
+        debug_assert!(
+            Self::FIELDS.contains(&key),
+            "ProviderConnection reads `{key}`, which is not in ProviderConnection::FIELDS"
+        );
+        self.raw.get(key)
+    }
+
     fn text(&self, key: &str) -> Option<&str> {
-        self.raw.get(key).and_then(Value::as_str)
+        self.field(key).and_then(Value::as_str)
     }
 
     fn number(&self, key: &str) -> Option<f64> {
-        self.raw.get(key).and_then(Value::as_f64)
+        self.field(key).and_then(Value::as_f64)
     }
 
     /// `id` (`conn_<uuid>` for connections the store created; bare references may have any).
@@ -198,13 +238,13 @@ impl ProviderConnection {
     /// The key the store and the router sort by: `priority || 999`, so `0`, `null`, a missing
     /// or non-numeric priority all rank as 999 (a numeric string counts as its number).
     pub fn sort_priority(&self) -> f64 {
-        sort_priority(self.raw.get("priority"))
+        sort_priority(self.field("priority"))
     }
 
     /// `isActive !== false`: only exactly `false` deactivates (`"false"`, `null` and a missing
     /// flag are active), as both normalization and selection read it.
     pub fn is_active(&self) -> bool {
-        is_active_flag(self.raw.get("isActive"))
+        is_active_flag(self.field("isActive"))
     }
 
     /// `apiKey`, the credential in clear. Prefer [`ProviderConnection::has_api_key`] for
@@ -223,19 +263,23 @@ impl ProviderConnection {
         self.text("refreshToken")
     }
 
+    fn credential(&self, key: &str) -> bool {
+        self.field(key).is_some() && has_credential(&self.raw, key)
+    }
+
     /// Whether an API key is held (non-empty): the list view's `hasApiKey`.
     pub fn has_api_key(&self) -> bool {
-        has_credential(&self.raw, "apiKey")
+        self.credential("apiKey")
     }
 
     /// Whether an access token is held: `hasAccessToken`.
     pub fn has_access_token(&self) -> bool {
-        has_credential(&self.raw, "accessToken")
+        self.credential("accessToken")
     }
 
     /// Whether a refresh token is held: `hasRefreshToken`.
     pub fn has_refresh_token(&self) -> bool {
-        has_credential(&self.raw, "refreshToken")
+        self.credential("refreshToken")
     }
 
     /// `projectId`.
@@ -245,7 +289,7 @@ impl ProviderConnection {
 
     /// `providerSpecificData`: free-form (`source`, `proxyPoolId`, quota snapshots, ...).
     pub fn provider_specific_data(&self) -> Option<&Object> {
-        self.raw.get("providerSpecificData")?.as_object()
+        self.field("providerSpecificData")?.as_object()
     }
 
     /// The proxy pool this account's quota and token calls go through (§6.7):
@@ -276,7 +320,7 @@ impl ProviderConnection {
     /// text); `None` when missing or `null`. It may quote a credential an upstream echoed: the
     /// `Debug` output masks it.
     pub fn last_error(&self) -> Option<&Value> {
-        self.raw.get("lastError").filter(|v| !v.is_null())
+        self.field("lastError").filter(|v| !v.is_null())
     }
 
     /// `lastErrorAt` (ISO).
@@ -287,7 +331,7 @@ impl ProviderConnection {
     /// `errorCode`: the failure's HTTP status (a number) or a provider's code (a string);
     /// `None` when missing or `null`.
     pub fn error_code(&self) -> Option<&Value> {
-        self.raw.get("errorCode").filter(|v| !v.is_null())
+        self.field("errorCode").filter(|v| !v.is_null())
     }
 
     /// `backoffLevel` (0..15), when it is a number; a failure counts a missing one as 0.
@@ -451,6 +495,47 @@ mod tests {
             c.provider_specific_data().and_then(|d| d.get("source")),
             Some(&json!("auth.json"))
         );
+    }
+
+    /// Every accessor reads a field of `FIELDS` (the debug assertion), and a connection holding
+    /// each field with its reference type reads all of them.
+    #[test]
+    fn every_accessor_reads_a_listed_field() {
+        let mut raw = Object::new();
+        for (i, key) in ProviderConnection::FIELDS.iter().enumerate() {
+            let value = match *key {
+                "priority" | "consecutiveUseCount" | "backoffLevel" | "errorCode" => json!(i),
+                "isActive" => json!(false),
+                "providerSpecificData" => json!({"proxyPoolId": "p1"}),
+                _ => json!(format!("{key}-{i}")),
+            };
+            raw.insert((*key).into(), value);
+        }
+        assert_eq!(raw.len(), ProviderConnection::FIELDS.len(), "no duplicates");
+        let c = ProviderConnection::from(raw);
+        let texts = [
+            c.id(),
+            c.provider(),
+            c.name(),
+            c.display_name(),
+            c.email(),
+            c.api_key(),
+            c.access_token(),
+            c.refresh_token(),
+            c.project_id(),
+            c.last_used_at(),
+            c.test_status(),
+            c.last_error_at(),
+            c.created_at(),
+            c.updated_at(),
+        ];
+        assert!(texts.iter().all(Option::is_some), "{texts:?}");
+        let numbers = [c.priority(), c.consecutive_use_count(), c.backoff_level()];
+        assert!(numbers.iter().all(Option::is_some), "{numbers:?}");
+        assert!(c.auth_type().is_some() && !c.is_active() && c.sort_priority() < 999.0);
+        assert!(c.has_api_key() && c.has_access_token() && c.has_refresh_token());
+        assert!(c.provider_specific_data().is_some() && c.proxy_pool_id().is_some());
+        assert!(c.last_error().is_some() && c.error_code().is_some());
     }
 
     #[test]

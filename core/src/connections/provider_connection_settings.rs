@@ -102,6 +102,24 @@ impl FallbackStrategy {
 }
 
 impl ProviderConnectionSettings {
+    /// The 11 keys of `ProviderConnectionSettings` in the reference (§1.4), in its order: what
+    /// `mergeProviderConnectionSettings` writes, and every key an accessor of this view reads
+    /// (checked in debug builds). The npm package's interface declares exactly these
+    /// (`tests/types/fields.json`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "fallbackStrategy",
+        "stickyRoundRobinLimit",
+        "quotaStrategy",
+        "quotaMinRemainingPercentage",
+        "quotaMaxAgeMs",
+        "quotaRefreshBeforeSelection",
+        "quotaRefreshTtlMs",
+        "rtkEnabled",
+        "budgetLimits",
+        "routerPolicy",
+        "providerStrategies",
+    ];
+
     /// The raw object, as given.
     pub fn as_object(&self) -> &Object {
         &self.raw
@@ -112,7 +130,12 @@ impl ProviderConnectionSettings {
         self.raw
     }
 
+    /// A field of [`ProviderConnectionSettings::FIELDS`], merged with the defaults.
     fn field(&self, key: &str) -> &Value {
+        debug_assert!(
+            Self::FIELDS.contains(&key),
+            "ProviderConnectionSettings reads `{key}`, which is not in its FIELDS"
+        );
         self.merged.get(key).unwrap_or(&NULL)
     }
 
@@ -254,11 +277,30 @@ pub struct ProviderStrategy<'a> {
 }
 
 impl<'a> ProviderStrategy<'a> {
+    /// The fields of `ProviderStrategyConfig` in the reference (§1.4), in its order: every key
+    /// an accessor of this view reads (checked in debug builds). The npm package's interface
+    /// declares exactly these (`tests/types/fields.json`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "fallbackStrategy",
+        "stickyRoundRobinLimit",
+        "quotaStrategy",
+        "quotaMinRemainingPercentage",
+        "quotaMaxAgeMs",
+        "quotaRefreshTtlMs",
+        "quotaRefreshBeforeSelection",
+        "proxyPoolId",
+    ];
+
     fn of(entry: &'a Value) -> Option<Self> {
         entry.as_object().map(|entry| ProviderStrategy { entry })
     }
 
+    /// A field of [`ProviderStrategy::FIELDS`], when present and not `null`.
     fn present(&self, key: &str) -> Option<&'a Value> {
+        debug_assert!(
+            Self::FIELDS.contains(&key),
+            "ProviderStrategy reads `{key}`, which is not in ProviderStrategy::FIELDS"
+        );
         self.entry.get(key).filter(|v| !v.is_null())
     }
 
@@ -453,6 +495,34 @@ mod tests {
 
     fn settings(v: Value) -> ProviderConnectionSettings {
         ProviderConnectionSettings::from(v.as_object().cloned().unwrap_or_default())
+    }
+
+    /// `FIELDS` is what merging writes, in its order; every accessor reads a listed field.
+    #[test]
+    fn fields_are_what_merging_writes() {
+        let merged = super::super::default_settings();
+        let keys: Vec<&str> = merged.keys().map(String::as_str).collect();
+        assert_eq!(keys, ProviderConnectionSettings::FIELDS);
+        let entry: Object = ProviderStrategy::FIELDS
+            .iter()
+            .map(|k| ((*k).to_owned(), json!("1")))
+            .collect();
+        let s = settings(json!({"providerStrategies": {"p": entry}}));
+        let p = s.provider_strategy("p").expect("an override");
+        assert!(p.fallback_strategy().is_some() && p.sticky_round_robin_limit().is_some());
+        assert!(p.quota_strategy().is_some() && p.quota_min_remaining_percentage().is_some());
+        assert!(p.quota_max_age_ms().is_some() && p.quota_refresh_ttl_ms().is_some());
+        assert!(p.quota_refresh_before_selection().is_some() && p.proxy_pool_id().is_some());
+        let _ = (
+            s.fallback_strategy(),
+            s.sticky_round_robin_limit(),
+            s.quota_strategy(),
+        );
+        let _ = (s.quota_min_remaining_percentage(), s.quota_max_age_ms());
+        let _ = (s.quota_refresh_ttl_ms(), s.quota_refresh_before_selection());
+        let _ = (s.rtk_enabled(), s.budget_rule(Some("p")), s.router_policy());
+        assert_eq!(s.budget_limit_providers().count(), 0);
+        assert_eq!(s.provider_strategies().count(), 1);
     }
 
     #[test]

@@ -66,6 +66,25 @@ impl ProxyPoolType {
 }
 
 impl ProxyPool {
+    /// The fields of `ProxyPool` in the reference (§1.5), in its order: what normalization
+    /// writes on every pool, and every key an accessor of this view reads (checked in debug
+    /// builds). The npm package's `ProxyPool` interface declares exactly these fields
+    /// (`tests/types/fields.json`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "proxyUrl",
+        "noProxy",
+        "type",
+        "isActive",
+        "strictProxy",
+        "testStatus",
+        "lastTestedAt",
+        "lastError",
+        "createdAt",
+        "updatedAt",
+    ];
+
     /// The raw object, for extra keys and for writing back.
     pub fn as_object(&self) -> &Object {
         &self.raw
@@ -81,8 +100,17 @@ impl ProxyPool {
         self.raw.get(key)
     }
 
+    /// A field of [`ProxyPool::FIELDS`].
+    fn field(&self, key: &str) -> Option<&Value> {
+        debug_assert!(
+            Self::FIELDS.contains(&key),
+            "ProxyPool reads `{key}`, which is not in ProxyPool::FIELDS"
+        );
+        self.raw.get(key)
+    }
+
     fn text(&self, key: &str) -> Option<&str> {
-        self.raw.get(key).and_then(Value::as_str)
+        self.field(key).and_then(Value::as_str)
     }
 
     /// `id`: a bare v4 UUID unless the creator chose one.
@@ -113,18 +141,18 @@ impl ProxyPool {
     /// `type`: exactly `"vercel"` is a relay, anything else an HTTP proxy (what normalization
     /// writes, so a stored pool only ever holds those two).
     pub fn pool_type(&self) -> ProxyPoolType {
-        ProxyPoolType::of(self.raw.get("type"))
+        ProxyPoolType::of(self.field("type"))
     }
 
     /// `isActive !== false`, as normalization reads it. (Proxy resolution for quota calls
     /// also wants a non-empty `proxyUrl`, §6.7.)
     pub fn is_active(&self) -> bool {
-        is_active_flag(self.raw.get("isActive"))
+        is_active_flag(self.field("isActive"))
     }
 
     /// `strictProxy === true`: fail instead of falling back to a direct call.
     pub fn strict_proxy(&self) -> bool {
-        strict_proxy_flag(self.raw.get("strictProxy"))
+        strict_proxy_flag(self.field("strictProxy"))
     }
 
     /// `testStatus` (`"unknown"` until tested, then `"active"` or `"error"`).
@@ -139,7 +167,7 @@ impl ProxyPool {
 
     /// `lastError` of the last test: any JSON value; `None` when missing or `null`.
     pub fn last_error(&self) -> Option<&Value> {
-        self.raw.get("lastError").filter(|v| !v.is_null())
+        self.field("lastError").filter(|v| !v.is_null())
     }
 
     /// `createdAt` (ISO).
@@ -239,6 +267,25 @@ mod tests {
         assert_eq!(p.get("region"), Some(&json!("eu")));
         assert_eq!(serde_json::to_value(&p).ok(), Some(raw.clone()));
         assert_eq!(Value::Object(p.into_object()), raw);
+    }
+
+    /// `FIELDS` is what normalization writes, in its order, and every accessor reads one.
+    #[test]
+    fn fields_are_what_normalization_writes() {
+        let written = super::super::normalize::normalize_proxy_pool(
+            super::super::Patch::new(),
+            "NOW",
+            &mut || "id".into(),
+        );
+        let keys: Vec<&str> = written.keys().map(String::as_str).collect();
+        assert_eq!(keys, ProxyPool::FIELDS);
+        let p = ProxyPool::from(written);
+        assert!(p.id().is_some() && p.name().is_some() && p.proxy_url().is_some());
+        assert!(p.no_proxy().is_some() && p.test_status().is_some());
+        assert!(p.created_at().is_some() && p.updated_at().is_some());
+        assert!(p.is_active() && !p.strict_proxy() && p.pool_type() == ProxyPoolType::Http);
+        assert!(p.last_tested_at().is_none() && p.last_error().is_none());
+        assert!(p.masked_proxy_url().is_some());
     }
 
     #[test]

@@ -153,6 +153,26 @@ pub struct CandidateExplanation {
 }
 
 impl CandidateExplanation {
+    /// The keys of a candidate's JSON ([`CandidateExplanation::to_json`]), in its order. The
+    /// npm package's `ProviderConnectionCandidate` declares exactly these
+    /// (`tests/types/fields.json`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "id",
+        "provider",
+        "isActive",
+        "priority",
+        "selected",
+        "selectable",
+        "reasons",
+        "lastUsedAt",
+        "consecutiveUseCount",
+        "modelLockUntil",
+        "quotaSelection",
+        "quotaFresh",
+        "quotaScore",
+        "remainingPercentage",
+    ];
+
     fn remaining_percentage_value(&self) -> Option<&Value> {
         self.quota_selection
             .as_ref()?
@@ -256,6 +276,22 @@ pub struct SelectionExplanation {
 }
 
 impl SelectionExplanation {
+    /// The keys of the JSON ([`SelectionExplanation::to_json`]), in its order. The npm
+    /// package's `ProviderConnectionSelectionExplanation` declares exactly these
+    /// (`tests/types/fields.json`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "provider",
+        "model",
+        "status",
+        "selectedConnectionId",
+        "strategy",
+        "quotaStrategy",
+        "quotaMaxAgeMs",
+        "quotaMinRemainingPercentage",
+        "candidates",
+        "message",
+    ];
+
     /// The picked candidate, when the status is selected.
     pub fn selected(&self) -> Option<&CandidateExplanation> {
         self.candidates.iter().find(|c| c.selected)
@@ -412,6 +448,16 @@ mod tests {
             json["candidates"][1]["reasons"],
             json!(["inactive connection", "quota snapshot is missing or stale"])
         );
+        // The JSON has the keys of FIELDS, in their order, for the entry and each candidate.
+        let keys = |v: &Value| -> Vec<String> {
+            v.as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(keys(&json), SelectionExplanation::FIELDS);
+        for candidate in json["candidates"].as_array().into_iter().flatten() {
+            assert_eq!(keys(candidate), CandidateExplanation::FIELDS);
+        }
         assert_eq!(serde_json::to_value(&explained).ok(), Some(json));
         assert!(!format!("{explained:?}").contains("0123456789"));
     }

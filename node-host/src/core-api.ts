@@ -1,0 +1,136 @@
+// What the package calls of the wasm core, declared by hand: no published declaration imports
+// wasm-bindgen's generated glue (`wasm/pie_storage_wasm.d.ts`), whose classes declare
+// `[Symbol.dispose]` and whose `init()` takes a `RequestInfo`, which a project without the
+// `esnext.disposable` lib, `@types/node` or the DOM lib cannot check. It cannot drift from the
+// glue: `wasm.ts` assigns the glue module to `CoreApi` (a removed function, a changed parameter
+// type or an added required parameter fails the package build), and `tests/types/core-api.ts`
+// also checks every function and method has the glue's number of parameters.
+//
+// Parameters the glue types as `any` (JSON values crossing as JavaScript values) are declared
+// with what the package passes; results with what the core returns (see wasm/src). The host
+// side of an operation (`CoreRequest`, `CoreHost`) is here too, so that the declarations of the
+// Node entry reach neither the glue nor `wasm.d.ts` (whose `WebAssembly` types need a lib that
+// Node projects without the DOM lib lack).
+
+import type { ColumnLayout } from "./columns.js";
+import type { UsageLineDiagnostic, UsageSummary } from "./types.js";
+
+/** A store operation paused at an I/O request (`wasm/src/operation.rs`). */
+export interface CoreOperation {
+  /** The next request (`{kind, ...}`), or `{kind: "done", value}` at the end. */
+  next: () => object;
+  /** The host's answer to the last request. */
+  reply: (value: unknown) => void;
+  /** The last request failed. */
+  fail: (error: unknown) => void;
+}
+
+/** Record columns filled by the JavaScript encoder (`core/src/usage/columns.rs`). */
+export interface UsageColumns {
+  free: () => void;
+  setAmounts: (amounts: Float64Array, present: Uint16Array) => void;
+  setDictText: (field: string, ids: Uint32Array, joined: string, lengths: Uint32Array) => void;
+  setPlainText: (field: string, joined: Uint8Array, lengths: Uint32Array) => void;
+}
+
+/** `{ summary, diagnostics }` of a JSONL summary. */
+export interface CoreSummaryResult {
+  summary: UsageSummary;
+  diagnostics: UsageLineDiagnostic[];
+}
+
+/** The streaming JSONL summarizer. */
+export interface UsageJsonlSummarizer {
+  free: () => void;
+  push: (chunk: Uint8Array) => void;
+  finish: (query: Record<string, unknown> | undefined) => CoreSummaryResult;
+}
+
+/** A JSONL usage store whose I/O the host carries out. */
+export interface JsonlUsageStoreCore {
+  recordOperation: (json: string) => CoreOperation;
+  recordsOperation: () => CoreOperation;
+  queryOperation: (query: Record<string, unknown> | undefined) => CoreOperation;
+  summarizeOperation: (query: Record<string, unknown> | undefined) => CoreOperation;
+  diagnostics: () => UsageLineDiagnostic[];
+}
+
+/** A provider-connection store (in memory, or a file whose I/O the host carries out). */
+export interface ProviderConnectionStoreCore {
+  /** Store operation `op` with its arguments as a JSON array; the value is JSON text. */
+  operation: (op: string, args: string) => CoreOperation;
+  /** `clear()` of the in-memory store. */
+  clear: () => void;
+}
+
+/** The wasm core as the package uses it: the subset of the glue module it calls. */
+export interface CoreApi {
+  UsageColumns: new (rows: number) => UsageColumns;
+  UsageJsonlSummarizer: new () => UsageJsonlSummarizer;
+  JsonlUsageStoreCore: new (name: string, savesIndex: boolean) => JsonlUsageStoreCore;
+  ProviderConnectionStoreCore: {
+    inMemory: (initial?: string | null) => ProviderConnectionStoreCore;
+    inMemoryFixed: (initial: string | null | undefined, nowMs: number) => ProviderConnectionStoreCore;
+    openFile: (name: string) => ProviderConnectionStoreCore;
+    openFileFixed: (name: string, nowMs: number) => ProviderConnectionStoreCore;
+  };
+
+  createUsageRecordId: (prefix?: string | null) => string;
+  createProxyPoolId: () => string;
+  defaultUsageFilePath: (env: Record<string, string | undefined>, home: string) => string;
+  defaultProviderConnectionFilePath: (env: Record<string, string | undefined>, home: string) => string;
+  savedUsageIndexPath: (path: string) => string;
+  maskProxyUrl: (url: string) => string;
+  /** `toProviderConnectionSummary` over JSON text; returns JSON text. */
+  providerConnectionSummary: (connection: string) => string;
+  /** Routing function `name` with its arguments as a JSON array; returns JSON text. */
+  routingCall: (name: string, args: string) => string;
+
+  usageColumnLayout: () => ColumnLayout;
+  usageQueryFields: (query: Record<string, unknown> | undefined) => string[];
+  // Method syntax where a glue class instance is a parameter: the glue's class type has
+  // `[Symbol.dispose]`, which `UsageColumns` leaves out, so only the method (bivariant) check
+  // holds; the instances are always the glue's, made by `new UsageColumns()` above.
+  filterUsageColumns(columns: UsageColumns, query: Record<string, unknown> | undefined): Uint32Array;
+  orderUsageColumns(columns: UsageColumns, query: Record<string, unknown> | undefined): Uint32Array;
+  summarizeUsageColumns(columns: UsageColumns): UsageSummary;
+  usageRecordLine: (json: string) => string;
+  /** The records as one JSON array text, and the skipped lines. */
+  parseUsageJsonl: (bytes: Uint8Array) => { text: string; diagnostics: UsageLineDiagnostic[] };
+
+  /** The message of the panic that aborted the last call, if any (cleared by reading it). */
+  takePanicMessage: () => string | undefined;
+  /** Test hook: panics with `message`. */
+  __panicForTest: (message: string) => void;
+}
+
+// ---- The host side of a store operation (what `drive` in wasm.ts hands a host) ----
+
+/** One I/O request of the core (`CoreOperation.next()`, see wasm/src/operation.rs). */
+export interface CoreRequest {
+  kind: string;
+  blob?: "data" | "savedIndex";
+  offset?: number;
+  length?: number;
+  bytes?: Uint8Array;
+  followLinks?: boolean;
+  at?: { path: string; folder: string; name: string };
+  tempName?: string;
+  folder?: string;
+  name?: string;
+  path?: string;
+  ms?: number;
+  value?: unknown;
+}
+
+/**
+ * Carries out one I/O request of the core: its reply, or a Promise of it (a request that needs
+ * no I/O, such as the clock, may be answered at once). `drive` hands a reply to the core before
+ * it asks the next request, so a host may reuse the buffer it answered a read with.
+ */
+export interface CoreHost {
+  perform(request: CoreRequest): unknown;
+  /** A host for one operation (it may keep files open between steps), closed at its end. */
+  session?(): CoreHost;
+  close?(): Promise<void>;
+}
