@@ -182,11 +182,7 @@ impl ProviderConnection {
     /// A field of [`ProviderConnection::FIELDS`]: an accessor reading any other key would name
     /// a field the TypeScript types do not declare.
     fn field(&self, key: &str) -> Option<&Value> {
-        debug_assert!(
-            Self::FIELDS.contains(&key),
-            "ProviderConnection reads `{key}`, which is not in ProviderConnection::FIELDS"
-        );
-        self.raw.get(key)
+        listed_field(&self.raw, Self::FIELDS, "ProviderConnection", key)
     }
 
     fn text(&self, key: &str) -> Option<&str> {
@@ -380,6 +376,21 @@ impl ProviderConnection {
     pub fn earliest_model_lock_until(&self, now: f64) -> Option<String> {
         crate::routing::earliest_model_lock_until(&self.raw, now)
     }
+}
+
+/// Field `key` of a typed view's raw object; in debug builds, a key missing from the view's
+/// `FIELDS` (the names the TypeScript types declare) fails loudly.
+pub(crate) fn listed_field<'a>(
+    raw: &'a Object,
+    fields: &[&str],
+    view: &str,
+    key: &str,
+) -> Option<&'a Value> {
+    debug_assert!(
+        fields.contains(&key),
+        "{view} reads `{key}`, which is not in {view}::FIELDS"
+    );
+    raw.get(key)
 }
 
 /// `isActive !== false`: the reading of an `isActive` flag on connections and pools.

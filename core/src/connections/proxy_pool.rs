@@ -102,11 +102,7 @@ impl ProxyPool {
 
     /// A field of [`ProxyPool::FIELDS`].
     fn field(&self, key: &str) -> Option<&Value> {
-        debug_assert!(
-            Self::FIELDS.contains(&key),
-            "ProxyPool reads `{key}`, which is not in ProxyPool::FIELDS"
-        );
-        self.raw.get(key)
+        super::connection::listed_field(&self.raw, Self::FIELDS, "ProxyPool", key)
     }
 
     fn text(&self, key: &str) -> Option<&str> {

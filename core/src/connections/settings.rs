@@ -463,19 +463,7 @@ mod tests {
 
     #[test]
     fn null_takes_the_default() {
-        let keys = [
-            "fallbackStrategy",
-            "stickyRoundRobinLimit",
-            "quotaStrategy",
-            "quotaMinRemainingPercentage",
-            "quotaMaxAgeMs",
-            "quotaRefreshBeforeSelection",
-            "quotaRefreshTtlMs",
-            "rtkEnabled",
-            "budgetLimits",
-            "routerPolicy",
-            "providerStrategies",
-        ];
+        let keys = crate::connections::ProviderConnectionSettings::FIELDS;
         let nulls: Object = keys.iter().map(|k| (k.to_string(), Value::Null)).collect();
         assert_eq!(text(&merge_settings(Some(&Value::Object(nulls)))), DEFAULTS);
     }
