@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, extname, join, normalize, sep } from "node:path";
+import { dirname, extname, join, normalize, relative, sep } from "node:path";
 import { after, before, test } from "node:test";
 
 import * as storage from "@pie-lab/storage";
@@ -29,6 +29,7 @@ const TOOLS = {
   rollup: join(modules, "rollup", "dist", "bin", "rollup"),
   webpack: join(modules, "webpack", "bin", "webpack.js"),
   vitest: join(modules, "vitest", "vitest.mjs"),
+  workerd: join(modules, "workerd", "bin", "workerd"), // Cloudflare's Workers runtime (native binary, or its Node shim)
 };
 const STEP_TIMEOUT = 120_000; // any one build, server start or run
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".css": "text/css" };
@@ -246,6 +247,7 @@ before(async () => {
     makeApp("webpack", tarball),
     makeApp("vitest", tarball, { links: ["vitest"] }),
     makeApp("node", tarball),
+    makeApp("workerd", tarball),
   ]);
   browser = await launchChromium();
 });
@@ -336,6 +338,64 @@ for (const [label, tool] of [["Vite 6", "vite6"], ["Vite (current)", "vite"]]) {
     assert.deepEqual(await checkBuiltPage(join(dir, "dist")), { before: "PIE_NOT_INITIALIZED", ...expected });
   });
 }
+
+// ---- an edge runtime ----------------------------------------------------------------------
+
+/**
+ * The workers bundled as a Workers bundler does (esbuild, the "workerd" and "worker"
+ * conditions, the `.wasm` import left to the runtime as a compiled wasm module), served by
+ * workerd on 127.0.0.1.
+ */
+test("Cloudflare workerd: the slim entry with init() of the imported .wasm module works; the default entry fails with PIE_WASM_LOAD_FAILED", async (t) => {
+  const dir = apps.workerd;
+  for (const name of ["worker-slim", "worker-default"]) {
+    const { ms } = await run(TOOLS.esbuild, [`src/${name}.js`, "--bundle", "--format=esm", "--conditions=workerd,worker", "--external:@pie-lab/storage/wasm", `--outfile=dist/${name}.js`], dir);
+    t.diagnostic(`esbuild (${name}): ${ms} ms`);
+  }
+  const [slimPort, defaultPort] = [await freePort(), await freePort()];
+  const wasmFile = createRequire(join(dir, "package.json")).resolve("@pie-lab/storage/wasm");
+  const worker = (name) => `(
+    modules = [
+      (name = "${name}.js", esModule = embed "dist/${name}.js"),
+      (name = "@pie-lab/storage/wasm", wasm = embed ${JSON.stringify(relative(dir, wasmFile))}),
+    ],
+    compatibilityDate = "2025-01-01",
+  )`;
+  writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "slim", worker = ${worker("worker-slim")}), (name = "default", worker = ${worker("worker-default")}) ],
+  sockets = [
+    (name = "slim", address = "127.0.0.1:${slimPort}", http = (), service = "slim"),
+    (name = "default", address = "127.0.0.1:${defaultPort}", http = (), service = "default"),
+  ],
+);
+`);
+  const started = performance.now();
+  const child = spawnTool(TOOLS.workerd, ["serve", "config.capnp"], dir);
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const get = async (port) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        return await (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(10_000) })).json();
+      } catch (error) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`workerd did not answer: ${error.message}\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  };
+  try {
+    assert.deepEqual(await get(slimPort), { before: "PIE_NOT_INITIALIZED", ...expected });
+    const failed = await get(defaultPort);
+    assert.equal(failed.code, "PIE_WASM_LOAD_FAILED", JSON.stringify(failed));
+    assert.match(failed.message, /@pie-lab\/storage\/slim/);
+  } finally {
+    await stop(child);
+  }
+  t.diagnostic(`workerd, start to both answers: ${Math.round(performance.now() - started)} ms`);
+});
 
 // ---- Node ----------------------------------------------------------------------------------
 
