@@ -65,7 +65,8 @@ export function ensureNpmDependencies() {
   const marker = join(root, "node_modules", ".package-lock.json");
   const lock = join(root, "package-lock.json");
   const fresh = existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
-  const needed = ["typescript", "playwright-core", "proper-lockfile", "binaryen"].every((p) =>
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const needed = ["typescript", ...Object.keys(manifest.devDependencies)].every((p) =>
     existsSync(join(root, "node_modules", p)),
   );
   if (fresh && needed) return;

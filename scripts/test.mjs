@@ -1,4 +1,4 @@
-// `npm test`: install what is missing, build, then run the Rust, Node and browser suites.
+// `npm test`: install what is missing, build, then run the Rust, Node, browser and bundler suites.
 
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -29,5 +29,8 @@ run(process.execPath, ["--test", "--test-concurrency=1", ...testFiles("tests/nod
 
 log("Browser suite (headless Chromium)");
 run(process.execPath, ["--test", ...testFiles("tests/browser")]);
+
+log("Bundler suite (the packed package built by Vite, esbuild, rollup and webpack, bundled for Node, under Vitest and workerd, from CommonJS)");
+run(process.execPath, ["--test", ...testFiles("tests/bundlers")]);
 
 log("all suites passed");
