@@ -7,6 +7,7 @@
 //! [`ProviderConnectionSettings::budget_rule`] and [`RouterCombo::rotation`] give the values
 //! the router, the budget and the route planner actually use, computed by their own functions.
 
+use super::connection::listed_field;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
@@ -132,11 +133,11 @@ impl ProviderConnectionSettings {
 
     /// A field of [`ProviderConnectionSettings::FIELDS`], merged with the defaults.
     fn field(&self, key: &str) -> &Value {
-        debug_assert!(
-            Self::FIELDS.contains(&key),
-            "ProviderConnectionSettings reads `{key}`, which is not in its FIELDS"
-        );
-        self.merged.get(key).unwrap_or(&NULL)
+        match self.merged.as_object() {
+            Some(merged) => listed_field(merged, Self::FIELDS, "ProviderConnectionSettings", key),
+            None => None,
+        }
+        .unwrap_or(&NULL)
     }
 
     /// `fallbackStrategy` (default fill-first).
@@ -297,11 +298,7 @@ impl<'a> ProviderStrategy<'a> {
 
     /// A field of [`ProviderStrategy::FIELDS`], when present and not `null`.
     fn present(&self, key: &str) -> Option<&'a Value> {
-        debug_assert!(
-            Self::FIELDS.contains(&key),
-            "ProviderStrategy reads `{key}`, which is not in ProviderStrategy::FIELDS"
-        );
-        self.entry.get(key).filter(|v| !v.is_null())
+        listed_field(self.entry, Self::FIELDS, "ProviderStrategy", key).filter(|v| !v.is_null())
     }
 
     /// The entry as stored.
