@@ -51,10 +51,6 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-/** Whether two reads name the same file (both by identity, or both without one). */
-function sameRequest(a: Identity | undefined, b: Identity | undefined): boolean {
-  return a === undefined ? b === undefined : b !== undefined && a.dev === b.dev && a.ino === b.ino;
-}
 
 function split(path: string): { path: string; folder: string; name: string } {
   return { path, folder: dirname(path), name: basename(path) };
@@ -169,6 +165,11 @@ class KeptFiles {
 
 function sameFile(a: Identity | undefined, b: Identity): boolean {
   return a !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
+
+/** Whether two reads name the same file (both by identity, or both without one). */
+function sameRequest(a: Identity | undefined, b: Identity | undefined): boolean {
+  return b === undefined ? a === undefined : sameFile(a, b);
 }
 
 function close(kept: Kept): void {
