@@ -207,6 +207,9 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
             exact_matches(&Value::Array(vec![]), &diags)
         }
         "usageFile" => run_usage_file(case),
+        "series" => run_series(file, case),
+        "summaryGroups" => run_summary_groups(file, case),
+        "budgetWindows" => run_budget_windows(file, case),
         "validate" => {
             let result = validate_usage_record(&case["record"]);
             // The in-memory store accepts exactly what validation accepts, and keeps nothing else.
@@ -706,4 +709,190 @@ fn every_read_path(bytes: &[u8]) -> Result<(Value, Value), String> {
         })?;
     }
     Ok((records, diags))
+}
+
+/// The records of a case as JSONL bytes, each line as `JSON.stringify` writes it.
+fn jsonl_of(records: &[Map<String, Value>]) -> Vec<u8> {
+    records
+        .iter()
+        .map(|r| to_js_string(&Value::Object(r.clone())) + "\n")
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// Runs `answer` on every path a usage store or pure function offers (records, JSONL bytes,
+/// the JSONL store without and with a saved index, the in-memory store through the
+/// `UsageStore` trait) and checks that they agree; returns the records path's answer.
+///
+/// The saved-index path needs more rows than the save threshold, so it runs on the records
+/// repeated and is compared with the records path on the same repetition.
+fn every_store_path<T: PartialEq + std::fmt::Debug>(
+    records: &[Map<String, Value>],
+    answer: &dyn Fn(Source<'_>) -> pie_storage_core::Result<T>,
+) -> Result<pie_storage_core::Result<T>, String> {
+    use pie_storage_core::usage::{InMemoryUsageStore, JsonlUsageStore};
+    use std::sync::Arc;
+    let want = answer(Source::Records(records));
+    let bytes = jsonl_of(records);
+    let file = JsonlUsageStore::new(MemoryStorage::with_content(bytes.clone()));
+    let memory = InMemoryUsageStore::new();
+    for r in records {
+        memory.record_usage_object(r).map_err(|e| e.to_string())?;
+    }
+    let others = [
+        ("JSONL bytes", answer(Source::Bytes(&bytes))),
+        ("JSONL store", answer(Source::Store(&file))),
+        ("in-memory store", answer(Source::Store(&memory))),
+    ];
+    for (what, got) in others {
+        if format!("{got:?}") != format!("{want:?}") {
+            return Err(format!(
+                "{what} differs from the records path: {got:?}\n vs {want:?}"
+            ));
+        }
+    }
+    let repeat = 1100 / records.len().max(1) + 1;
+    let many: Vec<Map<String, Value>> = (0..repeat).flat_map(|_| records.iter().cloned()).collect();
+    let (data, saved) = (
+        Arc::new(MemoryStorage::with_content(jsonl_of(&many))),
+        Arc::new(MemoryStorage::new()),
+    );
+    let first = JsonlUsageStore::with_saved_index(data.clone(), saved.clone());
+    let built = answer(Source::Store(&first));
+    if saved.snapshot().is_none_or(|b| b.is_empty()) {
+        return Err("the first store saved no index".into());
+    }
+    let loaded = answer(Source::Store(&JsonlUsageStore::with_saved_index(
+        data, saved,
+    )));
+    let want_many = answer(Source::Records(&many));
+    for (what, got) in [("built index", built), ("saved index", loaded)] {
+        if format!("{got:?}") != format!("{want_many:?}") {
+            return Err(format!(
+                "{what} differs from the records path: {got:?}\n vs {want_many:?}"
+            ));
+        }
+    }
+    Ok(want)
+}
+
+/// Where a case's records are read from.
+enum Source<'a> {
+    Records(&'a [Map<String, Value>]),
+    Bytes(&'a [u8]),
+    Store(&'a dyn pie_storage_core::usage::UsageStore),
+}
+
+/// The error code or the JSON of a result, for comparison with a case's expectation.
+fn expect_result<T: serde::Serialize>(
+    case: &Value,
+    got: pie_storage_core::Result<T>,
+) -> Result<(), String> {
+    match (case.get("expectError"), got) {
+        (Some(code), Err(e)) => exact_matches(code, &Value::String(e.code.as_str().into())),
+        (Some(code), Ok(_)) => Err(format!("expected {code}, got a result")),
+        (None, Err(e)) => Err(format!("unexpected error {e}")),
+        (None, Ok(value)) => {
+            let actual = serde_json::to_value(&value).map_err(|e| e.to_string())?;
+            if let Some(keys) = case.get("expectKeys") {
+                let got: Vec<Value> = actual
+                    .as_object()
+                    .map(|o| o.keys().map(|k| Value::String(k.clone())).collect())
+                    .unwrap_or_default();
+                exact_matches(keys, &Value::Array(got))?;
+            }
+            match (case.get("expectExact"), case.get("expect")) {
+                (Some(exact), _) => exact_matches(exact, &actual),
+                (None, Some(expected)) => subset_matches(expected, &actual, "result"),
+                _ => Err("case has no expectation".into()),
+            }
+        }
+    }
+}
+
+/// Options JavaScript sends, read as the bindings read them: a value that does not decode is
+/// `PIE_INVALID_QUERY`.
+fn decode_options<T: serde::de::DeserializeOwned>(v: &Value) -> pie_storage_core::Result<T> {
+    serde_json::from_value(v.clone()).map_err(|e| {
+        pie_storage_core::Error::new(pie_storage_core::ErrorCode::InvalidQuery, e.to_string())
+    })
+}
+
+fn run_series(file: &Value, case: &Value) -> Result<(), String> {
+    use pie_storage_core::usage::{
+        summarize_usage_jsonl_by_time, summarize_usage_records_by_time, UsageSeriesOptions,
+    };
+    let records = records_of(file, case);
+    let query = decode_query(&case["query"]);
+    let options = match decode_options::<UsageSeriesOptions>(&case["options"]) {
+        Ok(options) => options,
+        Err(e) => return expect_result::<()>(case, Err(e)),
+    };
+    let got = every_store_path(&records, &|source| match source {
+        Source::Records(r) => summarize_usage_records_by_time(r, &query, &options),
+        Source::Bytes(b) => summarize_usage_jsonl_by_time(b, &query, &options),
+        Source::Store(s) => s.summarize_usage_by_time(&query, &options),
+    })?;
+    expect_result(case, got)
+}
+
+fn run_summary_groups(file: &Value, case: &Value) -> Result<(), String> {
+    use pie_storage_core::usage::{summarize_usage_records_with, SummaryOptions};
+    let records = records_of(file, case);
+    let query = UsageRecordQuery {
+        limit: None,
+        ..decode_query(&case["query"])
+    };
+    let options = match decode_options::<SummaryOptions>(&case["options"]) {
+        Ok(options) => options,
+        Err(e) => return expect_result::<()>(case, Err(e)),
+    };
+    let got = every_store_path(&records, &|source| match source {
+        Source::Records(r) => {
+            let picked: Vec<_> = query_indices(r, &query)
+                .into_iter()
+                .map(|i| r[i].clone())
+                .collect();
+            Ok(summarize_usage_records_with(&picked, &options))
+        }
+        Source::Bytes(b) => {
+            Ok(bindings_support::UsageIndex::of_bytes(b).summarize_with(&query, &options))
+        }
+        Source::Store(s) => s.summarize_usage_with(&query, &options),
+    })?;
+    expect_result(case, got)
+}
+
+/// `evaluateBudget`'s daily and monthly windows start where the series' day and month buckets
+/// containing `now` start, in the same zone.
+fn run_budget_windows(file: &Value, case: &Value) -> Result<(), String> {
+    use pie_storage_core::time::Bucket;
+    use pie_storage_core::usage::{summarize_usage_records_by_time, DateBound, UsageSeriesOptions};
+    let records = records_of(file, case);
+    let mut options = serde_json::json!({"settings": null, "now": case["now"], "records": records});
+    if let Some(zone) = case.get("timeZone") {
+        options["timeZone"] = zone.clone();
+    }
+    let budget = bindings_support::routing_call(&Args::from_wire("evaluateBudget", vec![options]))
+        .map_err(|e| e.to_string())?;
+    exact_matches(&case["expectDailyFrom"], &budget["daily"]["from"])?;
+    exact_matches(&case["expectMonthlyFrom"], &budget["monthly"]["from"])?;
+    let zone = case["timeZone"].as_str().unwrap_or("UTC");
+    let now = pie_storage_core::time::parse_js_date(case["now"].as_str().unwrap_or_default());
+    for (bucket, want) in [
+        (Bucket::Day, "expectDailyFrom"),
+        (Bucket::Month, "expectMonthlyFrom"),
+    ] {
+        let query = UsageRecordQuery {
+            from: now.map(DateBound::Millis),
+            to: now.map(DateBound::Millis),
+            ..Default::default()
+        };
+        let options = UsageSeriesOptions::new(bucket, zone).map_err(|e| e.to_string())?;
+        let series = summarize_usage_records_by_time(&records, &query, &options)
+            .map_err(|e| e.to_string())?;
+        let start = serde_json::to_value(&series).map_err(|e| e.to_string())?["from"].clone();
+        exact_matches(&case[want], &start)?;
+    }
+    Ok(())
 }

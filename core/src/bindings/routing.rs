@@ -16,7 +16,7 @@ use crate::routing::{
     cooldown, explain_provider_connection_selection, is_model_lock_active, resolve_route_plan,
     select_provider_connection, ComboRotation, SelectOptions,
 };
-use crate::time::{parse_js_date, to_iso_string};
+use crate::time::{parse_js_date, to_iso_string, TimeZone};
 use crate::usage::facts::UsageFacts;
 
 /// Calls a routing decision function by its npm name.
@@ -291,12 +291,18 @@ fn evaluate_call(options: Option<&Value>) -> Result<Value> {
         _ => None,
     }
     .ok_or_else(|| invalid("now must be epoch milliseconds or a date string"))?;
+    let time_zone = match o.get("timeZone") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(TimeZone::named(name)?),
+        Some(_) => return Err(invalid("timeZone must be an IANA time zone name")),
+    };
     let input = BudgetInput {
         settings: o.get("settings").unwrap_or(&Value::Null),
         provider,
         estimate_usd,
         records: records.as_slice(),
         now,
+        time_zone: time_zone.as_ref(),
     };
     evaluate_budget(&input).map(|d| d.to_json())
 }

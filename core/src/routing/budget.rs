@@ -47,6 +47,10 @@
 //!   `exhausted` compares the rounded projection; the request check compares the raw estimate.
 //! * Window starts are `Date.UTC(year, month, day)` of `now`, so for a `now` in the years 0-99
 //!   they land in 1900-1999 (a reference quirk kept; such windows are empty).
+//! * The windows come from [`window_containing`] (`crate::time`), the one window rule the usage
+//!   series uses too, so a budget day and a series day bucket in the same zone cover the same
+//!   instants. The zone is UTC unless [`BudgetInput::time_zone`] (`timeZone` from JavaScript)
+//!   names another; in a zone the day starts at local midnight (23 or 25 hours on DST days).
 //!
 //! [`Amounts::cost`]: crate::usage::Amounts::cost
 
@@ -61,7 +65,7 @@ use serde_json::{Map, Value};
 use crate::connections::settings::normalize_budget_limits;
 use crate::error::{Error, ErrorCode, Result};
 use crate::js_value::{js_trim, number_value};
-use crate::time::{parse_js_date, to_iso_string};
+use crate::time::{parse_js_date, to_iso_string, window_containing, Bucket, TimeZone};
 use crate::usage::{query_indices, DateBound, FactSource, UsageRecordQuery};
 
 pub use fixed::{js_to_fixed, round_fixed};
@@ -211,6 +215,10 @@ pub struct BudgetInput<'a, S: FactSource + ?Sized> {
     pub records: &'a S,
     /// Epoch milliseconds (fractions are truncated, as `new Date(ms)` does).
     pub now: f64,
+    /// Whose day and month the windows are; `None` is UTC, as in the reference. The windows
+    /// are those of [`window_containing`], so they match the usage series' day and month
+    /// buckets in the same zone.
+    pub time_zone: Option<&'a TimeZone>,
 }
 
 /// Evaluates the budget (`evaluateBudget`). Fails only for a `now` JavaScript cannot turn into a
@@ -222,7 +230,9 @@ pub fn evaluate_budget<S: FactSource + ?Sized>(
     let bad_now = || invalid("now must be a valid date");
     let generated_at = to_iso_string(input.now).ok_or_else(bad_now)?;
     let now = input.now.trunc();
-    let (day_from, month_from) = utc_window_starts(&generated_at).ok_or_else(bad_now)?;
+    let utc = TimeZone::utc();
+    let zone = input.time_zone.unwrap_or(&utc);
+    let (day_from, month_from) = window_starts(now, &generated_at, zone).ok_or_else(bad_now)?;
     let provider = input.provider.map(js_trim).filter(|p| !p.is_empty());
     let rule = resolve_budget_rule(input.settings, provider);
     let estimate = input.estimate_usd.and_then(normalize_usd);
@@ -346,9 +356,20 @@ fn js_clamp(x: f64, lo: f64, hi: f64) -> f64 {
     }
 }
 
+/// Starts of the day and month windows containing `now` (the shared [`window_containing`]),
+/// except for the reference's `Date.UTC` quirk in UTC for the years 0-99.
+fn window_starts(now: f64, now_iso: &str, zone: &TimeZone) -> Option<(f64, f64)> {
+    if zone.name() == "UTC" && now_iso.starts_with("00") {
+        return quirk_window_starts(now_iso);
+    }
+    let day = window_containing(now, Bucket::Day, zone)?;
+    let month = window_containing(now, Bucket::Month, zone)?;
+    Some((day.start, month.start))
+}
+
 /// UTC starts of the day and of the month of `now`, given as its ISO string. The date part
 /// of the ISO string is parsed back (date-only forms are UTC), so every year JS allows works.
-fn utc_window_starts(now_iso: &str) -> Option<(f64, f64)> {
+fn quirk_window_starts(now_iso: &str) -> Option<(f64, f64)> {
     let date = &now_iso[..now_iso.find('T')?];
     // `Date.UTC` reads years 0-99 as 1900-1999; only those print as `00YY`.
     let date = match date.strip_prefix("00") {

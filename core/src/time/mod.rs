@@ -44,10 +44,12 @@
 //! Node 20 under fixed-offset and DST zones.
 
 mod parse;
+mod window;
 
 pub use parse::{parse_js_date, parse_js_date_with};
+pub use window::{window_containing, window_key, Bucket, TimeZone, Window};
 
-use chrono::{DateTime, Offset, TimeZone};
+use chrono::{DateTime, Offset, TimeZone as _};
 
 /// Largest magnitude of a JS time value (100 million days).
 const MAX_TIME_MS: i64 = 8_640_000_000_000_000;

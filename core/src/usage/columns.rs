@@ -11,8 +11,12 @@ use super::fnv::FnvBuild;
 use super::query::time_of;
 use super::summary::GROUP_FIELDS;
 
-/// Text fields a query or summary may read, in column order.
-pub const TEXT_FIELDS: [&str; 9] = [
+/// The number of `TEXT_FIELDS`.
+pub const TEXT_COUNT: usize = 12;
+
+/// Text fields a query or summary may read, in column order. The last three are read only by
+/// the extra summary groups (`groupBy`); they come last so older column numbers stay.
+pub const TEXT_FIELDS: [&str; TEXT_COUNT] = [
     "timestamp",
     "status",
     "routingMode",
@@ -22,6 +26,9 @@ pub const TEXT_FIELDS: [&str; 9] = [
     "agentRunId",
     "endpoint",
     "clientOrigin",
+    "connectionId",
+    "apiKeyId",
+    "requestedModel",
 ];
 
 /// Amount fields, in slot order within a record's block of [`AMOUNT_SLOTS`] numbers.
@@ -159,7 +166,7 @@ pub struct UsageColumns {
     /// Records in the batch.
     pub rows: usize,
     /// One column per name of [`TEXT_FIELDS`], in that order.
-    pub text: [Option<TextColumn>; 9],
+    pub text: [Option<TextColumn>; TEXT_COUNT],
     /// `rows * AMOUNT_SLOTS` numbers; a slot counts only when its bit is set in `present`.
     pub amounts: Vec<f64>,
     /// Per row, one bit per [`AMOUNT_FIELDS`] slot that holds a number.
@@ -259,6 +266,9 @@ impl FactSource for UsageColumns {
             agent_run_id: t(6),
             endpoint: t(7),
             client_origin: t(8),
+            connection_id: t(9),
+            api_key_id: t(10),
+            requested_model: t(11),
             amounts: self.amounts_of(row),
         }
     }
@@ -270,7 +280,7 @@ impl FactSource for UsageColumns {
 pub struct ColumnsBuilder {
     columns: UsageColumns,
     /// Value → dictionary id, for the dictionary columns.
-    lookups: [Option<HashMap<String, u32, FnvBuild>>; 9],
+    lookups: [Option<HashMap<String, u32, FnvBuild>>; TEXT_COUNT],
     /// Rows whose time depends on the host time zone (no offset in the timestamp), with their
     /// timestamp text, when timestamps are kept as parsed times only.
     zone_dependent: Vec<(usize, String)>,
@@ -362,7 +372,7 @@ impl ColumnsBuilder {
     }
 
     /// Appends one record given by its text fields (in [`TEXT_FIELDS`] order) and amounts.
-    pub fn push(&mut self, texts: [Option<&str>; 9], amounts: &Amounts) {
+    pub fn push(&mut self, texts: [Option<&str>; TEXT_COUNT], amounts: &Amounts) {
         let row = self.columns.rows;
         if let Some(times) = self.columns.times.as_mut() {
             let timestamp = texts[0];

@@ -41,6 +41,9 @@ pub struct UsageFacts<'a> {
     pub agent_run_id: Option<&'a str>,
     pub endpoint: Option<&'a str>,
     pub client_origin: Option<&'a str>,
+    pub connection_id: Option<&'a str>,
+    pub api_key_id: Option<&'a str>,
+    pub requested_model: Option<&'a str>,
     pub amounts: Amounts,
 }
 
@@ -65,6 +68,9 @@ impl<'a> UsageFacts<'a> {
             agent_run_id: text("agentRunId"),
             endpoint: text("endpoint"),
             client_origin: text("clientOrigin"),
+            connection_id: text("connectionId"),
+            api_key_id: text("apiKeyId"),
+            requested_model: text("requestedModel"),
             amounts: Amounts {
                 usage_input: num(usage, "input"),
                 usage_output: num(usage, "output"),
@@ -94,6 +100,9 @@ impl<'a> UsageFacts<'a> {
             "agentRunId" => self.agent_run_id,
             "endpoint" => self.endpoint,
             "clientOrigin" => self.client_origin,
+            "connectionId" => self.connection_id,
+            "apiKeyId" => self.api_key_id,
+            "requestedModel" => self.requested_model,
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ pub(crate) mod jsonl;
 pub(crate) mod query;
 pub(crate) mod record;
 pub(crate) mod scan;
+pub(crate) mod series;
 pub(crate) mod store;
 pub(crate) mod summary;
 mod usage_store;
@@ -24,8 +25,15 @@ pub use record::{
     ErrorCodeValue, RoutingMode, UsageCost, UsageMedia, UsageRecord, UsageRecordStatus,
     UsageTokenSaver, UsageTokens, UsageTraceEvent, PRICING_SOURCES,
 };
+pub use series::{
+    summarize_usage_jsonl_by_time, summarize_usage_records_by_time, SeriesBucket, UsageSeries,
+    UsageSeriesOptions, MAX_BUCKETS,
+};
 pub use store::{InMemoryUsageStore, JsonlUsageStore, UsageLog};
-pub use summary::{summarize_usage_records, UsageSummary, UsageSummaryGroup};
+pub use summary::{
+    summarize_usage_records, summarize_usage_records_with, SummaryGroupBy, SummaryOptions,
+    UsageSummary, UsageSummaryGroup, OTHER_KEY,
+};
 pub use usage_store::UsageStore;
 pub use validate::{validate_usage_record, validate_usage_record_json};
 
@@ -37,4 +45,4 @@ pub(crate) use facts::{Amounts, FactSource, UsageFacts};
 #[allow(unused_imports)]
 pub(crate) use query::{filter_by_fields, order_by_time, query_indices};
 #[allow(unused_imports)]
-pub(crate) use summary::summarize_facts;
+pub(crate) use summary::{summarize_facts, summarize_facts_with};

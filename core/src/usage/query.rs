@@ -190,6 +190,11 @@ impl CompiledFilter<'_> {
         self.from.is_some() || self.to.is_some()
     }
 
+    /// The parsed `from` and `to` bounds (epoch ms), `None` where not given or invalid.
+    pub fn bounds(&self) -> (Option<f64>, Option<f64>) {
+        (self.from, self.to)
+    }
+
     /// One predicate per filtered field, keyed by the record field it reads (a name of
     /// [`TEXT_FIELDS`]). Every filter path, per record or per column, is built from these.
     pub fn field_checks(&self) -> Vec<(&'static str, FieldCheck<'_>)> {

@@ -21,19 +21,20 @@
 
 use std::borrow::Cow;
 
+use super::columns::TEXT_COUNT;
 use super::facts::Amounts;
 
 /// The facts of one line, read by a single forward pass.
 #[derive(Debug, Default)]
 pub struct ScannedLine<'a> {
     /// The text fields in the order of `TEXT_FIELDS`; strings without escapes borrow the line.
-    pub texts: [Option<Cow<'a, str>>; 9],
+    pub texts: [Option<Cow<'a, str>>; TEXT_COUNT],
     pub amounts: Amounts,
 }
 
 impl ScannedLine<'_> {
     /// The text fields in the order of `TEXT_FIELDS`.
-    pub fn texts(&self) -> [Option<&str>; 9] {
+    pub fn texts(&self) -> [Option<&str>; TEXT_COUNT] {
         self.texts.each_ref().map(|t| t.as_deref())
     }
 }
@@ -63,11 +64,11 @@ const NESTED: u32 = 2;
 /// Needed keys already read at one level: a second occurrence makes the scanner give up,
 /// because JavaScript keeps the last value and the fast path reads the first.
 #[derive(Default)]
-struct Seen(u16);
+struct Seen(u32);
 
 impl Seen {
     fn claim(&mut self, bit: u32) -> Option<()> {
-        let mask = 1u16 << bit;
+        let mask = 1u32 << bit;
         if self.0 & mask != 0 {
             return None;
         }
@@ -99,14 +100,17 @@ impl Field {
             6 if is(b"status") => Field::Text(1),
             7 if is(b"costUsd") => Field::CostUsd,
             8 if is(b"endpoint") => Field::Text(7),
+            8 if is(b"apiKeyId") => Field::Text(10),
             9 if is(b"timestamp") => Field::Text(0),
             9 if is(b"requestId") => Field::Text(5),
             10 if is(b"agentRunId") => Field::Text(6),
             11 if is(b"routingMode") => Field::Text(2),
             11 if is(b"inputTokens") => Field::InputTokens,
             12 if is(b"clientOrigin") => Field::Text(8),
+            12 if is(b"connectionId") => Field::Text(9),
             12 if is(b"outputTokens") => Field::OutputTokens,
             13 if is(b"resolvedModel") => Field::Text(4),
+            14 if is(b"requestedModel") => Field::Text(11),
             16 if is(b"resolvedProvider") => Field::Text(3),
             _ => return None,
         })
@@ -116,11 +120,11 @@ impl Field {
     fn bit(&self) -> u32 {
         match self {
             Field::Text(i) => *i as u32,
-            Field::InputTokens => 9,
-            Field::OutputTokens => 10,
-            Field::CostUsd => 11,
-            Field::Usage => 12,
-            Field::Cost => 13,
+            Field::InputTokens => TEXT_COUNT as u32,
+            Field::OutputTokens => TEXT_COUNT as u32 + 1,
+            Field::CostUsd => TEXT_COUNT as u32 + 2,
+            Field::Usage => TEXT_COUNT as u32 + 3,
+            Field::Cost => TEXT_COUNT as u32 + 4,
         }
     }
 }

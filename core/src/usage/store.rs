@@ -10,7 +10,8 @@ use super::index::{persist, shared_index, IndexGuard, SharedIndex, UsageIndex};
 use super::jsonl::{self, JsonlRead, Line, LineDiagnostic};
 use super::query::{query_indices, UsageRecordQuery};
 use super::record::UsageRecord;
-use super::summary::UsageSummary;
+use super::series::{summarize_usage_records_by_time, unlimited, UsageSeries, UsageSeriesOptions};
+use super::summary::{summarize_facts_with, SummaryOptions, UsageSummary};
 use super::validate::validate_usage_record;
 use crate::env::{Random, SystemRandom};
 use crate::error::Result;
@@ -194,8 +195,24 @@ impl UsageLog {
         &self,
         io: &Io,
         query: &UsageRecordQuery,
+        options: &SummaryOptions,
     ) -> Result<UsageSummary> {
-        Ok(self.fresh_index(io, true).await?.summarize(query))
+        Ok(self
+            .fresh_index(io, true)
+            .await?
+            .summarize_with(query, options))
+    }
+
+    /// `summarizeUsageByTime(query, options)` from the index alone.
+    pub(crate) async fn summarize_by_time(
+        &self,
+        io: &Io,
+        query: &UsageRecordQuery,
+        options: &UsageSeriesOptions,
+    ) -> Result<UsageSeries> {
+        self.fresh_index(io, true)
+            .await?
+            .summarize_by_time(query, options)
     }
 
     /// The index for this operation alone. While another operation has it (another thread's,
@@ -279,8 +296,27 @@ impl UsageLog {
         self: &Rc<Self>,
         query: UsageRecordQuery,
     ) -> Operation<'static, UsageSummary> {
+        self.summarize_with_operation(query, SummaryOptions::default())
+    }
+
+    /// `summarizeUsage(query, options)` as an operation.
+    pub fn summarize_with_operation(
+        self: &Rc<Self>,
+        query: UsageRecordQuery,
+        options: SummaryOptions,
+    ) -> Operation<'static, UsageSummary> {
         let log = self.clone();
-        Operation::new(move |io| async move { log.summarize(&io, &query).await })
+        Operation::new(move |io| async move { log.summarize(&io, &query, &options).await })
+    }
+
+    /// `summarizeUsageByTime(query, options)` as an operation.
+    pub fn summarize_by_time_operation(
+        self: &Rc<Self>,
+        query: UsageRecordQuery,
+        options: UsageSeriesOptions,
+    ) -> Operation<'static, UsageSeries> {
+        let log = self.clone();
+        Operation::new(move |io| async move { log.summarize_by_time(&io, &query, &options).await })
     }
 
     /// The lines skipped by the last read.
@@ -378,7 +414,41 @@ impl<S: ByteStorage> JsonlUsageStore<S> {
     /// `summarizeUsageRecords(queryUsageRecords(records, query))`, with `limit` ignored, from
     /// the index alone.
     pub fn summarize_usage(&self, query: &UsageRecordQuery) -> Result<UsageSummary> {
-        self.run(async |log, io| log.summarize(io, query).await)
+        self.summarize_usage_with(query, &SummaryOptions::default())
+    }
+
+    /// [`JsonlUsageStore::summarize_usage`] with extra groups and a top-N cut.
+    pub fn summarize_usage_with(
+        &self,
+        query: &UsageRecordQuery,
+        options: &SummaryOptions,
+    ) -> Result<UsageSummary> {
+        self.run(async |log, io| log.summarize(io, query, options).await)
+    }
+
+    /// `summarizeUsageByTime(query, options)`: the usage series of the records `query`
+    /// matches, from the index alone (its cost follows the matching rows, not the file).
+    ///
+    /// ```
+    /// use pie_storage_core::time::Bucket;
+    /// use pie_storage_core::usage::{JsonlUsageStore, UsageRecord, UsageRecordQuery, UsageSeriesOptions};
+    /// use pie_storage_core::MemoryStorage;
+    /// let store = JsonlUsageStore::new(MemoryStorage::new());
+    /// for t in ["2026-05-22T10:00:00.000Z", "2026-05-22T12:30:00.000Z"] {
+    ///     store.record_usage(&UsageRecord::new("usage_1", "req_1", t, "openai", "gpt-5.4"))?;
+    /// }
+    /// let options = UsageSeriesOptions::new(Bucket::Hour, "UTC")?;
+    /// let series = store.summarize_usage_by_time(&UsageRecordQuery::default(), &options)?;
+    /// let counts: Vec<f64> = series.buckets.iter().map(|b| b.group.records).collect();
+    /// assert_eq!(counts, [1.0, 0.0, 1.0]);
+    /// # Ok::<(), pie_storage_core::Error>(())
+    /// ```
+    pub fn summarize_usage_by_time(
+        &self,
+        query: &UsageRecordQuery,
+        options: &UsageSeriesOptions,
+    ) -> Result<UsageSeries> {
+        self.run(async |log, io| log.summarize_by_time(io, query, options).await)
     }
 
     /// [`JsonlUsageStore::get_usage_records`] as one JSON array text (what JavaScript hosts
@@ -450,6 +520,26 @@ impl InMemoryUsageStore {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// `summarizeUsage(query, options)` over the records held.
+    pub fn summarize_usage_with(
+        &self,
+        query: &UsageRecordQuery,
+        options: &SummaryOptions,
+    ) -> UsageSummary {
+        let records = self.get_usage_records();
+        let rows = query_indices(records.as_slice(), &unlimited(query));
+        summarize_facts_with(records.as_slice(), rows, options)
+    }
+
+    /// `summarizeUsageByTime(query, options)` over the records held.
+    pub fn summarize_usage_by_time(
+        &self,
+        query: &UsageRecordQuery,
+        options: &UsageSeriesOptions,
+    ) -> Result<UsageSeries> {
+        summarize_usage_records_by_time(&self.get_usage_records(), query, options)
     }
 
     /// Drops every record.

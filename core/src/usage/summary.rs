@@ -9,7 +9,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::collate::locale_compare;
@@ -25,6 +26,74 @@ pub const GROUP_FIELDS: [&str; 4] = [
     "endpoint",
     "clientOrigin",
 ];
+
+/// The record fields of the extra groups [`SummaryGroupBy`] names, in that order.
+pub const EXTRA_GROUP_FIELDS: [&str; 4] = ["connectionId", "apiKeyId", "status", "requestedModel"];
+
+/// Every group field: the four of the reference, then the four extra ones.
+const ALL_GROUP_FIELDS: [&str; 8] = [
+    GROUP_FIELDS[0],
+    GROUP_FIELDS[1],
+    GROUP_FIELDS[2],
+    GROUP_FIELDS[3],
+    EXTRA_GROUP_FIELDS[0],
+    EXTRA_GROUP_FIELDS[1],
+    EXTRA_GROUP_FIELDS[2],
+    EXTRA_GROUP_FIELDS[3],
+];
+
+/// A group list the reference lacks, asked for with [`SummaryOptions::group_by`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SummaryGroupBy {
+    /// `byConnection`: by `connectionId` (the provider connection used).
+    Connection,
+    /// `byApiKey`: by `apiKeyId` (the client API key).
+    ApiKey,
+    /// `byStatus`: by `status`.
+    Status,
+    /// `byRequestedModel`: by `requestedModel` (what the client asked for, e.g. a combo).
+    RequestedModel,
+}
+
+impl SummaryGroupBy {
+    /// Every extra group, in output order.
+    pub const ALL: [SummaryGroupBy; 4] = [
+        SummaryGroupBy::Connection,
+        SummaryGroupBy::ApiKey,
+        SummaryGroupBy::Status,
+        SummaryGroupBy::RequestedModel,
+    ];
+
+    /// The key of its list in a summary (`"byConnection"`, ...).
+    pub fn output_key(self) -> &'static str {
+        match self {
+            SummaryGroupBy::Connection => "byConnection",
+            SummaryGroupBy::ApiKey => "byApiKey",
+            SummaryGroupBy::Status => "byStatus",
+            SummaryGroupBy::RequestedModel => "byRequestedModel",
+        }
+    }
+
+    fn position(self) -> usize {
+        Self::ALL.iter().position(|g| *g == self).unwrap_or(0)
+    }
+}
+
+/// What a summary adds to the reference's: extra group lists and a top-N cut. The default adds
+/// nothing, so the output is the reference's exactly.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SummaryOptions {
+    /// Extra group lists, output after `byClientOrigin` in [`SummaryGroupBy::ALL`] order.
+    pub group_by: Vec<SummaryGroupBy>,
+    /// Keep the first `top` groups of every list (after sorting) and add one row keyed
+    /// `"other"` summing the rest; lists of at most `top` groups are unchanged.
+    pub top: Option<usize>,
+}
+
+/// The key of the row that sums the groups a top-N cut left out.
+pub const OTHER_KEY: &str = "other";
 
 /// `UsageSummaryGroup`. `other_statuses` holds statuses outside the four known ones; as in the
 /// reference their count is `NaN` (`undefined + 1`).
@@ -74,6 +143,9 @@ pub struct UsageSummary {
     pub by_endpoint: Vec<UsageSummaryGroup>,
     /// One group per client origin.
     pub by_client_origin: Vec<UsageSummaryGroup>,
+    /// The extra lists [`SummaryOptions::group_by`] asked for, in [`SummaryGroupBy::ALL`]
+    /// order; empty for the reference's summary.
+    pub extra: Vec<(SummaryGroupBy, Vec<UsageSummaryGroup>)>,
 }
 
 /// Which counter a record's status bumps. The reference counts with `group[record.status] += 1`,
@@ -122,7 +194,7 @@ const FIELD_NAMES: [&str; 12] = [
 /// What one record adds to every group it belongs to, as one vector over [`FIELD_NAMES`] so a
 /// group update is twelve independent additions (which the compiler vectorizes; each lane is
 /// still one exact f64 addition, in record order).
-struct Delta<'a> {
+pub(crate) struct Delta<'a> {
     add: [f64; 12],
     /// A status naming an amount field: the reference bumps it *before* adding the amounts.
     bump_first: Option<usize>,
@@ -173,14 +245,14 @@ impl<'a> Delta<'a> {
 
 /// A group being filled.
 #[derive(Clone, Default)]
-struct Counters {
+pub(crate) struct Counters {
     sums: [f64; 12],
     other_statuses: Vec<(String, f64)>,
 }
 
 impl Counters {
     #[inline(always)]
-    fn add(&mut self, d: &Delta<'_>) {
+    pub(crate) fn add(&mut self, d: &Delta<'_>) {
         if d.bump_first.is_none() && d.other_status.is_none() {
             // The common case: twelve independent additions.
             for (sum, add) in self.sums.iter_mut().zip(&d.add) {
@@ -207,7 +279,7 @@ impl Counters {
         }
     }
 
-    fn into_group(self, key: String) -> UsageSummaryGroup {
+    pub(crate) fn into_group(self, key: String) -> UsageSummaryGroup {
         let [records, success, error, aborted, skipped, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, cost_usd] =
             self.sums;
         UsageSummaryGroup {
@@ -236,6 +308,47 @@ impl UsageSummaryGroup {
             key: key.into(),
             ..Default::default()
         }
+    }
+
+    /// Adds another group's counts to this one (a status count that is `NaN` stays `NaN`).
+    fn absorb(&mut self, g: &UsageSummaryGroup) {
+        let mine = [
+            &mut self.records,
+            &mut self.success,
+            &mut self.error,
+            &mut self.aborted,
+            &mut self.skipped,
+            &mut self.input_tokens,
+            &mut self.output_tokens,
+            &mut self.cache_read_tokens,
+            &mut self.cache_write_tokens,
+            &mut self.reasoning_tokens,
+            &mut self.total_tokens,
+            &mut self.cost_usd,
+        ];
+        for (sum, (_, add)) in mine.into_iter().zip(g.fields()) {
+            *sum += add;
+        }
+        for (name, count) in &g.other_statuses {
+            match self.other_statuses.iter_mut().find(|(k, _)| k == name) {
+                Some((_, sum)) => *sum += count,
+                None => self.other_statuses.push((name.clone(), *count)),
+            }
+        }
+    }
+}
+
+impl UsageSummary {
+    /// Every group list, the reference's four first.
+    fn lists_mut(&mut self) -> impl Iterator<Item = &mut Vec<UsageSummaryGroup>> {
+        [
+            &mut self.by_provider,
+            &mut self.by_model,
+            &mut self.by_endpoint,
+            &mut self.by_client_origin,
+        ]
+        .into_iter()
+        .chain(self.extra.iter_mut().map(|(_, list)| list))
     }
 }
 
@@ -314,51 +427,155 @@ where
     S: FactSource + ?Sized,
     I: IntoIterator<Item = usize>,
 {
-    if let Some(columns) = source.as_columns() {
-        return summarize_columns(columns, indices);
+    let (total, [provider, model, endpoint, origin]) = accumulate(source, indices, GROUP_FIELDS);
+    UsageSummary {
+        total,
+        by_provider: provider,
+        by_model: model,
+        by_endpoint: endpoint,
+        by_client_origin: origin,
+        extra: Vec::new(),
     }
-    let mut acc = Accumulator::default();
+}
+
+/// [`summarize_facts`] with the extra groups and the top-N cut of `options`.
+pub fn summarize_facts_with<S, I>(source: &S, indices: I, options: &SummaryOptions) -> UsageSummary
+where
+    S: FactSource + ?Sized,
+    I: IntoIterator<Item = usize>,
+{
+    let mut summary = if options.group_by.is_empty() {
+        summarize_facts(source, indices)
+    } else {
+        let (total, lists) = accumulate(source, indices, ALL_GROUP_FIELDS);
+        let mut lists = lists.into_iter();
+        let mut next = || lists.next().unwrap_or_default();
+        let (by_provider, by_model, by_endpoint, by_client_origin) =
+            (next(), next(), next(), next());
+        let extras: Vec<_> = SummaryGroupBy::ALL.iter().map(|&g| (g, next())).collect();
+        UsageSummary {
+            total,
+            by_provider,
+            by_model,
+            by_endpoint,
+            by_client_origin,
+            extra: extras
+                .into_iter()
+                .filter(|(g, _)| options.group_by.contains(g))
+                .collect(),
+        }
+    };
+    summary.extra.sort_by_key(|(g, _)| g.position());
+    if let Some(top) = options.top {
+        for list in summary.lists_mut() {
+            keep_top(list, top);
+        }
+    }
+    summary
+}
+
+/// Keeps the first `top` groups of a sorted list and sums the rest into an `"other"` row.
+fn keep_top(list: &mut Vec<UsageSummaryGroup>, top: usize) {
+    if list.len() <= top {
+        return;
+    }
+    let mut other = UsageSummaryGroup::new(OTHER_KEY);
+    for g in list.drain(top..) {
+        other.absorb(&g);
+    }
+    list.push(other);
+}
+
+/// The total and the sorted lists of `fields` over the records at `indices`.
+fn accumulate<S, I, const N: usize>(
+    source: &S,
+    indices: I,
+    fields: [&str; N],
+) -> (UsageSummaryGroup, [Vec<UsageSummaryGroup>; N])
+where
+    S: FactSource + ?Sized,
+    I: IntoIterator<Item = usize>,
+{
+    if let Some(columns) = source.as_columns() {
+        return accumulate_columns(columns, indices, fields).finish();
+    }
+    let mut acc = Accumulator::<N>::default();
     for i in indices {
         let f = source.facts(i);
         let d = Delta::of(&f);
-        let keys = [f.provider, f.model, f.endpoint, f.client_origin];
-        acc.add(&d, |k| keys[k].unwrap_or("unknown"), [None; 4]);
+        let keys = fields.map(|name| f.field(name));
+        acc.add(&d, |k| keys[k].unwrap_or("unknown"), [None; N]);
     }
     acc.finish()
 }
 
-/// The column-wise form of [`summarize_facts`]: status slots and group keys are resolved once
-/// per dictionary entry, and rows are grouped by id.
-fn summarize_columns<I: IntoIterator<Item = usize>>(
-    columns: &UsageColumns,
-    indices: I,
-) -> UsageSummary {
-    let status = columns.column("status");
-    let status_slots: Option<Vec<StatusSlot<'_>>> = match status {
-        Some(TextColumn::Dict { dict, .. }) => Some(
-            std::iter::once(StatusSlot::of(None))
-                .chain(dict.iter().map(|s| StatusSlot::of(Some(s))))
-                .collect(),
-        ),
-        _ => None,
+/// Calls `each(row, delta)` for the records at `indices` of `source`, in that order: what every
+/// record adds to a group, resolved column-wise when the source is columns.
+pub(crate) fn for_each_delta<S, I>(source: &S, indices: I, mut each: impl FnMut(usize, &Delta<'_>))
+where
+    S: FactSource + ?Sized,
+    I: IntoIterator<Item = usize>,
+{
+    let Some(columns) = source.as_columns() else {
+        for i in indices {
+            each(i, &Delta::of(&source.facts(i)));
+        }
+        return;
     };
-    let group_columns = GROUP_FIELDS.map(|f| columns.column(f));
+    let status = StatusColumn::of(columns);
+    for row in indices {
+        each(row, &Delta::new(status.slot(row), &columns.amounts_of(row)));
+    }
+}
+
+/// The status column with each dictionary entry's counter resolved once.
+struct StatusColumn<'a> {
+    column: Option<&'a TextColumn>,
+    slots: Option<(Vec<StatusSlot<'a>>, &'a [u32])>,
+}
+
+impl<'a> StatusColumn<'a> {
+    fn of(columns: &'a UsageColumns) -> Self {
+        let column = columns.column("status");
+        let slots = match column {
+            Some(TextColumn::Dict { dict, ids }) => Some((
+                std::iter::once(StatusSlot::of(None))
+                    .chain(dict.iter().map(|s| StatusSlot::of(Some(s))))
+                    .collect(),
+                ids.as_slice(),
+            )),
+            _ => None,
+        };
+        StatusColumn { column, slots }
+    }
+
+    #[inline(always)]
+    fn slot(&self, row: usize) -> StatusSlot<'a> {
+        let known = self
+            .slots
+            .as_ref()
+            .and_then(|(slots, ids)| ids.get(row).and_then(|&id| slots.get(id as usize).copied()));
+        known.unwrap_or_else(|| StatusSlot::of(self.column.and_then(|c| c.get(row))))
+    }
+}
+
+/// The column-wise form of [`accumulate`]: status slots and group keys are resolved once
+/// per dictionary entry, and rows are grouped by id.
+fn accumulate_columns<'c, I: IntoIterator<Item = usize>, const N: usize>(
+    columns: &'c UsageColumns,
+    indices: I,
+    fields: [&str; N],
+) -> Accumulator<'c, N> {
+    let status = StatusColumn::of(columns);
+    let group_columns = fields.map(|f| columns.column(f));
     // The id slices, looked up once rather than per row.
-    let status_ids = dict_ids(status);
     let group_ids = group_columns.map(|c| match c {
         None => Ids::Missing,
         Some(column) => dict_ids(Some(column)).map_or(Ids::Text, Ids::Dict),
     });
-    let mut acc = Accumulator::default();
+    let mut acc = Accumulator::<N>::default();
     for row in indices {
-        let slot = match (&status_slots, status_ids) {
-            (Some(slots), Some(ids)) => {
-                ids.get(row).and_then(|&id| slots.get(id as usize).copied())
-            }
-            _ => None,
-        };
-        let slot = slot.unwrap_or_else(|| StatusSlot::of(status.and_then(|c| c.get(row))));
-        let d = Delta::new(slot, &columns.amounts_of(row));
+        let d = Delta::new(status.slot(row), &columns.amounts_of(row));
         let ids = group_ids.map(|g| match g {
             Ids::Missing => Some(0),
             Ids::Dict(ids) => ids.get(row).copied(),
@@ -371,7 +588,7 @@ fn summarize_columns<I: IntoIterator<Item = usize>>(
         };
         acc.add(&d, key, ids);
     }
-    acc.finish()
+    acc
 }
 
 fn dict_ids(column: Option<&TextColumn>) -> Option<&[u32]> {
@@ -391,38 +608,63 @@ enum Ids<'a> {
     Text,
 }
 
-/// The total and the four group maps being filled.
-#[derive(Default)]
-struct Accumulator<'a> {
+/// The total and the `N` group maps being filled.
+struct Accumulator<'a, const N: usize> {
     total: Counters,
-    groups: [Groups<'a>; 4],
+    groups: [Groups<'a>; N],
 }
 
-impl<'a> Accumulator<'a> {
-    /// Adds a record to the total and to its provider, model, endpoint and origin groups
-    /// (`key(k)` gives the k-th group key, `ids[k]` its dictionary id when known).
-    fn add(&mut self, d: &Delta<'_>, key: impl Fn(usize) -> &'a str, ids: [Option<u32>; 4]) {
+impl<const N: usize> Default for Accumulator<'_, N> {
+    fn default() -> Self {
+        Accumulator {
+            total: Counters::default(),
+            groups: std::array::from_fn(|_| Groups::default()),
+        }
+    }
+}
+
+impl<'a, const N: usize> Accumulator<'a, N> {
+    /// Adds a record to the total and to each of its groups (`key(k)` gives the k-th group
+    /// key, `ids[k]` its dictionary id when known).
+    fn add(&mut self, d: &Delta<'_>, key: impl Fn(usize) -> &'a str, ids: [Option<u32>; N]) {
         self.total.add(d);
         for (k, groups) in self.groups.iter_mut().enumerate() {
             groups.add(|| key(k), ids[k], d);
         }
     }
 
-    fn finish(self) -> UsageSummary {
-        let [provider, model, endpoint, origin] = self.groups;
-        UsageSummary {
-            total: self.total.into_group("total".to_owned()),
-            by_provider: provider.into_sorted(),
-            by_model: model.into_sorted(),
-            by_endpoint: endpoint.into_sorted(),
-            by_client_origin: origin.into_sorted(),
-        }
+    fn finish(self) -> (UsageSummaryGroup, [Vec<UsageSummaryGroup>; N]) {
+        (
+            self.total.into_group("total".to_owned()),
+            self.groups.map(Groups::into_sorted),
+        )
     }
 }
 
 /// `summarizeUsageRecords(records)` over records held as JSON objects.
 pub fn summarize_usage_records(records: &[Map<String, Value>]) -> UsageSummary {
     summarize_facts(records, 0..records.len())
+}
+
+/// [`summarize_usage_records`] with extra groups and a top-N cut.
+///
+/// ```
+/// use pie_storage_core::usage::{summarize_usage_records_with, SummaryGroupBy, SummaryOptions};
+/// let records: Vec<_> = ["conn_a", "conn_b", "conn_a"]
+///     .iter()
+///     .map(|c| serde_json::json!({"connectionId": c, "costUsd": 1}).as_object().unwrap().clone())
+///     .collect();
+/// let options = SummaryOptions { group_by: vec![SummaryGroupBy::Connection], top: Some(1) };
+/// let summary = summarize_usage_records_with(&records, &options);
+/// let (_, by_connection) = &summary.extra[0];
+/// assert_eq!(by_connection[0].key, "conn_a");
+/// assert_eq!((by_connection[1].key.as_str(), by_connection[1].records), ("other", 1.0));
+/// ```
+pub fn summarize_usage_records_with(
+    records: &[Map<String, Value>],
+    options: &SummaryOptions,
+) -> UsageSummary {
+    summarize_facts_with(records, 0..records.len(), options)
 }
 
 impl UsageSummaryGroup {
@@ -446,6 +688,11 @@ impl UsageSummaryGroup {
 
     fn serialize_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         map.serialize_entry("key", &self.key)?;
+        self.serialize_counts(map)
+    }
+
+    /// Every entry but the key, in the reference's order.
+    pub(crate) fn serialize_counts<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         for (name, value) in self.fields() {
             map.serialize_entry(name, &value)?;
         }
@@ -473,6 +720,9 @@ impl Serialize for UsageSummary {
         map.serialize_entry("byModel", &self.by_model)?;
         map.serialize_entry("byEndpoint", &self.by_endpoint)?;
         map.serialize_entry("byClientOrigin", &self.by_client_origin)?;
+        for (group, list) in &self.extra {
+            map.serialize_entry(group.output_key(), list)?;
+        }
         map.end()
     }
 }

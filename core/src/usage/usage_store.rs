@@ -3,10 +3,11 @@
 
 use serde_json::{Map, Value};
 
-use super::query::{query_usage_records, UsageRecordQuery};
+use super::query::{query_indices, query_usage_records, UsageRecordQuery};
 use super::record::UsageRecord;
+use super::series::{summarize_usage_records_by_time, unlimited, UsageSeries, UsageSeriesOptions};
 use super::store::{InMemoryUsageStore, JsonlUsageStore};
-use super::summary::{summarize_usage_records, UsageSummary};
+use super::summary::{summarize_facts_with, summarize_usage_records, SummaryOptions, UsageSummary};
 use crate::error::Result;
 use crate::storage::ByteStorage;
 
@@ -52,6 +53,28 @@ pub trait UsageStore {
 
     /// `summarizeUsageRecords(queryUsageRecords(records, query))`, with `limit` ignored.
     fn summarize_usage(&self, query: &UsageRecordQuery) -> Result<UsageSummary>;
+
+    /// [`UsageStore::summarize_usage`] with extra groups and a top-N cut. The default reads
+    /// every record; the file store answers from its index.
+    fn summarize_usage_with(
+        &self,
+        query: &UsageRecordQuery,
+        options: &SummaryOptions,
+    ) -> Result<UsageSummary> {
+        let records = self.get_usage_records()?;
+        let rows = query_indices(records.as_slice(), &unlimited(query));
+        Ok(summarize_facts_with(records.as_slice(), rows, options))
+    }
+
+    /// `summarizeUsageByTime(query, options)`: usage per calendar bucket. The default reads
+    /// every record; the file store answers from its index.
+    fn summarize_usage_by_time(
+        &self,
+        query: &UsageRecordQuery,
+        options: &UsageSeriesOptions,
+    ) -> Result<UsageSeries> {
+        summarize_usage_records_by_time(&self.get_usage_records()?, query, options)
+    }
 }
 
 impl<S: ByteStorage> UsageStore for JsonlUsageStore<S> {
@@ -73,6 +96,22 @@ impl<S: ByteStorage> UsageStore for JsonlUsageStore<S> {
 
     fn summarize_usage(&self, query: &UsageRecordQuery) -> Result<UsageSummary> {
         JsonlUsageStore::summarize_usage(self, query)
+    }
+
+    fn summarize_usage_with(
+        &self,
+        query: &UsageRecordQuery,
+        options: &SummaryOptions,
+    ) -> Result<UsageSummary> {
+        JsonlUsageStore::summarize_usage_with(self, query, options)
+    }
+
+    fn summarize_usage_by_time(
+        &self,
+        query: &UsageRecordQuery,
+        options: &UsageSeriesOptions,
+    ) -> Result<UsageSeries> {
+        JsonlUsageStore::summarize_usage_by_time(self, query, options)
     }
 }
 

@@ -40,6 +40,7 @@ fn decide_at(
         estimate_usd: estimate,
         records,
         now,
+        time_zone: None,
     })
     .expect("valid now")
 }
@@ -113,6 +114,7 @@ fn invalid_now_is_an_error() {
             estimate_usd: None,
             records: &[] as &[Map<String, Value>],
             now,
+            time_zone: None,
         });
         // -8.64e15 is valid itself, but its month starts before the earliest date.
         assert!(got.is_err(), "now = {now}");
@@ -357,6 +359,7 @@ fn works_over_any_fact_source() {
         estimate_usd: None,
         records: facts.as_slice(),
         now: NOW,
+        time_zone: None,
     })
     .expect("valid now");
     assert_eq!(d.daily.used_usd, 1.5);

@@ -16,7 +16,8 @@ pub(crate) mod sync;
 use super::columns::{ColumnsBuilder, TimestampKeeping, UsageColumns};
 use super::jsonl::{push_line_facts, Line, LineDiagnostic};
 use super::query::{query_indices, UsageRecordQuery};
-use super::summary::{summarize_facts, UsageSummary};
+use super::series::{series_of, unlimited, UsageSeries, UsageSeriesOptions};
+use super::summary::{summarize_facts_with, SummaryOptions, UsageSummary};
 use crate::storage::BlobStat;
 
 pub use feed::LineFeed;
@@ -146,11 +147,32 @@ impl UsageIndex {
 
     /// `summarizeUsageRecords(queryUsageRecords(records, query))` with `limit` ignored.
     pub fn summarize(&self, query: &UsageRecordQuery) -> UsageSummary {
-        let unlimited = UsageRecordQuery {
-            limit: None,
-            ..query.clone()
-        };
-        summarize_facts(self.columns(), self.query(&unlimited))
+        self.summarize_with(query, &SummaryOptions::default())
+    }
+
+    /// [`UsageIndex::summarize`] with extra groups and a top-N cut.
+    pub fn summarize_with(
+        &self,
+        query: &UsageRecordQuery,
+        options: &SummaryOptions,
+    ) -> UsageSummary {
+        summarize_facts_with(self.columns(), self.query(&unlimited(query)), options)
+    }
+
+    /// `summarizeUsageByTime(query, options)` over the columns: the query finds the rows (a
+    /// binary search on the times when the file is in time order), so the cost follows the
+    /// matching rows, not the file.
+    pub fn summarize_by_time(
+        &self,
+        query: &UsageRecordQuery,
+        options: &UsageSeriesOptions,
+    ) -> crate::error::Result<UsageSeries> {
+        series_of(
+            self.columns(),
+            &self.query(&unlimited(query)),
+            query,
+            options,
+        )
     }
 
     /// Adds one finished line.

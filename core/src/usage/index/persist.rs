@@ -5,11 +5,11 @@
 //! indexed from scratch. Layout, little-endian:
 //!
 //! ```text
-//! header  64 bytes: magic "PIEUIDX2", format u32 (3), 4 zero bytes, rows u64, part A length u64,
+//! header  64 bytes: magic "PIEUIDX2", format u32 (4), 4 zero bytes, rows u64, part A length u64,
 //!         part B length u64, part A checksum u64, part B checksum u64, meta length u64
 //! part A  meta (JSON: file anchors, line count, dictionaries, skipped lines), times f64,
 //!         offsets u64, lengths u32: all that newest-first queries without filters need
-//! part B  six dictionary id columns u32, amounts f64 x 10, presence u16, and for requestId
+//! part B  nine dictionary id columns u32, amounts f64 x 10, presence u16, and for requestId
 //!         and agentRunId: starts u64 (rows + 1), missing u8, text
 //! ```
 //!
@@ -36,7 +36,8 @@ use crate::usage::query::time_of;
 
 const MAGIC: &[u8; 8] = b"PIEUIDX2";
 /// 3: the meta records the file's size and modification time (an edit that keeps the size).
-const FORMAT: u32 = 3;
+/// 4: three more dictionary columns (`connectionId`, `apiKeyId`, `requestedModel`).
+const FORMAT: u32 = 4;
 const HEADER_LEN: usize = 64;
 /// Bytes read per step while loading. Small enough that the few buffers a host reads them
 /// into are quickly reused (a fresh buffer costs a page fault per 4 KB, more than the copy).
@@ -48,7 +49,7 @@ const PIECE: usize = 997;
 /// The saved index is its store's derived blob.
 const SAVED: Blob = Blob::SavedIndex;
 
-const DICT_COLUMNS: [usize; 6] = [1, 2, 3, 4, 7, 8];
+const DICT_COLUMNS: [usize; 9] = [1, 2, 3, 4, 7, 8, 9, 10, 11];
 const PLAIN_COLUMNS: [usize; 2] = [5, 6];
 
 /// Everything that is not a column.

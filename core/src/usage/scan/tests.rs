@@ -12,7 +12,7 @@ use crate::usage::facts::UsageFacts;
 /// Facts in a comparable form: amounts as bit patterns, so `-0.0` differs from `0.0`.
 type Facts = (Vec<Option<String>>, [Option<u64>; 10]);
 
-fn facts(texts: [Option<&str>; 9], a: &Amounts) -> Facts {
+fn facts(texts: [Option<&str>; crate::usage::columns::TEXT_COUNT], a: &Amounts) -> Facts {
     let amounts = [
         a.usage_input,
         a.usage_output,
@@ -116,6 +116,9 @@ fn sample_lines_match_the_exact_path() {
             None,
             Some("/v1/responses"),
             Some("pie-chat:telegram"),
+            Some("conn_bec72d8d-e729-4c36-a8f7-ddb0128acfda"),
+            None,
+            Some("combo:coding"),
         ]
     );
     assert_eq!(s.amounts.usage_total_tokens, Some(43629.0));
