@@ -97,7 +97,8 @@ pub mod bindings_support {
     pub use crate::usage::query::{
         filter_by_fields, limit_from_js_number, order_by_time, query_indices,
     };
-    pub use crate::usage::summary::summarize_facts;
+    pub use crate::usage::series::series_of_columns;
+    pub use crate::usage::summary::{summarize_facts, summarize_facts_with};
 }
 
 #[cfg(test)]

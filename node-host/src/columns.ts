@@ -226,7 +226,7 @@ export function encodeColumns(
  * amounts) in one pass with the field names written out, which V8 optimizes far better than
  * the generic loop of {@link encodeColumns}. The caller must `free()` the result.
  */
-export function encodeSummaryColumns(records: readonly unknown[]): UsageColumns {
+export function encodeSummaryColumns(records: readonly unknown[], extraFields: readonly TextField[] = []): UsageColumns {
   ensureLayout();
   const n = records.length;
   const status = new StatusEncoder(n);
@@ -253,6 +253,36 @@ export function encodeSummaryColumns(records: readonly unknown[]): UsageColumns 
     model.send(columns, "resolvedModel");
     endpoint.send(columns, "endpoint");
     origin.send(columns, "clientOrigin");
+    columns.setAmounts(values, present);
+    for (const field of extraFields) {
+      const extra = new DictEncoder(n);
+      for (let row = 0; row < n; row++) {
+        const r = records[row] as AnyRecord | null | undefined;
+        if (r != null && typeof r === "object") extra.add(row, r[field]);
+      }
+      extra.send(columns, field);
+    }
+    return columns;
+  } catch (error) {
+    columns.free();
+    throw error;
+  }
+}
+
+/**
+ * The text columns `textFields` and the amounts, for a series (which filters, buckets by time
+ * and sums in the core). The caller must `free()` the result.
+ */
+export function encodeSeriesColumns(records: readonly unknown[], textFields: readonly TextField[]): UsageColumns {
+  const columns = encodeColumns(records, textFields);
+  try {
+    const n = records.length;
+    const values = new Float64Array(n * SLOTS);
+    const present = new Uint16Array(n);
+    for (let row = 0; row < n; row++) {
+      const r = records[row] as AnyRecord | null | undefined;
+      if (r != null && typeof r === "object") present[row] = readAmounts(r, values, row * SLOTS);
+    }
     columns.setAmounts(values, present);
     return columns;
   } catch (error) {

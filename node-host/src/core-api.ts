@@ -13,7 +13,7 @@
 // Node projects without the DOM lib lack).
 
 import type { ColumnLayout } from "./columns.js";
-import type { UsageLineDiagnostic, UsageSummary } from "./types.js";
+import type { UsageLineDiagnostic, UsageSeries, UsageSeriesOptions, UsageSummary, UsageSummaryOptions } from "./types.js";
 
 /** A store operation paused at an I/O request (`wasm/src/operation.rs`). */
 export interface CoreOperation {
@@ -43,11 +43,18 @@ export interface CoreSummaryResult {
   diagnostics: UsageLineDiagnostic[];
 }
 
+/** `{ series, diagnostics }` of a JSONL series. */
+export interface CoreSeriesResult {
+  series: UsageSeries;
+  diagnostics: UsageLineDiagnostic[];
+}
+
 /** The streaming JSONL summarizer. */
 export interface UsageJsonlSummarizer {
   free: () => void;
   push: (chunk: Uint8Array) => void;
-  finish: (query: Record<string, unknown> | undefined) => CoreSummaryResult;
+  finish: (query: Record<string, unknown> | undefined, options: UsageSummaryOptions | undefined) => CoreSummaryResult;
+  finishByTime: (query: Record<string, unknown> | undefined, options: UsageSeriesOptions | undefined) => CoreSeriesResult;
 }
 
 /** A JSONL usage store whose I/O the host carries out. */
@@ -55,7 +62,8 @@ export interface JsonlUsageStoreCore {
   recordOperation: (json: string) => CoreOperation;
   recordsOperation: () => CoreOperation;
   queryOperation: (query: Record<string, unknown> | undefined) => CoreOperation;
-  summarizeOperation: (query: Record<string, unknown> | undefined) => CoreOperation;
+  summarizeOperation: (query: Record<string, unknown> | undefined, options: UsageSummaryOptions | undefined) => CoreOperation;
+  summarizeByTimeOperation: (query: Record<string, unknown> | undefined, options: UsageSeriesOptions | undefined) => CoreOperation;
   diagnostics: () => UsageLineDiagnostic[];
 }
 
@@ -98,6 +106,14 @@ export interface CoreApi {
   filterUsageColumns(columns: UsageColumns, query: Record<string, unknown> | undefined): Uint32Array;
   orderUsageColumns(columns: UsageColumns, query: Record<string, unknown> | undefined): Uint32Array;
   summarizeUsageColumns(columns: UsageColumns): UsageSummary;
+  summarizeUsageColumnsWith(columns: UsageColumns, options: UsageSummaryOptions | undefined): UsageSummary;
+  summarizeUsageColumnsByTime(
+    columns: UsageColumns,
+    query: Record<string, unknown> | undefined,
+    options: UsageSeriesOptions | undefined,
+  ): UsageSeries;
+  /** The text fields the extra groups of `options` read, besides the summary's. */
+  usageSummaryExtraFields: (options: UsageSummaryOptions | undefined) => string[];
   usageRecordLine: (json: string) => string;
   /** The records as one JSON array text, and the skipped lines. */
   parseUsageJsonl: (bytes: Uint8Array) => { text: string; diagnostics: UsageLineDiagnostic[] };

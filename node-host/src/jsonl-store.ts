@@ -2,7 +2,17 @@
 
 import { resolve } from "node:path";
 import { NodeFileHost } from "./node-storage.js";
-import type { UsageLineDiagnostic, UsageRecord, UsageRecordQuery, UsageStore, UsageSummary } from "./types.js";
+import type {
+  UsageLineDiagnostic,
+  UsageRecord,
+  UsageRecordQuery,
+  UsageSeries,
+  UsageSeriesOptions,
+  UsageStore,
+  UsageSummary,
+  UsageSummaryOptions,
+  UsageSummaryWithGroups,
+} from "./types.js";
 import { queryForCore } from "./usage.js";
 import { call, drive, toJsonText, wasm } from "./wasm.js";
 
@@ -60,8 +70,18 @@ export class JsonlUsageStore implements UsageStore {
    * server's `/usage/summary` computes it, bit for bit. The core reads only the fields a summary
    * needs, without building the records. Skipped lines: {@link getLastReadDiagnostics}.
    */
-  async summarizeUsage(query: UsageRecordQuery = {}): Promise<UsageSummary> {
-    return drive<UsageSummary>(call(() => this.core.summarizeOperation(queryForCore(query))), this.host);
+  async summarizeUsage(query?: UsageRecordQuery): Promise<UsageSummary>;
+  async summarizeUsage(query: UsageRecordQuery | undefined, options: UsageSummaryOptions): Promise<UsageSummaryWithGroups>;
+  async summarizeUsage(query: UsageRecordQuery = {}, options?: UsageSummaryOptions): Promise<UsageSummaryWithGroups> {
+    return drive<UsageSummary>(call(() => this.core.summarizeOperation(queryForCore(query), options)), this.host);
+  }
+
+  /**
+   * Usage per calendar bucket (see `summarizeUsageRecordsByTime`) from the index alone: the cost
+   * follows the records in the query's range, not the file.
+   */
+  async summarizeUsageByTime(query: UsageRecordQuery = {}, options: UsageSeriesOptions = {}): Promise<UsageSeries> {
+    return drive<UsageSeries>(call(() => this.core.summarizeByTimeOperation(queryForCore(query), options)), this.host);
   }
 }
 

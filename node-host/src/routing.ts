@@ -139,6 +139,11 @@ export interface EvaluateBudgetOptions {
   /** The usage history the day and month windows sum. */
   records: readonly UsageRecord[];
   now?: Date | number;
+  /**
+   * Whose day and month the windows are: an IANA zone name; default `"UTC"` (the reference's).
+   * The windows are the same as `summarizeUsageByTime`'s day and month buckets in that zone.
+   */
+  timeZone?: string;
 }
 
 /** `BudgetPolicyMode`: what an exceeded limit does. */
@@ -193,7 +198,7 @@ export interface BudgetEvaluation {
 }
 
 /**
- * The `/budget` decision over usage records: UTC day and month spend against the limits, the
+ * The `/budget` decision over usage records: day and month spend (UTC, or `timeZone`) against the limits, the
  * request estimate, and whether to warn or block.
  */
 export function evaluateBudget(options: EvaluateBudgetOptions): BudgetEvaluation {

@@ -129,6 +129,55 @@ export interface UsageSummary extends UsageSummaryGroup {
   byClientOrigin: UsageSummaryGroup[];
 }
 
+/** A group list the reference's summary lacks: by `connectionId`, `apiKeyId`, `status`, `requestedModel`. */
+export type UsageSummaryGroupBy = "connection" | "apiKey" | "status" | "requestedModel";
+
+/** What a summary adds to the reference's. Without options the output is the reference's exactly. */
+export interface UsageSummaryOptions {
+  /** Extra lists, output after `byClientOrigin` as `byConnection`, `byApiKey`, `byStatus`, `byRequestedModel`. */
+  groupBy?: UsageSummaryGroupBy[];
+  /** Keep the first `top` groups of every list and sum the rest into one row keyed `"other"`. */
+  top?: number;
+}
+
+/** A summary with the extra lists its options asked for. */
+export interface UsageSummaryWithGroups extends UsageSummary {
+  byConnection?: UsageSummaryGroup[];
+  byApiKey?: UsageSummaryGroup[];
+  byStatus?: UsageSummaryGroup[];
+  byRequestedModel?: UsageSummaryGroup[];
+}
+
+/** The length of a series bucket. Weeks start on Monday (ISO). */
+export type UsageSeriesBucketSize = "minute" | "hour" | "day" | "week" | "month";
+
+/** How `summarizeUsageByTime` cuts time. */
+export interface UsageSeriesOptions {
+  /** Default `"day"`. */
+  bucket?: UsageSeriesBucketSize;
+  /** An IANA zone name (`"Europe/Berlin"`); default `"UTC"`. Days follow its local midnight (23 or 25 hours on DST days). */
+  timeZone?: string;
+}
+
+/** One bucket: a summary group keyed by its label, with its `[start, end)` as ISO instants. */
+export interface UsageSeriesBucket extends UsageSummaryGroup {
+  /** `2026-03`, `2026-03-08` (days, and weeks by their Monday), `2026-11-01T01:00-04:00` (hours, minutes). */
+  key: string;
+  start: string;
+  end: string;
+}
+
+/** Usage per calendar bucket, every bucket of the range present. */
+export interface UsageSeries {
+  bucket: UsageSeriesBucketSize;
+  timeZone: string;
+  /** The first bucket's start, `null` without buckets. */
+  from: string | null;
+  /** The last bucket's end, `null` without buckets. */
+  to: string | null;
+  buckets: UsageSeriesBucket[];
+}
+
 export interface UsageStore {
   recordUsage(record: UsageRecord): void | Promise<void>;
   getUsageRecords?(): UsageRecord[] | Promise<UsageRecord[]>;

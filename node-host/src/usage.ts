@@ -1,12 +1,16 @@
 // Usage-history API shared by the Node and browser entries: thin wrappers over the wasm core.
 
-import { encodeColumns, encodeSummaryColumns, encodeTimestamps, type TextField } from "./columns.js";
+import { encodeColumns, encodeSeriesColumns, encodeSummaryColumns, encodeTimestamps, type TextField } from "./columns.js";
 import type {
   UsageLineDiagnostic,
   UsageRecord,
   UsageRecordQuery,
+  UsageSeries,
+  UsageSeriesOptions,
   UsageStore,
   UsageSummary,
+  UsageSummaryOptions,
+  UsageSummaryWithGroups,
 } from "./types.js";
 import { call, codedError, toJsonText, wasm } from "./wasm.js";
 
@@ -54,11 +58,48 @@ export function queryUsageRecords(records: UsageRecord[], query: UsageRecordQuer
   }
 }
 
-/** Totals plus groups by provider, model, endpoint and client origin. */
-export function summarizeUsageRecords(records: UsageRecord[]): UsageSummary {
-  const columns = encodeSummaryColumns(records);
+/**
+ * Totals plus groups by provider, model, endpoint and client origin; with `options`, also the
+ * extra groups (`groupBy`) and a top-N cut (`top`) with an `"other"` row.
+ */
+export function summarizeUsageRecords(records: UsageRecord[]): UsageSummary;
+export function summarizeUsageRecords(records: UsageRecord[], options: UsageSummaryOptions): UsageSummaryWithGroups;
+export function summarizeUsageRecords(records: UsageRecord[], options?: UsageSummaryOptions): UsageSummaryWithGroups {
+  if (options === undefined) {
+    const columns = encodeSummaryColumns(records);
+    try {
+      return call(() => wasm().summarizeUsageColumns(columns));
+    } finally {
+      columns.free();
+    }
+  }
+  // The core says which record fields the extra groups read.
+  const extra = call(() => wasm().usageSummaryExtraFields(options));
+  const columns = encodeSummaryColumns(records, extra);
   try {
-    return call(() => wasm().summarizeUsageColumns(columns)) as UsageSummary;
+    return call(() => wasm().summarizeUsageColumnsWith(columns, options));
+  } finally {
+    columns.free();
+  }
+}
+
+/**
+ * Usage per calendar bucket (`{bucket: "minute" | "hour" | "day" | "week" | "month", timeZone}`,
+ * default a UTC day) of the records `query` matches, `limit` ignored: every bucket from the one
+ * containing `from` (else the earliest match) to the one containing `to` (else the latest), each
+ * a summary group.
+ */
+export function summarizeUsageRecordsByTime(
+  records: UsageRecord[],
+  query: UsageRecordQuery = {},
+  options: UsageSeriesOptions = {},
+): UsageSeries {
+  const coreQuery = queryForCore(query);
+  const filtered: TextField[] = call(() => wasm().usageQueryFields(coreQuery));
+  const fields = [...new Set<TextField>(["timestamp", "status", ...filtered])];
+  const columns = encodeSeriesColumns(records, fields);
+  try {
+    return call(() => wasm().summarizeUsageColumnsByTime(columns, coreQuery, options));
   } finally {
     columns.free();
   }
@@ -89,7 +130,8 @@ export type UsageJsonlStream =
   | AsyncIterable<Uint8Array | string>
   | Iterable<Uint8Array | string>;
 
-type SummaryResult = { summary: UsageSummary; diagnostics: UsageLineDiagnostic[] };
+type SummaryResult = { summary: UsageSummaryWithGroups; diagnostics: UsageLineDiagnostic[] };
+type SeriesResult = { series: UsageSeries; diagnostics: UsageLineDiagnostic[] };
 
 /**
  * Summary of raw JSONL (e.g. a fetched `usage.jsonl`): exactly
@@ -101,28 +143,73 @@ type SummaryResult = { summary: UsageSummary; diagnostics: UsageLineDiagnostic[]
 export function summarizeUsageJsonl(input: UsageJsonlBytes, query?: UsageRecordQuery): UsageSummary;
 export function summarizeUsageJsonl(input: UsageJsonlStream, query?: UsageRecordQuery): Promise<UsageSummary>;
 export function summarizeUsageJsonl(
+  input: UsageJsonlBytes,
+  query: UsageRecordQuery | undefined,
+  options: UsageSummaryOptions,
+): UsageSummaryWithGroups;
+export function summarizeUsageJsonl(
+  input: UsageJsonlStream,
+  query: UsageRecordQuery | undefined,
+  options: UsageSummaryOptions,
+): Promise<UsageSummaryWithGroups>;
+export function summarizeUsageJsonl(
   input: UsageJsonlBytes | UsageJsonlStream,
   query?: UsageRecordQuery,
-): UsageSummary | Promise<UsageSummary> {
-  if (isBytes(input)) return summarizeUsageJsonlDetailed(input, query).summary;
-  return summarizeUsageJsonlDetailed(input, query).then((r) => r.summary);
+  options?: UsageSummaryOptions,
+): UsageSummaryWithGroups | Promise<UsageSummaryWithGroups> {
+  if (isBytes(input)) return summarizeUsageJsonlDetailed(input, query, options).summary;
+  return summarizeUsageJsonlDetailed(input, query, options).then((r) => r.summary);
+}
+
+/**
+ * {@link summarizeUsageRecordsByTime} over raw JSONL: bytes or text give the series directly, a
+ * stream or iterable of chunks a Promise (read chunk by chunk).
+ */
+export function summarizeUsageJsonlByTime(
+  input: UsageJsonlBytes,
+  query?: UsageRecordQuery,
+  options?: UsageSeriesOptions,
+): UsageSeries;
+export function summarizeUsageJsonlByTime(
+  input: UsageJsonlStream,
+  query?: UsageRecordQuery,
+  options?: UsageSeriesOptions,
+): Promise<UsageSeries>;
+export function summarizeUsageJsonlByTime(
+  input: UsageJsonlBytes | UsageJsonlStream,
+  query?: UsageRecordQuery,
+  options?: UsageSeriesOptions,
+): UsageSeries | Promise<UsageSeries> {
+  if (isBytes(input)) return pushBytes(input).finishByTime(query, options).series;
+  return streamInto(input).then((s) => s.finishByTime(query, options).series);
 }
 
 /** Like {@link summarizeUsageJsonl}, also returning the lines that were skipped. */
-export function summarizeUsageJsonlDetailed(input: UsageJsonlBytes, query?: UsageRecordQuery): SummaryResult;
-export function summarizeUsageJsonlDetailed(input: UsageJsonlStream, query?: UsageRecordQuery): Promise<SummaryResult>;
+export function summarizeUsageJsonlDetailed(
+  input: UsageJsonlBytes,
+  query?: UsageRecordQuery,
+  options?: UsageSummaryOptions,
+): SummaryResult;
+export function summarizeUsageJsonlDetailed(
+  input: UsageJsonlStream,
+  query?: UsageRecordQuery,
+  options?: UsageSummaryOptions,
+): Promise<SummaryResult>;
 export function summarizeUsageJsonlDetailed(
   input: UsageJsonlBytes | UsageJsonlStream,
   query?: UsageRecordQuery,
+  options?: UsageSummaryOptions,
 ): SummaryResult | Promise<SummaryResult> {
-  if (isBytes(input)) {
-    // Pushed in slices: wasm memory holds one slice at a time, not a copy of the whole input.
-    const bytes = toBytes(input);
-    const summarizer = new UsageJsonlSummarizer();
-    for (let at = 0; at < bytes.length; at += PUSH_SLICE) summarizer.push(bytes.subarray(at, at + PUSH_SLICE));
-    return summarizer.finish(query);
-  }
-  return summarizeStream(input, query);
+  if (isBytes(input)) return pushBytes(input).finish(query, options);
+  return streamInto(input).then((s) => s.finish(query, options));
+}
+
+/** A summarizer holding `input`, pushed in slices: wasm memory holds one slice at a time. */
+function pushBytes(input: UsageJsonlBytes): UsageJsonlSummarizer {
+  const bytes = toBytes(input);
+  const summarizer = new UsageJsonlSummarizer();
+  for (let at = 0; at < bytes.length; at += PUSH_SLICE) summarizer.push(bytes.subarray(at, at + PUSH_SLICE));
+  return summarizer;
 }
 
 /** Bytes copied into wasm memory per push. */
@@ -141,20 +228,36 @@ export class UsageJsonlSummarizer {
     call(() => core.push(toBytes(chunk)));
   }
 
-  /** Ends the stream. */
-  finish(query?: UsageRecordQuery): SummaryResult {
-    const core = this.core;
-    if (!core) throw codedError("PIE_INVALID_INPUT", "the summarizer already finished its stream");
-    this.core = undefined;
+  /** Ends the stream: the summary (with the extra groups and top-N cut of `options`). */
+  finish(query?: UsageRecordQuery, options?: UsageSummaryOptions): SummaryResult {
+    const core = this.take();
     try {
-      return call(() => core.finish(queryForCore(query))) as SummaryResult;
+      return call(() => core.finish(queryForCore(query), options)) as SummaryResult;
     } finally {
       core.free();
     }
   }
+
+  /** Ends the stream: the series of `summarizeUsageByTime(query, options)`. */
+  finishByTime(query?: UsageRecordQuery, options?: UsageSeriesOptions): SeriesResult {
+    const core = this.take();
+    try {
+      return call(() => core.finishByTime(queryForCore(query), options));
+    } finally {
+      core.free();
+    }
+  }
+
+  private take(): NonNullable<typeof this.core> {
+    const core = this.core;
+    if (!core) throw codedError("PIE_INVALID_INPUT", "the summarizer already finished its stream");
+    this.core = undefined;
+    return core;
+  }
 }
 
-async function summarizeStream(input: UsageJsonlStream, query?: UsageRecordQuery): Promise<SummaryResult> {
+/** A summarizer holding every chunk of `input`. */
+async function streamInto(input: UsageJsonlStream): Promise<UsageJsonlSummarizer> {
   const summarizer = new UsageJsonlSummarizer();
   if (isReadableStream(input)) {
     const reader = input.getReader();
@@ -174,7 +277,7 @@ async function summarizeStream(input: UsageJsonlStream, query?: UsageRecordQuery
   } else {
     throw codedError("PIE_INVALID_INPUT", "expected JSONL bytes, text, a ReadableStream or an iterable of chunks");
   }
-  return summarizer.finish(query);
+  return summarizer;
 }
 
 function isBytes(input: unknown): input is UsageJsonlBytes {
@@ -212,6 +315,17 @@ export class InMemoryUsageStore implements UsageStore {
 
   clear(): void {
     this.records = [];
+  }
+
+  /** `summarizeUsageRecords(queryUsageRecords(records, query), options)` over the records held. */
+  summarizeUsage(query: UsageRecordQuery = {}, options: UsageSummaryOptions = {}): UsageSummaryWithGroups {
+    const { limit: _limit, ...unlimited } = query;
+    return summarizeUsageRecords(queryUsageRecords(this.records, unlimited), options);
+  }
+
+  /** {@link summarizeUsageRecordsByTime} over the records held. */
+  summarizeUsageByTime(query: UsageRecordQuery = {}, options: UsageSeriesOptions = {}): UsageSeries {
+    return summarizeUsageRecordsByTime(this.records, query, options);
   }
 }
 

@@ -54,6 +54,54 @@ function decodeBase64(b64) {
   return new Uint8Array(Buffer.from(b64, "base64"));
 }
 
+/**
+ * Runs `paths` on every way the package reads usage (records, JSONL bytes, a chunked stream,
+ * the JSONL store without a saved index, the in-memory store) and checks they agree and meet the
+ * case; then the JSONL store with a saved index: the records repeated past the save threshold,
+ * a first store saves the index, a store in a new folder (the files moved, so a new path in this
+ * process) loads it, and both agree with the records path on the same repetition.
+ */
+async function everyPath(file, c, paths) {
+  const records = recordsOf(file, c);
+  const jsonl = (list) => new TextEncoder().encode(list.map((r) => JSON.stringify(r) + "\n").join(""));
+  const chunks = (bytes) => Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) => bytes.slice(i * 7, i * 7 + 7));
+  const folder = tempDir("pie-vectors-series");
+  const path = join(folder, "usage.jsonl");
+  writeFileSync(path, jsonl(records));
+  const memory = storage.createInMemoryUsageStore();
+  for (const r of records) memory.recordUsage(r);
+  const runs = {
+    records: () => paths.records(structuredClone(records)),
+    bytes: () => paths.bytes(jsonl(records)),
+    stream: () => paths.stream(chunks(jsonl(records))),
+    "JSONL store": () => paths.store(storage.createJsonlUsageStore(path, { saveIndex: false })),
+    "in-memory store": () => paths.store(memory),
+  };
+  if (c.expectError) {
+    for (const [what, run] of Object.entries(runs)) {
+      await assert.rejects(async () => run(), { code: c.expectError }, what);
+    }
+    return;
+  }
+  const want = await runs.records();
+  for (const [what, run] of Object.entries(runs)) assert.deepEqual(await run(), want, what);
+  if (c.expectKeys) assert.deepEqual(Object.keys(want), c.expectKeys);
+  if (c.expectExact) assert.equal(JSON.stringify(want), JSON.stringify(c.expectExact));
+  else subsetMatches(decode(c.expect), want, "result");
+
+  const many = Array.from({ length: Math.floor(1100 / records.length) + 1 }, () => records).flat();
+  const first = join(tempDir("pie-vectors-saved"), "usage.jsonl");
+  writeFileSync(first, jsonl(many));
+  const built = await paths.store(storage.createJsonlUsageStore(first));
+  const moved = join(tempDir("pie-vectors-saved"), "usage.jsonl");
+  renameSync(first, moved);
+  renameSync(storage.savedUsageIndexPath(first), storage.savedUsageIndexPath(moved));
+  const loaded = await paths.store(storage.createJsonlUsageStore(moved));
+  const wantMany = paths.records(structuredClone(many));
+  assert.deepEqual(built, wantMany, "JSONL store building its index");
+  assert.deepEqual(loaded, wantMany, "JSONL store loading the saved index");
+}
+
 const runners = {
   query(file, c) {
     const records = recordsOf(file, c);
@@ -136,6 +184,39 @@ const runners = {
         const got = store.getLastReadDiagnostics().map(({ line, byteOffset, code }) => ({ line, byteOffset, code }));
         assert.deepEqual(got, step.expectDiagnostics, at);
       } else throw new Error(`${at}: unknown step`);
+    }
+  },
+  /** summarizeUsageByTime on every path: records, JSONL bytes and stream, both stores. */
+  async series(file, c) {
+    const query = decode(c.query);
+    await everyPath(file, c, {
+      records: (records) => storage.summarizeUsageRecordsByTime(records, query, c.options),
+      bytes: (bytes) => storage.summarizeUsageJsonlByTime(bytes, query, c.options),
+      stream: (chunks) => storage.summarizeUsageJsonlByTime(chunks, query, c.options),
+      store: (store) => store.summarizeUsageByTime(query, c.options),
+    });
+  },
+  /** summarizeUsage with extra groups and top-N on every path. */
+  async summaryGroups(file, c) {
+    const { limit: _limit, ...query } = decode(c.query);
+    await everyPath(file, c, {
+      records: (records) => storage.summarizeUsageRecords(storage.queryUsageRecords(records, query), c.options),
+      bytes: (bytes) => storage.summarizeUsageJsonl(bytes, query, c.options),
+      stream: (chunks) => storage.summarizeUsageJsonl(chunks, query, c.options),
+      store: (store) => store.summarizeUsage(query, c.options),
+    });
+  },
+  /** evaluateBudget's windows start where the series' day and month buckets start. */
+  budgetWindows(file, c) {
+    const records = recordsOf(file, c);
+    const now = Date.parse(c.now);
+    const budget = storage.evaluateBudget({ settings: null, records, now, timeZone: c.timeZone });
+    assert.equal(budget.daily.from, c.expectDailyFrom);
+    assert.equal(budget.monthly.from, c.expectMonthlyFrom);
+    for (const [bucket, want] of [["day", c.expectDailyFrom], ["month", c.expectMonthlyFrom]]) {
+      const when = new Date(now);
+      const series = storage.summarizeUsageRecordsByTime(records, { from: when, to: when }, { bucket, timeZone: c.timeZone });
+      assert.equal(series.from, want, bucket);
     }
   },
   validate(file, c) {

@@ -61,3 +61,43 @@ type PlanExpect = PlanCase["expect"]["plan"];
 type _PlanKeys = Expect<Equal<KeysOfUnion<PlanExpect>, keyof RoutePlan>>;
 type _RouteKeys = Expect<Equal<KeysOfUnion<PlanExpect["routes"][number]>, keyof RoutePlan["routes"][number]>>;
 type _PlanReturn = Expect<Equal<ReturnType<typeof resolveRoutePlan>["plan"], RoutePlan>>;
+
+// ---- summarizeUsageByTime and the extra summary groups ----
+
+import {
+  createInMemoryUsageStore,
+  createJsonlUsageStore,
+  summarizeUsageJsonl,
+  summarizeUsageJsonlByTime,
+  summarizeUsageRecords,
+  summarizeUsageRecordsByTime,
+  type UsageRecord,
+  type UsageSeries,
+  type UsageSeriesBucket,
+  type UsageSummary,
+  type UsageSummaryWithGroups,
+} from "@pie-lab/storage";
+
+import seriesVectors from "../vectors/usage-series.json" with { type: "json" };
+
+type SeriesExact = Extract<(typeof seriesVectors)["cases"][number], { expectExact: unknown }>["expectExact"];
+type _SeriesKeys = Expect<Equal<keyof SeriesExact, keyof UsageSeries>>;
+type _BucketKeys = Expect<Equal<keyof SeriesExact["buckets"][number], keyof UsageSeriesBucket>>;
+type GroupKeys = Extract<(typeof seriesVectors)["cases"][number], { op: "summaryGroups"; expectKeys: unknown }>["expectKeys"];
+void (null as unknown as GroupKeys satisfies readonly (keyof UsageSummaryWithGroups)[]);
+
+declare const usageRecords: UsageRecord[];
+const series: UsageSeries = summarizeUsageRecordsByTime(usageRecords, { provider: "openai" }, { bucket: "week", timeZone: "Europe/Berlin" });
+const jsonlSeries: UsageSeries = summarizeUsageJsonlByTime("", {}, { bucket: "hour" });
+const streamSeries: Promise<UsageSeries> = summarizeUsageJsonlByTime([new Uint8Array()], undefined, { bucket: "month" });
+const storeSeries: Promise<UsageSeries> = createJsonlUsageStore("usage.jsonl").summarizeUsageByTime({}, { bucket: "day" });
+const memorySeries: UsageSeries = createInMemoryUsageStore().summarizeUsageByTime();
+const plain: UsageSummary = summarizeUsageRecords(usageRecords);
+const grouped: UsageSummaryWithGroups = summarizeUsageRecords(usageRecords, { groupBy: ["connection", "apiKey"], top: 10 });
+const fromJsonl: UsageSummaryWithGroups = summarizeUsageJsonl("", {}, { groupBy: ["status", "requestedModel"] });
+const fromStore: Promise<UsageSummaryWithGroups> = createJsonlUsageStore("usage.jsonl").summarizeUsage({}, { top: 3 });
+void [series, jsonlSeries, streamSeries, storeSeries, memorySeries, plain, grouped, fromJsonl, fromStore];
+// @ts-expect-error: an unknown bucket size
+summarizeUsageRecordsByTime(usageRecords, {}, { bucket: "fortnight" });
+// @ts-expect-error: an unknown group
+summarizeUsageRecords(usageRecords, { groupBy: ["planet"] });

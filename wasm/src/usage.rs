@@ -1,10 +1,14 @@
 //! Usage history bindings: ids, validation, column-based query/summary, JSONL text and stores.
 
 use pie_storage_core::bindings_support::{
-    filter_by_fields, order_by_time, query_indices, records_array_text, summarize_facts,
-    StreamingIndex, TextColumn, UsageColumns, UsageIndex, AMOUNT_FIELDS,
+    filter_by_fields, order_by_time, query_indices, records_array_text, series_of_columns,
+    summarize_facts, summarize_facts_with, StreamingIndex, TextColumn, UsageColumns, UsageIndex,
+    AMOUNT_FIELDS,
 };
-use pie_storage_core::usage::{self, LineDiagnostic, UsageLog, UsageRecordQuery, UsageSummary};
+use pie_storage_core::usage::{
+    self, LineDiagnostic, SummaryOptions, UsageLog, UsageRecordQuery, UsageSeriesOptions,
+    UsageSummary,
+};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -20,11 +24,43 @@ fn to_js_value<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
         .map_err(|e| coded("PIE_INTERNAL", &e.to_string()))
 }
 
+/// A value whose `None`s are JavaScript `null` (the series' `from`/`to` without buckets).
+fn to_js_value_with_nulls<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| coded("PIE_INTERNAL", &e.to_string()))
+}
+
 fn query_from_js(query: JsValue) -> JsResult<UsageRecordQuery> {
     if query.is_undefined() || query.is_null() {
         return Ok(UsageRecordQuery::default());
     }
     serde_wasm_bindgen::from_value(query).map_err(|e| coded("PIE_INVALID_QUERY", &e.to_string()))
+}
+
+/// Options of a summary or series (`{groupBy?, top?}`, `{bucket?, timeZone?}`); `undefined`
+/// or `null` are the defaults, anything that does not read is `PIE_INVALID_QUERY`.
+fn options_from_js<T: serde::de::DeserializeOwned + Default>(options: JsValue) -> JsResult<T> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(options).map_err(|e| coded("PIE_INVALID_QUERY", &e.to_string()))
+}
+
+/// The text fields besides the summary's that the extra groups of `options` read (in column
+/// layout names), for the JS encoder to send.
+#[wasm_bindgen(js_name = usageSummaryExtraFields)]
+pub fn usage_summary_extra_fields(options: JsValue) -> JsResult<Vec<String>> {
+    let options: SummaryOptions = options_from_js(options)?;
+    Ok(options
+        .group_by
+        .iter()
+        .map(|g| g.field().to_owned())
+        .filter(|f| f != "status")
+        .collect())
 }
 
 /// `createUsageRecordId(prefix = "usage")`.
@@ -184,14 +220,43 @@ pub fn summarize_usage_columns(columns: &JsUsageColumns) -> JsResult<JsValue> {
     to_js_value(&summarize_facts(&columns.inner, 0..columns.inner.rows))
 }
 
+/// `summarizeUsageRecords(records, options)` over columns (every row, in order).
+#[wasm_bindgen(js_name = summarizeUsageColumnsWith)]
+pub fn summarize_usage_columns_with(
+    columns: &JsUsageColumns,
+    options: JsValue,
+) -> JsResult<JsValue> {
+    let options: SummaryOptions = options_from_js(options)?;
+    to_js_value(&summarize_facts_with(
+        &columns.inner,
+        0..columns.inner.rows,
+        &options,
+    ))
+}
+
+/// `summarizeUsageRecordsByTime(records, query, options)` over columns holding the query's
+/// fields, the timestamps, the status and the amounts.
+#[wasm_bindgen(js_name = summarizeUsageColumnsByTime)]
+pub fn summarize_usage_columns_by_time(
+    columns: &JsUsageColumns,
+    query: JsValue,
+    options: JsValue,
+) -> JsResult<JsValue> {
+    let query = query_from_js(query)?;
+    let options: UsageSeriesOptions = options_from_js(options)?;
+    let series = series_of_columns(&columns.inner, &query, &options).map_err(to_js)?;
+    to_js_value_with_nulls(&series)
+}
+
 /// The summary and skipped lines of an index, as `summarizeUsageJsonl` returns them.
-fn summary_of_index(index: &UsageIndex, query: JsValue) -> JsResult<JsValue> {
+fn summary_of_index(index: &UsageIndex, query: JsValue, options: JsValue) -> JsResult<JsValue> {
     #[derive(Serialize)]
     struct Out<'a> {
         summary: &'a UsageSummary,
         diagnostics: &'a [LineDiagnostic],
     }
-    let summary = index.summarize(&query_from_js(query)?);
+    let options: SummaryOptions = options_from_js(options)?;
+    let summary = index.summarize_with(&query_from_js(query)?, &options);
     to_js_value(&Out {
         summary: &summary,
         diagnostics: index.diagnostics(),
@@ -227,9 +292,29 @@ impl JsUsageJsonlSummarizer {
     }
 
     /// Ends the stream: `{ summary, diagnostics }`.
-    pub fn finish(&mut self, query: JsValue) -> JsResult<JsValue> {
+    pub fn finish(&mut self, query: JsValue, options: JsValue) -> JsResult<JsValue> {
         let stream = self.stream.take().ok_or_else(finished)?;
-        summary_of_index(&stream.finish(), query)
+        summary_of_index(&stream.finish(), query, options)
+    }
+
+    /// Ends the stream: `{ series, diagnostics }`.
+    #[wasm_bindgen(js_name = finishByTime)]
+    pub fn finish_by_time(&mut self, query: JsValue, options: JsValue) -> JsResult<JsValue> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            series: &'a usage::UsageSeries,
+            diagnostics: &'a [LineDiagnostic],
+        }
+        let stream = self.stream.take().ok_or_else(finished)?;
+        let index = stream.finish();
+        let options: UsageSeriesOptions = options_from_js(options)?;
+        let series = index
+            .summarize_by_time(&query_from_js(query)?, &options)
+            .map_err(to_js)?;
+        to_js_value_with_nulls(&Out {
+            series: &series,
+            diagnostics: index.diagnostics(),
+        })
     }
 }
 
@@ -319,14 +404,36 @@ impl JsJsonlUsageStore {
     /// `summarizeUsageRecords(queryUsageRecords(records, query))` with `limit` ignored, reading
     /// only the fields a summary needs, as steps.
     #[wasm_bindgen(js_name = summarizeOperation)]
-    pub fn summarize_operation(&self, query: JsValue) -> JsResult<JsOperation> {
+    pub fn summarize_operation(&self, query: JsValue, options: JsValue) -> JsResult<JsOperation> {
         let query = query_from_js(query)?;
-        Ok(JsOperation::new(self.log.summarize_operation(query).map(
-            |summary| {
-                to_js_value(&summary)
-                    .map_err(|_| Error::storage("the summary cannot cross to JavaScript"))
-            },
-        )))
+        let options: SummaryOptions = options_from_js(options)?;
+        Ok(JsOperation::new(
+            self.log
+                .summarize_with_operation(query, options)
+                .map(|summary| {
+                    to_js_value(&summary)
+                        .map_err(|_| Error::storage("the summary cannot cross to JavaScript"))
+                }),
+        ))
+    }
+
+    /// `summarizeUsageByTime(query, options)` from the index, as steps.
+    #[wasm_bindgen(js_name = summarizeByTimeOperation)]
+    pub fn summarize_by_time_operation(
+        &self,
+        query: JsValue,
+        options: JsValue,
+    ) -> JsResult<JsOperation> {
+        let query = query_from_js(query)?;
+        let options: UsageSeriesOptions = options_from_js(options)?;
+        Ok(JsOperation::new(
+            self.log
+                .summarize_by_time_operation(query, options)
+                .map(|series| {
+                    to_js_value_with_nulls(&series)
+                        .map_err(|_| Error::storage("the series cannot cross to JavaScript"))
+                }),
+        ))
     }
 
     /// The lines skipped by the last read.

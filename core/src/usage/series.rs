@@ -225,6 +225,17 @@ pub fn summarize_usage_jsonl_by_time(
     super::index::UsageIndex::of_bytes(bytes).summarize_by_time(query, options)
 }
 
+/// The series of the columns' rows `query` matches (what the JS encoder sent for an array of
+/// records).
+pub fn series_of_columns(
+    columns: &super::columns::UsageColumns,
+    query: &UsageRecordQuery,
+    options: &UsageSeriesOptions,
+) -> Result<UsageSeries> {
+    let rows = query_indices(columns, &unlimited(query));
+    series_of(columns, &rows, query, options)
+}
+
 /// The query without its `limit`, as summaries and series read it.
 pub(crate) fn unlimited(query: &UsageRecordQuery) -> UsageRecordQuery {
     UsageRecordQuery {

@@ -75,6 +75,11 @@ impl SummaryGroupBy {
         }
     }
 
+    /// The record field it groups by.
+    pub fn field(self) -> &'static str {
+        EXTRA_GROUP_FIELDS[self.position()]
+    }
+
     fn position(self) -> usize {
         Self::ALL.iter().position(|g| *g == self).unwrap_or(0)
     }
