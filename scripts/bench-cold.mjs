@@ -1,5 +1,5 @@
 // One cold measurement for `npm run bench`, run in a fresh `node` process per sample:
-//   node scripts/bench-cold.mjs <js|package|package-unsaved> <summary|recent> <usage.jsonl> <query JSON>
+//   node scripts/bench-cold.mjs <js|package|package-unsaved> <summary|recent|series> <usage.jsonl> <query JSON>
 // Prints one JSON line: { ms, maxRssMb, result } where `ms` runs from the start of this script
 // (before the library is imported) to having the result, and `maxRssMb` is the process's peak
 // resident memory. `package-unsaved` opens the store without its saved index (first-ever open).
@@ -15,11 +15,18 @@ if (side === "js") {
   result =
     task === "summary"
       ? reference.summarizeUsageRecords(reference.queryUsageRecords(records, { ...query, limit: undefined }))
-      : reference.queryUsageRecords(records, query);
+      : task === "series"
+        ? reference.summarizeUsageByUtcDay(records, query)
+        : reference.queryUsageRecords(records, query);
 } else {
   const storage = await import("@pie-lab/storage");
   const store = storage.createJsonlUsageStore(path, { saveIndex: side !== "package-unsaved" });
-  result = task === "summary" ? await store.summarizeUsage(query) : await store.queryUsage(query);
+  result =
+    task === "summary"
+      ? await store.summarizeUsage(query)
+      : task === "series"
+        ? await store.summarizeUsageByTime(query, { bucket: "day" })
+        : await store.queryUsage(query);
 }
 const ms = performance.now() - start;
 const maxRssMb = process.resourceUsage().maxRSS / 1024;

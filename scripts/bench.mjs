@@ -6,7 +6,7 @@
 // Cold rows run each sample in a fresh `node` process (scripts/bench-cold.mjs); "saved index"
 // means the index file beside usage.jsonl was written by an earlier process, "first open" means
 // there is none. Env: BENCH_RUNS (default 5), BENCH_SIZES (default 200000), BENCH_BROWSER=0 to
-// skip Chromium. Run it as `npm run bench` (node --expose-gc): in-process samples start on a
+// skip Chromium, BENCH_ONLY=series for the summarizeUsageByTime rows alone. Run it as `npm run bench` (node --expose-gc): in-process samples start on a
 // collected heap.
 
 import assert from "node:assert/strict";
@@ -17,9 +17,12 @@ import { join } from "node:path";
 import { build } from "./build.mjs";
 import { ensureChromium, log, root, run } from "./lib.mjs";
 
+const ONLY_SERIES = process.env.BENCH_ONLY === "series";
 if (!process.argv.includes("--no-build")) build();
-log("building the native example (release)");
-run("cargo", ["build", "--release", "-p", "pie-storage-core", "--features", "fs", "--example", "usage_bench"]);
+if (!ONLY_SERIES) {
+  log("building the native example (release)");
+  run("cargo", ["build", "--release", "-p", "pie-storage-core", "--features", "fs", "--example", "usage_bench"]);
+}
 const nativeBench = join(root, "target", "release", "examples", "usage_bench");
 
 const storage = await import("@pie-lab/storage");
@@ -94,6 +97,36 @@ function row(records, task, path, js, pkg, goal = "", extra = {}) {
   log(`${task} | ${path}: ${js.ms.toFixed(1)} ms vs ${pkg.ms.toFixed(1)} ms = ${ratio.toFixed(2)}x`);
 }
 
+/**
+ * `summarizeUsageByTime` by UTC day over the whole file (a daily cost chart) against the plain
+ * path (read, JSON.parse per line, bucket in JS: tests/reference `summarizeUsageByUtcDay`):
+ * cold in fresh processes with the saved index, warm in a long-lived store (the JS side reads
+ * the file again, as a server must to see new records), and over an array already parsed.
+ */
+async function benchSeries(size, path, forgetIndex) {
+  const SERIES = {};
+  const DAILY = { bucket: "day" };
+  forgetIndex();
+  cold("package", "series", path, SERIES); // writes the saved index
+  const jsCold = cold("js", "series", path, SERIES);
+  const pkgCold = cold("package", "series", path, SERIES);
+  assert.ok(same(pkgCold.result, jsCold.result), "cold series differs from the reference");
+  row(size, "cold summarizeUsageByTime {bucket: day}", "saved index", jsCold, pkgCold);
+
+  const store = storage.createJsonlUsageStore(path);
+  await store.summarizeUsageByTime(SERIES, DAILY);
+  const pkgWarm = await time(() => store.summarizeUsageByTime(SERIES, DAILY), RUNS * 4);
+  const jsWarm = await time(() => reference.summarizeUsageByUtcDay(reference.readUsageRecords(path), SERIES));
+  assert.ok(same(pkgWarm.result, jsWarm.result), "warm series differs from the reference");
+  row(size, "warm summarizeUsageByTime {bucket: day}", "long-lived store", jsWarm, pkgWarm, "< 10 ms");
+
+  const objects = reference.readUsageRecords(path);
+  const jsArray = await time(() => reference.summarizeUsageByUtcDay(objects, SERIES));
+  const pkgArray = await time(() => storage.summarizeUsageRecordsByTime(objects, SERIES, DAILY));
+  assert.ok(same(pkgArray.result, jsArray.result), "array series differs from the reference");
+  row(size, "summarizeUsageRecordsByTime(array, {bucket: day})", "JS objects", jsArray, pkgArray);
+}
+
 for (const size of SIZES) {
   const path = join(dir, `usage-${size}.jsonl`);
   const savedIndex = storage.savedUsageIndexPath(path);
@@ -101,6 +134,12 @@ for (const size of SIZES) {
   writeFileSync(path, toJsonl(generateUsageRecords(size, 42)));
   forgetIndex();
   log(`${size} records, ${(statSync(path).size / 1e6).toFixed(1)} MB at ${path}`);
+
+  await benchSeries(size, path, forgetIndex);
+  if (ONLY_SERIES) {
+    forgetIndex();
+    continue;
+  }
 
   // Cold, fresh processes: the dashboard's /usage/summary and /usage?limit=100.
   const jsSummary = cold("js", "summary", path, QUERY);
@@ -187,7 +226,7 @@ for (const size of SIZES) {
 }
 
 const { benchStall, stallTable } = await import("./bench-stall.mjs");
-const stall = await benchStall({ usagePath: join(dir, `usage-${SIZES[0]}.jsonl`), records: SIZES[0] });
+const stall = ONLY_SERIES ? [] : await benchStall({ usagePath: join(dir, `usage-${SIZES[0]}.jsonl`), records: SIZES[0] });
 
 const mb = (v) => (v === undefined ? "" : v);
 const table = [

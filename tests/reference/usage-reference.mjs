@@ -124,3 +124,47 @@ export function summarizeUsageRecords(records) {
     byClientOrigin: sorted(byClientOrigin),
   };
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Usage per UTC day, the plain way: the query's records (limit ignored) bucketed by
+ * `Math.floor(Date.parse(timestamp) / day)`, every day from the one holding `from` (else the
+ * earliest record) to the one holding `to` (else the latest) present, each bucket a summary
+ * group with its ISO start and end. The shape `summarizeUsageByTime({bucket: "day"})` returns.
+ */
+export function summarizeUsageByUtcDay(records, query = {}) {
+  const { limit: _limit, ...unlimited } = query;
+  const matched = queryUsageRecords(records, unlimited);
+  let earliest;
+  let latest;
+  for (const r of matched) {
+    const t = Date.parse(r.timestamp);
+    if (Number.isNaN(t)) continue;
+    if (earliest === undefined || t < earliest) earliest = t;
+    if (latest === undefined || t > latest) latest = t;
+  }
+  const lo = toTime(query.from) ?? earliest;
+  const hi = toTime(query.to) ?? latest;
+  const buckets = [];
+  if (lo !== undefined && hi !== undefined && lo <= hi) {
+    for (let day = Math.floor(lo / DAY_MS); day <= Math.floor(hi / DAY_MS); day++) {
+      const start = new Date(day * DAY_MS).toISOString();
+      const { key: _key, ...counts } = createGroup("");
+      buckets.push({ key: start.slice(0, 10), start, end: new Date((day + 1) * DAY_MS).toISOString(), ...counts });
+    }
+  }
+  const first = buckets.length ? Math.floor(lo / DAY_MS) : 0;
+  for (const r of matched) {
+    const t = Date.parse(r.timestamp);
+    const bucket = buckets[Math.floor(t / DAY_MS) - first];
+    if (bucket) addToGroup(bucket, r);
+  }
+  return {
+    bucket: "day",
+    timeZone: "UTC",
+    from: buckets.length ? buckets[0].start : null,
+    to: buckets.length ? buckets.at(-1).end : null,
+    buckets,
+  };
+}
