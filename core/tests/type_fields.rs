@@ -209,6 +209,22 @@ fn entries() -> Vec<Entry> {
     let summary_of_nothing = json_of(&summarize_usage_records(&[]));
     let one_record = json_of(&summarize_usage_records(&[record(false).to_object()]));
     let group = one_record["byProvider"][0].clone();
+    let with_groups = json_of(&pie_storage_core::usage::summarize_usage_records_with(
+        &[record(false).to_object()],
+        &pie_storage_core::usage::SummaryOptions {
+            group_by: pie_storage_core::usage::SummaryGroupBy::ALL.to_vec(),
+            top: None,
+        },
+    ));
+    let series = json_of(
+        &pie_storage_core::usage::summarize_usage_records_by_time(
+            &[record(false).to_object()],
+            &Default::default(),
+            &Default::default(),
+        )
+        .expect("a series"),
+    );
+    let bucket = series["buckets"][0].clone();
 
     vec![
         view(
@@ -324,6 +340,24 @@ fn entries() -> Vec<Entry> {
             from: "usage::UsageSummaryGroup (serialized)",
             fields: keys(&group),
             required: Some(keys(&group)),
+        },
+        Entry {
+            ts_name: "UsageSummaryWithGroups",
+            from: "usage::UsageSummary with every SummaryGroupBy (serialized)",
+            fields: keys(&with_groups),
+            required: Some(keys(&summary_of_nothing)),
+        },
+        Entry {
+            ts_name: "UsageSeries",
+            from: "usage::UsageSeries (serialized)",
+            fields: keys(&series),
+            required: Some(keys(&series)),
+        },
+        Entry {
+            ts_name: "UsageSeriesBucket",
+            from: "usage::SeriesBucket (serialized)",
+            fields: keys(&bucket),
+            required: Some(keys(&bucket)),
         },
     ]
 }

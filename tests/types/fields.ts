@@ -47,6 +47,9 @@ interface Checked {
   UsageLineDiagnostic: pkg.UsageLineDiagnostic;
   UsageSummary: pkg.UsageSummary;
   UsageSummaryGroup: pkg.UsageSummaryGroup;
+  UsageSummaryWithGroups: pkg.UsageSummaryWithGroups;
+  UsageSeries: pkg.UsageSeries;
+  UsageSeriesBucket: pkg.UsageSeriesBucket;
 }
 
 // Every list of the file is checked, and nothing else is claimed to be.
@@ -74,6 +77,9 @@ type _UsageTraceEvent = Expect<SameFields<pkg.UsageTraceEvent, "UsageTraceEvent"
 type _UsageLineDiagnostic = Expect<SameFields<pkg.UsageLineDiagnostic, "UsageLineDiagnostic">>;
 type _UsageSummary = Expect<SameFields<pkg.UsageSummary, "UsageSummary">>;
 type _UsageSummaryGroup = Expect<SameFields<pkg.UsageSummaryGroup, "UsageSummaryGroup">>;
+type _UsageSummaryWithGroups = Expect<SameFields<pkg.UsageSummaryWithGroups, "UsageSummaryWithGroups">>;
+type _UsageSeries = Expect<SameFields<pkg.UsageSeries, "UsageSeries">>;
+type _UsageSeriesBucket = Expect<SameFields<pkg.UsageSeriesBucket, "UsageSeriesBucket">>;
 
 // The serde types also say which fields are always there.
 type _UsageRecordRequired = Expect<SameRequired<pkg.UsageRecord, "UsageRecord">>;
@@ -85,3 +91,6 @@ type _UsageTraceEventRequired = Expect<SameRequired<pkg.UsageTraceEvent, "UsageT
 type _UsageLineDiagnosticRequired = Expect<SameRequired<pkg.UsageLineDiagnostic, "UsageLineDiagnostic">>;
 type _UsageSummaryRequired = Expect<SameRequired<pkg.UsageSummary, "UsageSummary">>;
 type _UsageSummaryGroupRequired = Expect<SameRequired<pkg.UsageSummaryGroup, "UsageSummaryGroup">>;
+type _UsageSummaryWithGroupsRequired = Expect<SameRequired<pkg.UsageSummaryWithGroups, "UsageSummaryWithGroups">>;
+type _UsageSeriesRequired = Expect<SameRequired<pkg.UsageSeries, "UsageSeries">>;
+type _UsageSeriesBucketRequired = Expect<SameRequired<pkg.UsageSeriesBucket, "UsageSeriesBucket">>;
