@@ -30,6 +30,22 @@ pub(crate) fn drive<T>(
     }
 }
 
+/// The storage a request is carried out on: one of the store's, or a member file of its folder.
+enum On<'s> {
+    Shared(&'s dyn ByteStorage),
+    Member(Box<dyn ByteStorage + 's>),
+}
+
+impl std::ops::Deref for On<'_> {
+    type Target = dyn ByteStorage;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            On::Shared(s) => *s,
+            On::Member(s) => s.as_ref(),
+        }
+    }
+}
+
 /// The storages of one store, by [`Blob`].
 pub(crate) struct Host<'s> {
     pub(crate) data: &'s dyn ByteStorage,
@@ -45,12 +61,17 @@ impl<'s> Host<'s> {
         }
     }
 
-    fn blob(&self, blob: Blob) -> Result<&'s dyn ByteStorage> {
+    fn blob(&self, blob: Blob) -> Result<On<'s>> {
         match blob {
-            Blob::Data => Ok(self.data),
+            Blob::Data => Ok(On::Shared(self.data)),
             Blob::SavedIndex => self
                 .saved_index
+                .map(On::Shared)
                 .ok_or_else(|| Error::storage("this store keeps no saved index")),
+            Blob::Segment(_) => {
+                let name = blob.member_name().unwrap_or_default();
+                self.data.member(&name).map(On::Member)
+            }
         }
     }
 
