@@ -30,7 +30,7 @@ run(process.execPath, ["--test", "--test-concurrency=1", ...testFiles("tests/nod
 log("Browser suite (headless Chromium)");
 run(process.execPath, ["--test", ...testFiles("tests/browser")]);
 
-log("Bundler suite (the packed package built by Vite, esbuild, rollup and webpack, bundled for Node, under Vitest and workerd, from CommonJS)");
+log("Bundler suite (the packed package built by Vite, esbuild, rollup, webpack and Next.js, bundled for Node, under Vitest and workerd, from CommonJS)");
 run(process.execPath, ["--test", ...testFiles("tests/bundlers")]);
 
 log("all suites passed");

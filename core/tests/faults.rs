@@ -866,6 +866,16 @@ impl World {
 
     /// Carries out one request, with this seed's faults. `None`: the process crashed during it.
     fn perform(&mut self, task: &mut Task, request: Request) -> Option<Reply> {
+        if let Request::All(requests) = request {
+            return self.perform_all(task, requests);
+        }
+        let (seen, reply) = self.perform_one(task, request)?;
+        self.after_loss(task, &seen, &reply);
+        Some(reply)
+    }
+
+    /// Carries out one request; with what [`World::after_loss`] needs to know of it.
+    fn perform_one(&mut self, task: &mut Task, request: Request) -> Option<(Request, Reply)> {
         let lock = task.store.lock_path();
         // What `after_loss` needs to know of the request (it is moved into `perform_io`).
         let seen = match &request {
@@ -888,12 +898,14 @@ impl World {
             } => Request::Append {
                 blob: Blob::Data,
                 bytes: Vec::new(),
+                identity: None,
             },
             Request::Replace {
                 blob: Blob::Data, ..
             } => Request::Append {
                 blob: Blob::Data,
                 bytes: Vec::new(),
+                identity: None,
             },
             _ => Request::Stat(Blob::Data),
         };
@@ -902,8 +914,50 @@ impl World {
             let text = format!("{reply:?}");
             eprintln!("    -> {}", &text[..text.len().min(80)]);
         }
-        self.after_loss(task, &seen, &reply);
-        Some(reply)
+        Some((seen, reply))
+    }
+
+    /// Requests the operation asked side by side: carried out in a random order, each with its
+    /// own faults, and the process may crash between them. No other process runs while they
+    /// are carried out, and none of them can depend on what another one finds, so what they
+    /// found counts once all of them are done, lock checks last (as if the batch ended with
+    /// them): a write in the batch was decided before a lock check carried out just before it,
+    /// and a read beside a lock check happened as much before it as after.
+    fn perform_all(&mut self, task: &mut Task, requests: Vec<Request>) -> Option<Reply> {
+        let n = requests.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, self.rng.below(i as u64 + 1) as usize);
+        }
+        let mut requests: Vec<Option<Request>> = requests.into_iter().map(Some).collect();
+        let mut replies: Vec<Option<Reply>> = (0..n).map(|_| None).collect();
+        let mut seen = Vec::with_capacity(n);
+        for (k, &i) in order.iter().enumerate() {
+            if k > 0 && self.rng.chance(self.faults.crash) {
+                return None;
+            }
+            let request = requests[i].take().expect("each request once");
+            if self.trace {
+                eprintln!("  #{}   side by side: {}", task.uid, request.kind());
+            }
+            let (request, reply) = match request {
+                Request::All(_) => panic!("requests side by side are never nested"),
+                request => self.perform_one(task, request)?,
+            };
+            seen.push((request, i));
+            replies[i] = Some(reply);
+        }
+        let lock = task.store.lock_path();
+        let is_lock_check = |r: &Request| {
+            matches!(r, Request::MakeDir { path, .. } | Request::DirMtime { path, .. }
+                | Request::SetDirMtime { path, .. } if *path == lock)
+        };
+        seen.sort_by_key(|(request, _)| is_lock_check(request));
+        for (request, i) in seen {
+            let reply = replies[i].as_ref().expect("answered");
+            self.after_loss(task, &request, reply);
+        }
+        Some(Reply::All(replies.into_iter().flatten().collect()))
     }
 
     fn perform_io(&mut self, task: &mut Task, request: Request) -> Option<Reply> {
@@ -943,10 +997,12 @@ impl World {
                 let path = Self::path_of(task.store, blob);
                 Reply::Bytes(self.fs.files.get(path).map(|f| f.bytes.clone()))
             }
+            // This host keeps no file open: it reads and appends what the path names.
             Request::ReadAt {
                 blob,
                 offset,
                 mut buf,
+                ..
             } => {
                 let path = Self::path_of(task.store, blob);
                 let bytes = self.fs.files.get(path).map_or(&[][..], |f| &f.bytes[..]);
@@ -970,7 +1026,7 @@ impl World {
                     name: name.to_owned(),
                 })
             }
-            Request::Append { blob, bytes } => {
+            Request::Append { blob, bytes, .. } => {
                 let path = Self::path_of(task.store, blob);
                 let on_data = blob == Blob::Data;
                 let holds = !on_data || self.check_write_holds_lock(task);
@@ -1596,12 +1652,19 @@ fn a_lock_replaced_right_after_a_refresh_is_not_adopted() {
     let mut lock: Option<f64> = None;
     let mut appended = false;
     let mut reply = None;
+    // Requests side by side are answered in their order.
+    fn each(request: Request, answer: &mut dyn FnMut(Request) -> Reply) -> Reply {
+        match request {
+            Request::All(parts) => Reply::All(parts.into_iter().map(answer).collect()),
+            one => answer(one),
+        }
+    }
     let out = loop {
         let request = match op.resume(reply.take()) {
             Step::Done(out) => break out,
             Step::Io(request) => request,
         };
-        reply = Some(match request {
+        reply = Some(each(request, &mut |request| match request {
             Request::Locate { .. } => Reply::Location(Location {
                 path: USAGE.into(),
                 folder: FOLDER.into(),
@@ -1632,7 +1695,7 @@ fn a_lock_replaced_right_after_a_refresh_is_not_adopted() {
                 Reply::Done
             }
             other => panic!("unexpected {other:?}"),
-        });
+        }));
     };
     let err = out.expect_err("the write went ahead under someone else's lock");
     assert_eq!(err.code, pie_storage_core::ErrorCode::LockCompromised);

@@ -4,6 +4,7 @@
 
 #![cfg(all(feature = "fs", unix))]
 
+use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -50,22 +51,52 @@ fn setup(root: &Path, step: &Value) {
     }
 }
 
-fn run(root: &Path, run: &Value) {
-    if let Some(c) = run.get("createProviderConnection") {
-        let store = JsonProviderConnectionStore::new(FileStorage::new(
-            root.join(c["path"].as_str().expect("path")),
-        ));
+/// The stores of one case, one per path, kept across its run's steps.
+#[derive(Default)]
+struct Stores {
+    usage: HashMap<String, JsonlUsageStore<FileStorage>>,
+}
+
+impl Stores {
+    fn usage_at(&mut self, root: &Path, path: String) -> &JsonlUsageStore<FileStorage> {
+        let file = root.join(&path);
+        self.usage
+            .entry(path)
+            .or_insert_with(|| JsonlUsageStore::open(file))
+    }
+}
+
+/// One step of a case's run.
+fn run(root: &Path, step: &Value, stores: &mut Stores) {
+    let path = |v: &Value| v["path"].as_str().expect("path").to_owned();
+    if let Some(c) = step.get("createProviderConnection") {
+        let store = JsonProviderConnectionStore::new(FileStorage::new(root.join(path(c))));
         let data = c["data"].as_object().cloned().expect("data");
         store
             .create_provider_connection(&data.into())
             .expect("create");
-    } else if let Some(s) = run.get("summarizeUsage") {
-        let store = JsonlUsageStore::open(root.join(s["path"].as_str().expect("path")));
-        store
+    } else if let Some(s) = step.get("summarizeUsage") {
+        let summary = stores
+            .usage_at(root, path(s))
             .summarize_usage(&UsageRecordQuery::default())
             .expect("summary");
+        if let Some(want) = s["records"].as_f64() {
+            assert_eq!(summary.total.records, want, "summary of {}", path(s));
+        }
+    } else if let Some(r) = step.get("recordUsage") {
+        let line = usage_line(0);
+        let mut record: serde_json::Map<String, Value> =
+            serde_json::from_str(line.trim_end()).expect("usage line");
+        record.insert("id".into(), r["id"].clone());
+        stores
+            .usage_at(root, path(r))
+            .record_usage_object(&record)
+            .expect("record");
+    } else if let Some(m) = step.get("move") {
+        let at = |key: &str| root.join(m[key].as_str().expect("move path"));
+        fs::rename(at("from"), at("to")).expect("move");
     } else {
-        panic!("unknown run step {run}");
+        setup(root, step);
     }
 }
 
@@ -88,6 +119,12 @@ fn check(root: &Path, name: &str, expect: &Value) {
             assert!(
                 text.contains(want),
                 "{name}: {p:?} contains {want:?}: {text}"
+            );
+        }
+        if let Some(lacks) = f["lacks"].as_str() {
+            assert!(
+                !text.contains(lacks),
+                "{name}: {p:?} lacks {lacks:?}: {text}"
             );
         }
         if let Some(want) = f["equals"].as_str() {
@@ -130,7 +167,14 @@ fn the_native_host_meets_the_storage_contract() {
         for step in case["setup"].as_array().expect("setup") {
             setup(dir.path(), step);
         }
-        run(dir.path(), &case["run"]);
+        let mut stores = Stores::default();
+        let steps = match &case["run"] {
+            Value::Array(steps) => steps.clone(),
+            step => vec![step.clone()],
+        };
+        for step in &steps {
+            run(dir.path(), step, &mut stores);
+        }
         for expect in case["expect"].as_array().expect("expect") {
             check(dir.path(), name, expect);
         }

@@ -23,6 +23,10 @@ export interface CoreOperation {
   reply: (value: unknown) => void;
   /** The last request failed. */
   fail: (error: unknown) => void;
+  /** The answer to part `index` of an `all` request. */
+  replyPart: (index: number, value: unknown) => void;
+  /** Part `index` of an `all` request failed. */
+  failPart: (index: number, error: unknown) => void;
 }
 
 /** Record columns filled by the JavaScript encoder (`core/src/usage/columns.rs`). */
@@ -112,6 +116,8 @@ export interface CoreRequest {
   blob?: "data" | "savedIndex";
   offset?: number;
   length?: number;
+  /** The file a read or append means (the core's last `stat` of the blob), when known. */
+  identity?: { dev: number; ino: number };
   bytes?: Uint8Array;
   followLinks?: boolean;
   at?: { path: string; folder: string; name: string };
@@ -121,6 +127,8 @@ export interface CoreRequest {
   path?: string;
   ms?: number;
   value?: unknown;
+  /** `all`: requests the core asks side by side, carried out at once. */
+  requests?: CoreRequest[];
 }
 
 /**

@@ -51,16 +51,135 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+
 function split(path: string): { path: string; folder: string; name: string } {
   return { path, folder: dirname(path), name: basename(path) };
 }
 
+/** A file's identity as the core names it: the device and inode numbers `stat` gave. */
+type Identity = { dev: number; ino: number };
+
+/** A handle a store keeps open, known by the identity of the file it was opened on. */
+interface Kept {
+  handle: FileHandle;
+  /** Unknown until its `stat` answers; a handle of unknown identity is not used again. */
+  identity: Identity | undefined;
+  /** Requests using it now: it is closed only when none is. */
+  users: number;
+  /** Replaced or idle: closed when its last user is done. */
+  retired: boolean;
+}
+
+/** How long a kept handle stays open without being used. */
+const KEEP_IDLE_MS = 2000;
+
+/**
+ * The files a store keeps open between its operations (the data file for reads and for
+ * appends, the saved index for reads), so a warm operation does not open and close them again.
+ * The core says which file each read or append means (its `identity`, from its last `stat` of
+ * the blob); a kept handle is used only when it was opened on exactly that file, else the
+ * path is opened again and the new handle kept in its place.
+ */
+class KeptFiles {
+  private readonly files = new Map<string, Kept>();
+  private timer: NodeJS.Timeout | undefined;
+  private usedSinceCheck = false;
+
+  /**
+   * Runs `use` with a handle on `path` opened with `flags` (`open` opens it; `null`: the file
+   * is missing, and `use` is not called).
+   */
+  async with<T>(
+    path: string,
+    flags: "r" | "a",
+    identity: Identity | undefined,
+    open: () => Promise<FileHandle | null>,
+    use: (handle: FileHandle) => Promise<T>,
+  ): Promise<T | null> {
+    const key = `${flags}:${path}`;
+    let kept = this.files.get(key);
+    if (kept === undefined || kept.retired || identity === undefined || !sameFile(kept.identity, identity)) {
+      const handle = await open();
+      if (handle === null) return null;
+      kept = { handle, identity: undefined, users: 0, retired: false };
+      const fresh = kept;
+      const old = this.files.get(key);
+      this.files.set(key, fresh);
+      if (old !== undefined) this.retire(old);
+      // Learnt while this request reads or writes through it (never assumed from the request).
+      handle.stat().then(
+        (s) => (fresh.identity = { dev: s.dev, ino: s.ino }),
+        () => this.retire(fresh),
+      );
+    }
+    kept.users += 1;
+    this.touch();
+    try {
+      return await use(kept.handle);
+    } finally {
+      kept.users -= 1;
+      if (kept.retired && kept.users === 0) close(kept);
+    }
+  }
+
+  /** Closes the handles on `path` (it is about to be replaced), once their requests are done. */
+  forget(path: string): void {
+    for (const [key, kept] of this.files) {
+      if (key.slice(2) === path) {
+        this.files.delete(key);
+        this.retire(kept);
+      }
+    }
+  }
+
+  private retire(kept: Kept): void {
+    kept.retired = true;
+    if (kept.users === 0) close(kept);
+  }
+
+  private touch(): void {
+    this.usedSinceCheck = true;
+    this.schedule();
+  }
+
+  /** Handles unused for {@link KEEP_IDLE_MS} are closed; the timer never keeps the process alive. */
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.check(), KEEP_IDLE_MS);
+    this.timer.unref();
+  }
+
+  private check(): void {
+    this.timer = undefined;
+    if (this.usedSinceCheck) {
+      this.usedSinceCheck = false;
+      this.schedule();
+      return;
+    }
+    for (const [key, kept] of this.files) {
+      this.files.delete(key);
+      this.retire(kept);
+    }
+  }
+}
+
+function sameFile(a: Identity | undefined, b: Identity): boolean {
+  return a !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
+
+/** Whether two reads name the same file (both by identity, or both without one). */
+function sameRequest(a: Identity | undefined, b: Identity | undefined): boolean {
+  return b === undefined ? a === undefined : sameFile(a, b);
+}
+
+function close(kept: Kept): void {
+  kept.handle.close().catch(() => undefined);
+}
+
 /** The files of one store: its data file and, for usage stores, where its index is saved. */
 export class NodeFileHost implements CoreHost {
-  /** Files open for reading during one operation (a large file is read in many steps). */
-  private readonly readers = new Map<string, Promise<FileHandle | null>>();
-  /** The read after the last one, started while the core works on the last one's bytes. */
-  private ahead: { path: string; offset: number; length: number; bytes: Promise<Uint8Array> }[] = [];
+  /** The reads after the last one, started while the core works on the last one's bytes. */
+  private ahead: { path: string; offset: number; length: number; identity?: Identity; bytes: Promise<Uint8Array> }[] = [];
   /** Reads ahead that were not used, awaited before the handles close. */
   private readonly dropped = new Set<Promise<Uint8Array>>();
   /**
@@ -77,27 +196,22 @@ export class NodeFileHost implements CoreHost {
   constructor(
     readonly dataPath: string,
     readonly savedIndexPath?: string,
+    /** Shared by the store's operations. */
+    private readonly kept = new KeptFiles(),
   ) {}
 
-  /** A host for one operation: the same files, its own open handles. */
+  /** A host for one operation: the same files (and kept handles), its own reads ahead. */
   session(): NodeFileHost {
-    return new NodeFileHost(this.dataPath, this.savedIndexPath);
+    return new NodeFileHost(this.dataPath, this.savedIndexPath, this.kept);
   }
 
-  /** Closes what the operation opened. */
+  /** Ends the operation once its reads ahead are done (none is left writing a buffer). */
   async close(): Promise<void> {
     this.dropAhead();
+    if (this.dropped.size === 0) return;
     const dropped = [...this.dropped];
     this.dropped.clear();
     await Promise.all(dropped.map((bytes) => bytes.catch(() => undefined)));
-    const handles = await Promise.all(this.readers.values());
-    this.readers.clear();
-    await Promise.all(handles.map((h) => h?.close().catch(() => undefined)));
-  }
-
-  /** Anything but a read: cached handles may now name an older file. */
-  private async forgetReaders(): Promise<void> {
-    if (this.readers.size > 0) await this.close();
   }
 
   private pathOf(request: CoreRequest): string {
@@ -118,19 +232,21 @@ export class NodeFileHost implements CoreHost {
   }
 
   private async performIo(request: CoreRequest): Promise<unknown> {
-    if (request.kind !== "readAt" && request.kind !== "stat") await this.forgetReaders();
     switch (request.kind) {
       case "stat":
         return this.stat(this.pathOf(request));
       case "readAll":
         return this.readAll(this.pathOf(request));
       case "readAt":
-        return this.readAt(this.pathOf(request), request.offset ?? 0, request.length ?? 0);
+        return this.readAt(this.pathOf(request), request.offset ?? 0, request.length ?? 0, request.identity);
       case "append":
-        return this.append(this.pathOf(request), request.bytes ?? new Uint8Array());
+        return this.append(this.pathOf(request), request.bytes ?? new Uint8Array(), request.identity);
       case "locate":
         return this.locate(this.pathOf(request), request.followLinks === true);
       case "replace":
+        // Handles on the old file must not stand in the way of the rename (Windows).
+        this.kept.forget(this.pathOf(request));
+        this.kept.forget(request.at!.path);
         return this.replace(request.at!, request.tempName!, request.bytes ?? new Uint8Array());
       case "listFolder":
         return readdir(request.folder!);
@@ -170,37 +286,25 @@ export class NodeFileHost implements CoreHost {
     }
   }
 
-  private reader(path: string): Promise<FileHandle | null> {
-    let handle = this.readers.get(path);
-    if (handle === undefined) {
-      handle = open(path, "r").catch((error) => {
-        if (isMissing(error)) return null;
-        throw error;
-      });
-      this.readers.set(path, handle);
-    }
-    return handle;
-  }
-
   /**
    * Reads of consecutive ranges (indexing a file) overlap with the core's work: the next range
    * is read while the core scans this one. Only the timing changes, never what is read.
    */
-  private async readAt(path: string, offset: number, length: number): Promise<Uint8Array> {
+  private async readAt(path: string, offset: number, length: number, identity?: Identity): Promise<Uint8Array> {
     const ahead = this.ahead[0];
     let bytes: Uint8Array;
-    if (ahead !== undefined && ahead.path === path && ahead.offset === offset && ahead.length === length) {
+    if (ahead?.path === path && ahead.offset === offset && ahead.length === length && sameRequest(ahead.identity, identity)) {
       this.ahead.shift();
       bytes = await ahead.bytes;
     } else {
       this.dropAhead();
-      bytes = await this.readNow(path, offset, length);
+      bytes = await this.readNow(path, offset, length, identity);
     }
     if (this.pooled.has(bytes.buffer as ArrayBuffer)) this.lent = bytes.buffer as ArrayBuffer;
     if (length >= READ_AHEAD_MIN && bytes.length === length) {
       let next = (this.ahead.at(-1)?.offset ?? offset) + length;
       while (this.ahead.length < READS_AHEAD) {
-        const read = { path, offset: next, length, bytes: this.readNow(path, next, length) };
+        const read = { path, offset: next, length, identity, bytes: this.readNow(path, next, length, identity) };
         read.bytes.catch(() => undefined);
         this.ahead.push(read);
         next += length;
@@ -219,20 +323,23 @@ export class NodeFileHost implements CoreHost {
     this.ahead = [];
   }
 
-  private async readNow(path: string, offset: number, length: number): Promise<Uint8Array> {
-    const handle = await this.reader(path);
-    if (handle === null) {
-      this.readers.delete(path);
-      return new Uint8Array();
-    }
-    const buffer = this.buffer(length);
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
+  private async readNow(path: string, offset: number, length: number, identity?: Identity): Promise<Uint8Array> {
+    const opened = () =>
+      open(path, "r").catch((error) => {
+        if (isMissing(error)) return null;
+        throw error;
+      });
+    const bytes = await this.kept.with(path, "r", identity, opened, async (handle) => {
+      const buffer = this.buffer(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return buffer.subarray(0, filled);
+    });
+    return bytes ?? new Uint8Array();
   }
 
   /** A buffer of `length` bytes: for a large read, a spare one when one is large enough. */
@@ -245,18 +352,17 @@ export class NodeFileHost implements CoreHost {
   }
 
   /** One write() on an append-mode descriptor, so concurrent appenders never interleave. */
-  private async append(path: string, bytes: Uint8Array): Promise<void> {
-    const handle = await open(path, "a", PRIVATE_FILE_MODE).catch(async (error) => {
-      if (!isMissing(error)) throw error;
-      await mkdir(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
-      return open(path, "a", PRIVATE_FILE_MODE);
-    });
-    try {
+  private async append(path: string, bytes: Uint8Array, identity?: Identity): Promise<void> {
+    const opened = () =>
+      open(path, "a", PRIVATE_FILE_MODE).catch(async (error) => {
+        if (!isMissing(error)) throw error;
+        await mkdir(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+        return open(path, "a", PRIVATE_FILE_MODE);
+      });
+    await this.kept.with(path, "a", identity, opened, async (handle) => {
       const { bytesWritten } = await handle.write(bytes);
       if (bytesWritten !== bytes.length) throw new Error(`short append to ${path}: ${bytesWritten} of ${bytes.length} bytes`);
-    } finally {
-      await handle.close();
-    }
+    });
   }
 
   /** The file (its link target when asked), else the resolved folder plus the name. */

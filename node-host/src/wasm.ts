@@ -122,8 +122,9 @@ export function call<T>(fn: () => T): T {
 /**
  * Drives a core operation to its end: the core says what to read, lock, append or replace and
  * decides from the replies; this only awaits each request (a reply given at once is not
- * awaited: a Promise hop per step would cost more than the step). A host failure is handed back to the
- * core (which decides what it means); the core's own errors become `PieStorageError`s.
+ * awaited: a Promise hop per step would cost more than the step), and carries out the requests
+ * the core asks side by side at once. A host failure is handed back to the core (which decides
+ * what it means); the core's own errors become `PieStorageError`s.
  */
 export async function drive<T>(operation: CoreOperation, host: CoreHost | undefined): Promise<T> {
   const session = host?.session?.() ?? host;
@@ -131,14 +132,55 @@ export async function drive<T>(operation: CoreOperation, host: CoreHost | undefi
     for (;;) {
       const request = call(() => operation.next()) as CoreRequest;
       if (request.kind === "done") return request.value as T;
-      try {
-        const reply = session!.perform(request);
-        operation.reply(reply instanceof Promise ? await reply : reply);
-      } catch (error) {
-        operation.fail(error);
+      if (request.kind === "all") {
+        const parts = request.requests!.map((part, i) =>
+          answer(
+            session!,
+            part,
+            (v) => operation.replyPart(i, v),
+            (e) => operation.failPart(i, e),
+          ),
+        );
+        await Promise.all(parts);
+        continue;
       }
+      const pending = answer(
+        session!,
+        request,
+        (v) => operation.reply(v),
+        (e) => operation.fail(e),
+      );
+      if (pending !== undefined) await pending;
     }
   } finally {
     await session?.close?.();
+  }
+}
+
+/** Carries out one request and hands its reply (or its failure) to the core. */
+function answer(host: CoreHost, request: CoreRequest, reply: (value: unknown) => void, fail: (error: unknown) => void): Promise<void> | undefined {
+  let value: unknown;
+  try {
+    value = host.perform(request);
+  } catch (error) {
+    fail(error);
+    return undefined;
+  }
+  if (!(value instanceof Promise)) {
+    settle(value, reply, fail);
+    return undefined;
+  }
+  return value.then(
+    (v) => settle(v, reply, fail),
+    (error) => fail(error),
+  );
+}
+
+/** A reply the core cannot read is a failure of that request. */
+function settle(value: unknown, reply: (value: unknown) => void, fail: (error: unknown) => void): void {
+  try {
+    reply(value);
+  } catch (error) {
+    fail(error);
   }
 }

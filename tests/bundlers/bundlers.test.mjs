@@ -21,6 +21,7 @@ import { compute } from "./app/src/compute.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const appSource = join(import.meta.dirname, "app");
+const nextSource = join(import.meta.dirname, "next"); // laid over the app for the Next.js apps
 const modules = join(root, "node_modules");
 const TOOLS = {
   vite: join(modules, "vite", "bin", "vite.js"),
@@ -30,6 +31,7 @@ const TOOLS = {
   webpack: join(modules, "webpack", "bin", "webpack.js"),
   vitest: join(modules, "vitest", "vitest.mjs"),
   workerd: join(modules, "workerd", "bin", "workerd"), // Cloudflare's Workers runtime (native binary, or its Node shim)
+  next: join(modules, "next", "dist", "bin", "next"),
 };
 const STEP_TIMEOUT = 120_000; // any one build, server start or run
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".css": "text/css" };
@@ -61,12 +63,12 @@ function stop(child) {
 }
 
 function spawnTool(command, args, cwd) {
-  const executable = command.endsWith(".js") || command.endsWith(".mjs") || command === TOOLS.rollup;
+  const executable = command.endsWith(".js") || command.endsWith(".mjs") || command === TOOLS.rollup || command === TOOLS.next;
   return spawn(executable ? process.execPath : command, executable ? [command, ...args] : args, {
     cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", NODE_OPTIONS: "" },
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", NODE_OPTIONS: "", NEXT_TELEMETRY_DISABLED: "1" },
   });
 }
 
@@ -98,9 +100,10 @@ function run(command, args, cwd) {
  * installed by npm from the file (offline: it has no dependencies), and links to the bundler
  * packages its config or test files import (the bundlers themselves run from the root).
  */
-async function makeApp(name, tarball, { links = [], page } = {}) {
+async function makeApp(name, tarball, { links = [], page, overlay } = {}) {
   const dir = join(temp, name);
   cpSync(appSource, dir, { recursive: true });
+  if (overlay) cpSync(overlay, dir, { recursive: true });
   if (page) {
     const html = join(dir, "index.html");
     writeFileSync(html, readFileSync(html, "utf8").replace("/src/index.js", page));
@@ -199,18 +202,22 @@ function freePort() {
   }));
 }
 
-/** `vite` (dev server) on 127.0.0.1 in `dir`, ready when it prints its address. */
-async function viteDevServer(tool, dir) {
+/**
+ * A server the tool starts on 127.0.0.1 (`args(port)`), ready when its output holds `ready`
+ * (a string or a function of the origin).
+ */
+async function toolServer(tool, args, dir, ready) {
   const port = await freePort();
-  const child = spawnTool(tool, ["--host", "127.0.0.1", "--port", String(port), "--strictPort", "--clearScreen", "false"], dir);
+  const child = spawnTool(tool, args(port), dir);
   const origin = `http://127.0.0.1:${port}`;
+  const marker = typeof ready === "function" ? ready(origin) : ready;
   let output = "";
   try {
     await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`vite dev server did not start in ${STEP_TIMEOUT} ms:\n${output}`)), STEP_TIMEOUT);
+      const timer = setTimeout(() => reject(new Error(`${tool} did not start in ${STEP_TIMEOUT} ms:\n${output}`)), STEP_TIMEOUT);
       const onData = (d) => {
         output += d;
-        if (output.includes(origin)) {
+        if (output.includes(marker)) {
           clearTimeout(timer);
           resolve();
         }
@@ -219,7 +226,7 @@ async function viteDevServer(tool, dir) {
       child.stderr.on("data", (d) => (output += d));
       child.on("exit", (code) => {
         clearTimeout(timer);
-        reject(new Error(`vite dev server exited with ${code}:\n${output}`));
+        reject(new Error(`${tool} exited with ${code}:\n${output}`));
       });
     });
   } catch (error) {
@@ -228,6 +235,14 @@ async function viteDevServer(tool, dir) {
   }
   return { origin, output: () => output, close: () => stop(child) };
 }
+
+/** `vite` (dev server) on 127.0.0.1 in `dir`, ready when it prints its address. */
+function viteDevServer(tool, dir) {
+  const args = (port) => ["--host", "127.0.0.1", "--port", String(port), "--strictPort", "--clearScreen", "false"];
+  return toolServer(tool, args, dir, (origin) => origin);
+}
+
+const NEXT_LINKS = ["next", "react", "react-dom"];
 
 // ---- setup ---------------------------------------------------------------------------------
 
@@ -248,6 +263,8 @@ before(async () => {
     makeApp("vitest", tarball, { links: ["vitest"] }),
     makeApp("node", tarball),
     makeApp("workerd", tarball),
+    makeApp("next-turbopack", tarball, { links: NEXT_LINKS, overlay: nextSource }),
+    makeApp("next-webpack", tarball, { links: NEXT_LINKS, overlay: nextSource }),
   ]);
   browser = await launchChromium();
 });
@@ -434,6 +451,33 @@ for (const [label, tool, args, output, app] of serverBundles) {
     if (output.endsWith(".js")) writeFileSync(join(alone, "package.json"), JSON.stringify({ type: "commonjs" }));
     const result = JSON.parse((await run(process.execPath, [join(alone, output.split("/").pop())], alone)).stdout);
     assert.deepEqual(result, await unbundledServer());
+  });
+}
+
+// ---- Next.js -------------------------------------------------------------------------------
+
+/**
+ * A Next.js app (tests/bundlers/next over the app) built by Turbopack (the default) and by
+ * webpack, then served by `next start`: the page is a client component (the browser entry in
+ * the client bundle), the route handler uses the file store (the Node entry in the server bundle).
+ */
+for (const [label, app, buildArgs] of [["Turbopack", "next-turbopack", ["build"]], ["webpack", "next-webpack", ["build", "--webpack"]]]) {
+  test(`Next.js (${label}) build: the client page and the route handler compute the Node results`, async (t) => {
+    const dir = apps[app];
+    const { ms } = await run(TOOLS.next, buildArgs, dir);
+    t.diagnostic(`next ${buildArgs.join(" ")}: ${ms} ms`);
+    const server = await toolServer(TOOLS.next, (port) => ["start", "-H", "127.0.0.1", "-p", String(port)], dir, "Ready");
+    try {
+      assert.deepEqual(await pageResult(server.origin + "/"), expected);
+      const response = await fetch(server.origin + "/api/result", { signal: AbortSignal.timeout(30_000) });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), await unbundledServer());
+    } catch (error) {
+      error.message += `\n--- next start output\n${server.output().slice(-4000)}`;
+      throw error;
+    } finally {
+      await server.close();
+    }
   });
 }
 

@@ -3,7 +3,7 @@
 // (core/tests/storage_contract.rs) runs the same cases against the native host.
 
 import assert from "node:assert/strict";
-import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -40,14 +40,31 @@ function setup(root, step) {
   }
 }
 
-async function run(root, step) {
+/** A valid usage record with `id` (the same template as the lines above). */
+function usageRecord(id) {
+  return { ...JSON.parse(usageLine(0)), id };
+}
+
+/** One step of a case's run; `stores` keeps one store per path across the steps. */
+async function run(root, step, stores) {
+  const store = (path, create) => {
+    if (!stores.has(path)) stores.set(path, create(join(root, path)));
+    return stores.get(path);
+  };
   if (step.createProviderConnection) {
     const c = step.createProviderConnection;
-    await createJsonProviderConnectionStore(join(root, c.path)).createProviderConnection(c.data);
+    await store(c.path, createJsonProviderConnectionStore).createProviderConnection(c.data);
   } else if (step.summarizeUsage) {
-    await createJsonlUsageStore(join(root, step.summarizeUsage.path)).summarizeUsage({});
+    const s = step.summarizeUsage;
+    const summary = await store(s.path, createJsonlUsageStore).summarizeUsage({});
+    if (s.records !== undefined) assert.equal(summary.records, s.records, `summary of ${s.path}`);
+  } else if (step.recordUsage) {
+    const r = step.recordUsage;
+    await store(r.path, createJsonlUsageStore).recordUsage(usageRecord(r.id));
+  } else if (step.move) {
+    renameSync(join(root, step.move.from), join(root, step.move.to));
   } else {
-    throw new Error(`unknown run step ${JSON.stringify(step)}`);
+    setup(root, step);
   }
 }
 
@@ -60,6 +77,7 @@ function check(root, name, expect) {
     assert.ok(lstatSync(p).isFile(), `${name}: ${p} is a plain file`);
     const text = readFileSync(p, "utf8");
     if (expect.file.contains !== undefined) assert.ok(text.includes(expect.file.contains), `${name}: ${p} contains ${expect.file.contains}`);
+    if (expect.file.lacks !== undefined) assert.ok(!text.includes(expect.file.lacks), `${name}: ${p} lacks ${expect.file.lacks}`);
     if (expect.file.equals !== undefined) assert.equal(text, expect.file.equals, `${name}: ${p}`);
     if (expect.file.mode !== undefined) assert.equal(statSync(p).mode & 0o777, expect.file.mode, `${name}: mode of ${p}`);
   } else if (expect.folder) {
@@ -77,7 +95,8 @@ for (const c of contract.cases) {
   test(`storage contract: ${c.name}`, { skip: process.platform === "win32" }, async () => {
     const root = tempDir("pie-contract-");
     for (const step of c.setup) setup(root, step);
-    await run(root, c.run);
+    const stores = new Map();
+    for (const step of [c.run].flat()) await run(root, step, stores);
     for (const expect of c.expect) check(root, c.name, expect);
   });
 }

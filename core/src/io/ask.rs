@@ -1,8 +1,8 @@
 //! The channel between a paused operation and its host.
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
+use std::cell::{Cell, RefCell};
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
 use std::task::{Context, Poll};
 
 use super::request::{Blob, Location, Reply, Request};
@@ -13,30 +13,81 @@ use crate::storage::BlobStat;
 /// What an operation has asked and what it was told. One per running [`super::Operation`].
 #[derive(Default)]
 pub(crate) struct Io {
-    slot: RefCell<Slot>,
+    asks: RefCell<Asks>,
+    /// Each blob's identity at its last stat in this operation: reads and appends name that
+    /// file, so a host may use a handle it kept open on it ([`Request::Append`]).
+    identities: Cell<[Option<(u64, u64)>; 2]>,
 }
 
+/// The requests of an operation, by ticket: one at a time, or several at once where parts of
+/// the operation run side by side ([`join`]).
 #[derive(Default)]
-enum Slot {
-    #[default]
-    Idle,
-    Asked(Request),
-    Waiting,
-    Answered(Reply),
+struct Asks {
+    next: u64,
+    /// Asked, not yet handed to the host.
+    asked: Vec<(u64, Request)>,
+    /// Handed to the host, in the order of its answer.
+    waiting: Vec<u64>,
+    /// Answered, not yet taken by the part that asked.
+    answered: Vec<(u64, Reply)>,
 }
 
-/// Pauses an operation once, so its driver can answer the request in the slot.
-struct Pause(bool);
+/// Waits for the answer to one ticket: it comes with the next resume of the operation.
+struct Answer<'a> {
+    io: &'a Io,
+    ticket: u64,
+    paused: bool,
+}
 
-impl Future for Pause {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            Poll::Pending
+impl Future for Answer<'_> {
+    type Output = Result<Reply>;
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<Reply>> {
+        let mut asks = self.io.asks.borrow_mut();
+        if let Some(at) = asks.answered.iter().position(|(t, _)| *t == self.ticket) {
+            return Poll::Ready(Ok(asks.answered.swap_remove(at).1));
         }
+        drop(asks);
+        if self.paused {
+            return Poll::Ready(Err(Error::storage(
+                "the host resumed an operation without answering its request",
+            )));
+        }
+        self.paused = true;
+        Poll::Pending
+    }
+}
+
+/// Runs two parts of an operation side by side: the requests they ask at the same time go to
+/// the host together ([`Request::All`]), so their round trips overlap.
+pub(crate) async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    let (mut out_a, mut out_b) = (None, None);
+    poll_fn(|cx| {
+        if out_a.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                out_a = Some(v);
+            }
+        }
+        if out_b.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                out_b = Some(v);
+            }
+        }
+        match (out_a.take(), out_b.take()) {
+            (Some(a), Some(b)) => Poll::Ready((a, b)),
+            (a, b) => {
+                (out_a, out_b) = (a, b);
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+fn blob_slot(blob: Blob) -> usize {
+    match blob {
+        Blob::Data => 0,
+        Blob::SavedIndex => 1,
     }
 }
 
@@ -54,41 +105,72 @@ macro_rules! expect {
 }
 
 impl Io {
-    /// The request the operation paused on, if any (the driver carries it out).
+    /// The requests the operation paused on (the driver carries them out: one, or several as
+    /// one [`Request::All`]).
     pub(crate) fn take_request(&self) -> Option<Request> {
-        let mut slot = self.slot.borrow_mut();
-        match std::mem::take(&mut *slot) {
-            Slot::Asked(request) => {
-                *slot = Slot::Waiting;
-                Some(request)
-            }
-            other => {
-                *slot = other;
-                None
-            }
+        let mut asks = self.asks.borrow_mut();
+        let asked = std::mem::take(&mut asks.asked);
+        asks.waiting = asked.iter().map(|(t, _)| *t).collect();
+        let mut requests: Vec<Request> = asked.into_iter().map(|(_, r)| r).collect();
+        match requests.len() {
+            0 => None,
+            1 => requests.pop(),
+            _ => Some(Request::All(requests)),
         }
     }
 
     /// The host's answer to the request taken last.
     pub(crate) fn answer(&self, reply: Reply) {
-        *self.slot.borrow_mut() = Slot::Answered(reply);
+        let mut asks = self.asks.borrow_mut();
+        let waiting = std::mem::take(&mut asks.waiting);
+        let replies = match (waiting.len(), reply) {
+            (1, reply) => vec![reply],
+            (n, Reply::All(replies)) if replies.len() == n => replies,
+            (n, Reply::Failed(e)) => (0..n).map(|_| Reply::Failed(e.clone())).collect(),
+            (n, other) => {
+                let e = unexpected(&format!("{n} requests at once"), &other);
+                (0..n).map(|_| Reply::Failed(e.clone())).collect()
+            }
+        };
+        asks.answered.extend(waiting.into_iter().zip(replies));
     }
 
     /// Asks the host and waits for its answer; a failed request is an error.
     pub(crate) async fn ask(&self, request: Request) -> Result<Reply> {
-        *self.slot.borrow_mut() = Slot::Asked(request);
-        Pause(false).await;
-        match std::mem::take(&mut *self.slot.borrow_mut()) {
-            Slot::Answered(Reply::Failed(e)) => Err(e),
-            Slot::Answered(reply) => Ok(reply),
-            _ => Err(Error::storage(
-                "the host resumed an operation without answering its request",
-            )),
+        let ticket = {
+            let mut asks = self.asks.borrow_mut();
+            let ticket = asks.next;
+            asks.next += 1;
+            asks.asked.push((ticket, request));
+            ticket
+        };
+        let answer = Answer {
+            io: self,
+            ticket,
+            paused: false,
+        };
+        match answer.await? {
+            Reply::Failed(e) => Err(e),
+            reply => Ok(reply),
         }
     }
 
     pub(crate) async fn stat(&self, blob: Blob) -> Result<Option<BlobStat>> {
-        expect!(self, Request::Stat(blob), "stat", Reply::Stat(s) => s)
+        self.set_identity(blob, None);
+        let stat = expect!(self, Request::Stat(blob), "stat", Reply::Stat(s) => s)?;
+        self.set_identity(blob, stat.and_then(|s| s.identity));
+        Ok(stat)
+    }
+
+    /// The blob's identity at its last stat in this operation (`None`: not known).
+    fn identity(&self, blob: Blob) -> Option<(u64, u64)> {
+        self.identities.get()[blob_slot(blob)]
+    }
+
+    fn set_identity(&self, blob: Blob, identity: Option<(u64, u64)>) {
+        let mut all = self.identities.get();
+        all[blob_slot(blob)] = identity;
+        self.identities.set(all);
     }
 
     pub(crate) async fn read_all(&self, blob: Blob) -> Result<Option<Vec<u8>>> {
@@ -103,7 +185,8 @@ impl Io {
         buf: Vec<u8>,
     ) -> Result<(Vec<u8>, usize)> {
         let len = buf.len();
-        let (buf, n) = expect!(self, Request::ReadAt { blob, offset, buf }, "readAt",
+        let identity = self.identity(blob);
+        let (buf, n) = expect!(self, Request::ReadAt { blob, offset, buf, identity }, "readAt",
             Reply::Filled(buf, n) => (buf, n))?;
         if buf.len() != len || n > len {
             return Err(Error::storage(
@@ -121,7 +204,8 @@ impl Io {
     }
 
     pub(crate) async fn append(&self, blob: Blob, bytes: Vec<u8>) -> Result<()> {
-        expect!(self, Request::Append { blob, bytes }, "append", Reply::Done => ())
+        let identity = self.identity(blob);
+        expect!(self, Request::Append { blob, bytes, identity }, "append", Reply::Done => ())
     }
 
     pub(crate) async fn locate(&self, blob: Blob, follow_links: bool) -> Result<Location> {
@@ -135,6 +219,8 @@ impl Io {
         temp_name: String,
         bytes: Vec<u8>,
     ) -> Result<()> {
+        // Another file at the blob's path from now on.
+        self.set_identity(blob, None);
         expect!(self, Request::Replace { blob, at, temp_name, bytes }, "replace", Reply::Done => ())
     }
 

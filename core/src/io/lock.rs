@@ -1,6 +1,8 @@
 //! Holding a store file's lock for the length of one operation.
 
-use super::ask::Io;
+use std::future::{ready, Future};
+
+use super::ask::{join, Io};
 use super::request::{Blob, Location};
 use crate::error::Result;
 use crate::storage::dir_lock::{DirLock, HeldLock, DEFAULT_STALE_MS, DEFAULT_TIMEOUT_MS};
@@ -27,12 +29,28 @@ impl Default for LockTiming {
 pub(crate) struct FileLock {
     lock: DirLock,
     held: HeldLock,
+    /// Whether the lock was still ours after the last write ([`FileLock::last_write`]).
+    ours_after: Option<Result<()>>,
 }
 
 impl FileLock {
     /// Confirms the lock is still ours (and refreshes it when due) before a write.
     pub(crate) async fn confirm(&mut self, io: &Io) -> Result<()> {
         self.lock.confirm_before_write(io, &mut self.held).await
+    }
+
+    /// The operation's last write under the lock (already confirmed), side by side with the
+    /// check its release needs (that the lock is still ours), which it would otherwise make
+    /// after the write: one round trip less. The release then only removes the directory, if
+    /// the check found it ours.
+    pub(crate) async fn last_write<T>(
+        &mut self,
+        io: &Io,
+        write: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let (out, ours) = join(write, self.lock.check_ours(io, &self.held)).await;
+        self.ours_after = Some(ours);
+        out
     }
 }
 
@@ -44,17 +62,45 @@ pub(crate) async fn with_lock<T>(
     timing: LockTiming,
     body: impl AsyncFnOnce(&mut FileLock, &Location) -> Result<T>,
 ) -> Result<T> {
+    with_lock_after(
+        io,
+        timing,
+        || ready(()),
+        async |lock, at, ()| body(lock, at).await,
+    )
+    .await
+}
+
+/// [`with_lock`], with `first()` (the body's first reads, which need the lock) run side by
+/// side with the read-back of the lock directory just made, and its result handed to `body`.
+pub(crate) async fn with_lock_after<F: Future, T>(
+    io: &Io,
+    timing: LockTiming,
+    first: impl FnMut() -> F,
+    body: impl AsyncFnOnce(&mut FileLock, &Location, F::Output) -> Result<T>,
+) -> Result<T> {
     let at = io.locate(Blob::Data, true).await?;
     let lock = DirLock {
         lock_path: format!("{}.lock", at.path),
         stale_ms: timing.stale_ms,
         timeout_ms: timing.timeout_ms,
     };
-    let held = lock.acquire(io).await?;
-    let mut file_lock = FileLock { lock, held };
-    let out = body(&mut file_lock, &at).await;
-    let FileLock { lock, held } = file_lock;
-    let released = lock.release(io, held).await;
+    let (held, first) = lock.acquire_with(io, first).await?;
+    let mut file_lock = FileLock {
+        lock,
+        held,
+        ours_after: None,
+    };
+    let out = body(&mut file_lock, &at, first).await;
+    let FileLock {
+        lock,
+        held,
+        ours_after,
+    } = file_lock;
+    let released = match ours_after {
+        Some(ours) => lock.release_checked(io, ours).await,
+        None => lock.release(io, held).await,
+    };
     let value = out?;
     released?;
     Ok(value)

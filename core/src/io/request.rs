@@ -56,6 +56,8 @@ pub enum Request {
         offset: u64,
         /// The buffer to fill (its length is how much to read).
         buf: Vec<u8>,
+        /// See [`Request::Append::identity`].
+        identity: Option<(u64, u64)>,
     },
     /// Append `bytes` in one write, creating the blob (mode 0600, folders 0700): [`Reply::Done`].
     Append {
@@ -63,6 +65,11 @@ pub enum Request {
         blob: Blob,
         /// The bytes to write.
         bytes: Vec<u8>,
+        /// The identity ([`BlobStat::identity`]) the blob had at this operation's last
+        /// [`Request::Stat`] of it, if known. A host that keeps the blob open between
+        /// operations may use a handle it opened on exactly that file instead of opening the
+        /// blob again; otherwise (or with `None`) it opens the blob.
+        identity: Option<(u64, u64)>,
     },
     /// Resolve the blob's location: [`Reply::Location`]. With `follow_links` a symbolic link
     /// is followed to its target (the reference's `writeFile` replaces the target and keeps the
@@ -137,6 +144,11 @@ pub enum Request {
     Now,
     /// Wait `ms` milliseconds (without blocking other work where the host can): [`Reply::Done`].
     Sleep(u32),
+    /// Several independent requests (two or more, never `All` themselves): carry them out in
+    /// any order or at once, and answer [`Reply::All`] with their replies in the same order
+    /// (each may be [`Reply::Failed`]). A host that runs requests one after the other may just
+    /// do so.
+    All(Vec<Request>),
 }
 
 impl Request {
@@ -157,6 +169,7 @@ impl Request {
             Request::SetDirMtime { .. } => "setDirMtime",
             Request::Now => "now",
             Request::Sleep(_) => "sleep",
+            Request::All(_) => "all",
         }
     }
 }
@@ -185,4 +198,6 @@ pub enum Reply {
     Now(f64),
     /// The request failed (the operation decides what that means).
     Failed(Error),
+    /// The replies to a [`Request::All`], in its order.
+    All(Vec<Reply>),
 }

@@ -87,14 +87,18 @@ impl<'s> Host<'s> {
         let out = match request {
             Request::Stat(b) => on(b).and_then(|s| s.stat()).map(Reply::Stat),
             Request::ReadAll(b) => on(b).and_then(|s| s.read_all()).map(Reply::Bytes),
+            // Native storages open the file for each call: the identity is not needed.
             Request::ReadAt {
                 blob,
                 offset,
                 mut buf,
+                ..
             } => on(blob)
                 .and_then(|s| s.read_into(offset, &mut buf))
                 .map(|n| Reply::Filled(buf, n)),
-            Request::Append { blob, bytes } => Ok(done(on(blob).and_then(|s| s.append(&bytes)))),
+            Request::Append { blob, bytes, .. } => {
+                Ok(done(on(blob).and_then(|s| s.append(&bytes))))
+            }
             Request::Locate { blob, follow_links } => on(blob)
                 .and_then(|s| s.locate(follow_links))
                 .map(Reply::Location),
@@ -122,6 +126,10 @@ impl<'s> Host<'s> {
             clock @ (Request::Now | Request::Sleep(_)) => {
                 Ok(perform_lock(self.data.lock_fs(), clock))
             }
+            // One after the other.
+            Request::All(requests) => Ok(Reply::All(
+                requests.into_iter().map(|r| self.perform(r)).collect(),
+            )),
         };
         out.unwrap_or_else(Reply::Failed)
     }

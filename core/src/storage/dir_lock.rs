@@ -14,15 +14,17 @@
 //! This module does no I/O of its own: each step is a request ([`crate::io::Request`]) its host
 //! carries out; native hosts answer them through [`LockFs`].
 
+use std::future::Future;
+
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::{Blob, Io};
+use crate::io::{join, Blob, Io};
 
 /// Lock directories belong to the store's data file.
 const LOCK_BLOB: Blob = Blob::Data;
 
 /// Default age after which a lock nobody refreshes is considered abandoned (`proper-lockfile`).
 pub const DEFAULT_STALE_MS: f64 = 10_000.0;
-/// Default time [`DirLock::acquire`] waits for a holder before giving up.
+/// Default time [`DirLock::acquire_with`] waits for a holder before giving up.
 pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 
 /// The coarsest modification-time resolution of a file system a lock may live on (FAT's 2 s).
@@ -89,7 +91,7 @@ pub struct DirLock {
     pub lock_path: String,
     /// Age in ms after which an unrefreshed lock may be taken over.
     pub stale_ms: f64,
-    /// How long [`DirLock::acquire`] waits; `0` means a single attempt.
+    /// How long [`DirLock::acquire_with`] waits; `0` means a single attempt.
     pub timeout_ms: f64,
 }
 
@@ -117,10 +119,25 @@ impl DirLock {
         (self.stale_ms / 2.0).max(1_000.0)
     }
 
+    /// [`DirLock::try_acquire_with`] with nothing beside the read-back.
+    #[cfg(test)]
+    pub(crate) async fn try_acquire(&self, io: &Io) -> Result<Option<HeldLock>> {
+        Ok(self
+            .try_acquire_with(io, || std::future::ready(()))
+            .await?
+            .map(|(held, ())| held))
+    }
+
     /// One acquisition attempt: `Some` if the lock is now ours, `None` if someone holds it.
     ///
-    /// A stale lock is removed and taken over within this attempt.
-    pub(crate) async fn try_acquire(&self, io: &Io) -> Result<Option<HeldLock>> {
+    /// A stale lock is removed and taken over within this attempt. `first()` (the holder's
+    /// first reads) runs side by side with the read-back of the directory just made: its result
+    /// comes with the lock, and is dropped when the lock turns out not to be ours.
+    async fn try_acquire_with<F: Future>(
+        &self,
+        io: &Io,
+        mut first: impl FnMut() -> F,
+    ) -> Result<Option<(HeldLock, F::Output)>> {
         let mut check_stale = true;
         loop {
             match io.make_dir(LOCK_BLOB, self.lock_path.clone()).await? {
@@ -133,16 +150,20 @@ impl DirLock {
                         let mtime = io.dir_mtime(LOCK_BLOB, self.lock_path.clone()).await?;
                         Ok::<_, Error>((now, mtime))
                     };
-                    let (now, mtime) = match read.await {
+                    let (read, first) = join(read, first()).await;
+                    let (now, mtime) = match read {
                         Ok(read) => read,
                         Err(e) => {
                             let _ = io.remove_dir(LOCK_BLOB, self.lock_path.clone()).await;
                             return Err(e);
                         }
                     };
-                    return Ok(mtime.map(|mtime_ms| HeldLock {
-                        mtime_ms,
-                        last_update_ms: now,
+                    return Ok(mtime.map(|mtime_ms| {
+                        let held = HeldLock {
+                            mtime_ms,
+                            last_update_ms: now,
+                        };
+                        (held, first)
                     }));
                 }
                 MkdirOutcome::Exists if !check_stale => return Ok(None),
@@ -161,14 +182,25 @@ impl DirLock {
         }
     }
 
+    /// [`DirLock::acquire_with`] with nothing beside the read-back.
+    #[cfg(test)]
+    pub(crate) async fn acquire(&self, io: &Io) -> Result<HeldLock> {
+        Ok(self.acquire_with(io, || std::future::ready(())).await?.0)
+    }
+
     /// Takes the lock, retrying with a 5 ms → 200 ms backoff until `timeout_ms`, then failing
     /// with [`ErrorCode::LockTimeout`]. Each wait is a [`Request::Sleep`](crate::io::Request)
-    /// step: the native host sleeps, the Node host awaits a timer.
-    pub(crate) async fn acquire(&self, io: &Io) -> Result<HeldLock> {
+    /// step: the native host sleeps, the Node host awaits a timer. `first()` runs side by side
+    /// with the read-back of the directory once it is made ([`DirLock::try_acquire_with`]).
+    pub(crate) async fn acquire_with<F: Future>(
+        &self,
+        io: &Io,
+        mut first: impl FnMut() -> F,
+    ) -> Result<(HeldLock, F::Output)> {
         let start = io.now().await?;
         let mut attempt = 0;
         loop {
-            if let Some(held) = self.try_acquire(io).await? {
+            if let Some(held) = self.try_acquire_with(io, &mut first).await? {
                 return Ok(held);
             }
             let wait = self.next_wait(start, io.now().await?, attempt)?;
@@ -268,7 +300,14 @@ impl DirLock {
     /// If the lock is no longer ours it is left alone (removing it would free someone else's lock)
     /// and [`ErrorCode::LockCompromised`] is returned.
     pub(crate) async fn release(&self, io: &Io, held: HeldLock) -> Result<()> {
-        self.check_ours(io, &held).await?;
+        let ours = self.check_ours(io, &held).await;
+        self.release_checked(io, ours).await
+    }
+
+    /// [`DirLock::release`] after its check (that the lock is still ours) was made: removes
+    /// the directory only if it was.
+    pub(crate) async fn release_checked(&self, io: &Io, ours: Result<()>) -> Result<()> {
+        ours?;
         io.remove_dir(LOCK_BLOB, self.lock_path.clone()).await
     }
 
@@ -278,7 +317,8 @@ impl DirLock {
         mtime_ms < now_ms - self.stale_ms
     }
 
-    async fn check_ours(&self, io: &Io, held: &HeldLock) -> Result<()> {
+    /// Whether the lock is still ours: fails with [`ErrorCode::LockCompromised`] otherwise.
+    pub(crate) async fn check_ours(&self, io: &Io, held: &HeldLock) -> Result<()> {
         match io.dir_mtime(LOCK_BLOB, self.lock_path.clone()).await? {
             None => Err(self.compromised("vanished while held")),
             // Compare whole milliseconds, as proper-lockfile does through `Date`.

@@ -14,7 +14,7 @@ use super::summary::UsageSummary;
 use super::validate::validate_usage_record;
 use crate::env::{Random, SystemRandom};
 use crate::error::Result;
-use crate::io::lock::with_lock;
+use crate::io::lock::with_lock_after;
 use crate::io::replace::replace_file;
 use crate::io::{Blob, Host, Io, LockTiming, Operation};
 use crate::json::to_js_string;
@@ -65,21 +65,26 @@ impl UsageLog {
     /// garbage. The tail check and the append run under the file's lock: a concurrent append
     /// can be observed half-copied by the kernel, which would look torn.
     pub(crate) async fn append_line(&self, io: &Io, line: Vec<u8>) -> Result<()> {
-        with_lock(io, self.lock, async |lock, _| {
-            let torn = match io.stat(Blob::Data).await? {
+        // The torn-tail check starts as soon as the lock is ours, beside the lock's read-back;
+        // the lock's confirmation stays the last step before the write.
+        let torn = || async {
+            Ok(match io.stat(Blob::Data).await? {
                 Some(stat) if stat.size > 0 => {
                     io.read_range(Blob::Data, stat.size - 1, 1).await? != b"\n"
                 }
                 _ => false,
-            };
+            })
+        };
+        with_lock_after(io, self.lock, torn, async |lock, _, torn: Result<bool>| {
+            let torn = torn?;
+            lock.confirm(io).await?;
             let mut buf = Vec::with_capacity(line.len() + 2);
             if torn {
                 buf.push(b'\n');
             }
             buf.extend_from_slice(&line);
             buf.push(b'\n');
-            lock.confirm(io).await?;
-            io.append(Blob::Data, buf).await
+            lock.last_write(io, io.append(Blob::Data, buf)).await
         })
         .await
     }

@@ -560,3 +560,41 @@ fn a_saved_index_is_refused_after_an_edit_that_keeps_the_size() {
     assert_eq!(loaded.refresh_on(&storage).unwrap(), sync::Refresh::Rebuilt);
     assert_matches_full_read(&loaded, &storage.file);
 }
+
+#[test]
+fn a_refresh_that_fails_midway_counts_no_line_twice() {
+    use crate::io::{Reply, Request};
+    let mut rng = Rng(31);
+    let storage = MemoryStorage::with_content(file(&mut rng, 20));
+    let mut index = UsageIndex::new();
+    index.refresh_on(&storage).unwrap();
+    // More than one chunk appended: the refresh reads the first bytes, then fails.
+    let mut more = String::new();
+    while more.len() <= sync::CHUNK + 100 {
+        more.push_str(&line(&mut rng, &mut 0));
+    }
+    storage.append(more.as_bytes()).unwrap();
+    let host = crate::io::Host::of(&storage);
+    let mut reads = 0;
+    let io = crate::io::Io::default();
+    let failed = crate::io::drive(&io, index.refresh(&io), |request| {
+        let read = match &request {
+            Request::ReadAt { buf, .. } => buf.len() > 64,
+            Request::All(parts) => parts
+                .iter()
+                .any(|p| matches!(p, Request::ReadAt { buf, .. } if buf.len() > 64)),
+            _ => false,
+        };
+        reads += usize::from(read);
+        if read && reads == 2 {
+            return Reply::Failed(crate::Error::storage("EIO (test)"));
+        }
+        host.perform(request)
+    });
+    assert!(failed.is_err());
+    assert_ne!(
+        index.refresh_on(&storage).unwrap(),
+        sync::Refresh::Unchanged
+    );
+    assert_matches_full_read(&index, &storage);
+}
