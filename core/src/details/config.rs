@@ -135,7 +135,7 @@ impl RequestDetailsOptions {
             Some(ms) if !(ms.is_finite() && ms >= 0.0) => {
                 return Err(invalid("maxAgeMs", "a finite number of ms, 0 or more"))
             }
-            Some(ms) if ms == 0.0 => None,
+            Some(0.0) => None,
             Some(ms) => Some(ms),
             None => Some(DEFAULT_MAX_AGE_MS),
         };
@@ -186,7 +186,10 @@ mod tests {
         let both = from(json!({"enableObservability": true, "observabilityEnabled": false}));
         assert_eq!(both.enabled, Some(true));
         let sized = from(json!({"observabilityMaxJsonSize": 5, "observabilityMaxRecords": 20}));
-        assert_eq!((sized.max_field_size, sized.max_records), (Some(5120), Some(20)));
+        assert_eq!(
+            (sized.max_field_size, sized.max_records),
+            (Some(5120), Some(20))
+        );
     }
 
     #[test]

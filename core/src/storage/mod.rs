@@ -70,7 +70,9 @@ pub trait ByteStorage {
     /// files (the request-details segments: [`crate::io::Blob::Segment`]). Storages without
     /// member files refuse.
     fn member(&self, _name: &str) -> Result<Box<dyn ByteStorage + '_>> {
-        Err(crate::error::Error::storage("this storage has no member files"))
+        Err(crate::error::Error::storage(
+            "this storage has no member files",
+        ))
     }
     /// The lock directory primitives and the clock of this storage.
     fn lock_fs(&self) -> &dyn LockFs;
