@@ -2,6 +2,7 @@
 // adds the file stores and default paths on top.
 
 export * from "./types.js";
+export type * from "./details-types.js";
 export {
   createUsageRecordId,
   queryUsageRecords,
