@@ -174,25 +174,40 @@ impl RequestDetailsLog {
         Ok(index)
     }
 
-    /// The lines of `entries`, read side by side; `None` when one is not where the index says
-    /// (retention removed its segment, or the folder was replaced).
+    /// The lines of `entries`, read side by side (lines close together in one segment as one
+    /// range); `None` when one is not where the index says (retention removed its segment, or
+    /// the folder was replaced).
     async fn read_lines(io: &Io, entries: &[&Entry]) -> Result<Option<Vec<Vec<u8>>>> {
-        let reads = entries
-            .iter()
-            .map(|e| io.read_range(Blob::Segment(e.segment), e.offset, e.len as usize));
-        let mut out = Vec::with_capacity(entries.len());
-        for (e, bytes) in entries.iter().zip(join_all(reads.collect()).await) {
-            let bytes = match bytes {
-                Ok(bytes) => bytes,
+        let ranges = read_ranges(entries);
+        let reads = ranges.iter().map(|r| {
+            io.read_range(
+                Blob::Segment(r.segment),
+                r.start,
+                (r.end - r.start) as usize,
+            )
+        });
+        let mut bytes_of = Vec::with_capacity(ranges.len());
+        for bytes in join_all(reads.collect()).await {
+            match bytes {
+                Ok(bytes) => bytes_of.push(bytes),
                 Err(_) => return Ok(None),
+            }
+        }
+        let mut out = Vec::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            let Some(r) = ranges.iter().position(|r| r.members.contains(&i)) else {
+                return Ok(None);
             };
-            let same = bytes.len() == e.len as usize
-                && crate::usage::scan::scan_strings(&bytes, [b"id".as_slice()])
-                    .is_some_and(|[id]| id.as_deref() == Some(&*e.id));
+            let from = (e.offset - ranges[r].start) as usize;
+            let Some(line) = bytes_of[r].get(from..from + e.len as usize) else {
+                return Ok(None);
+            };
+            let same = crate::usage::scan::scan_strings(line, [b"id".as_slice()])
+                .is_some_and(|[id]| id.as_deref() == Some(&*e.id));
             if !same {
                 return Ok(None);
             }
-            out.push(bytes);
+            out.push(line.to_vec());
         }
         Ok(Some(out))
     }
@@ -309,6 +324,48 @@ impl RequestDetailsLog {
         let log = self.clone();
         Operation::new(move |io| async move { log.providers(&io).await })
     }
+}
+
+/// Lines further apart than this are read separately.
+const MERGE_GAP: u64 = 64 * 1024;
+/// The largest range one read of a page takes.
+const MERGE_MAX: u64 = 4 << 20;
+
+/// One read of a page: a range of a segment holding the lines of `members` (indices into the
+/// entries asked for).
+struct ReadRange {
+    segment: u32,
+    start: u64,
+    end: u64,
+    members: Vec<usize>,
+}
+
+/// The reads that fetch `entries`: lines of one segment close together share one read.
+fn read_ranges(entries: &[&Entry]) -> Vec<ReadRange> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| (entries[i].segment, entries[i].offset));
+    let mut out: Vec<ReadRange> = Vec::new();
+    for i in order {
+        let e = entries[i];
+        let end = e.offset + u64::from(e.len);
+        match out.last_mut() {
+            Some(r)
+                if r.segment == e.segment
+                    && e.offset <= r.end + MERGE_GAP
+                    && end - r.start <= MERGE_MAX =>
+            {
+                r.end = r.end.max(end);
+                r.members.push(i);
+            }
+            _ => out.push(ReadRange {
+                segment: e.segment,
+                start: e.offset,
+                end,
+                members: vec![i],
+            }),
+        }
+    }
+    out
 }
 
 /// The index taken out of its slot for one operation; put back when dropped (an empty one
