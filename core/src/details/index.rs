@@ -44,15 +44,46 @@ pub(crate) struct Entry {
     /// `Date.parse(timestamp)`.
     pub(crate) time_ms: f64,
     pub(crate) id: Box<str>,
-    /// [`TEXT_FIELDS`], in order.
-    pub(crate) facts: [Option<Box<str>>; 5],
+    /// [`TEXT_FIELDS`], in order, as ids in the index's dictionary of each (0: missing).
+    pub(crate) facts: [u32; 5],
     /// Whether this is the latest line of its id.
     pub(crate) live: bool,
 }
 
-impl Entry {
-    pub(crate) fn fact(&self, field: usize) -> Option<&str> {
-        self.facts[field].as_deref()
+/// The distinct values of one text field, numbered from 1 (0 is "missing"): entries hold
+/// numbers, so a filter compares integers and each value is stored once.
+#[derive(Debug, Default)]
+pub(crate) struct Dictionary {
+    ids: HashMap<Box<str>, u32>,
+    values: Vec<Box<str>>,
+}
+
+impl Dictionary {
+    fn intern(&mut self, value: Option<Box<str>>) -> u32 {
+        let Some(value) = value else { return 0 };
+        if let Some(&id) = self.ids.get(&value) {
+            return id;
+        }
+        self.values.push(value.clone());
+        let id = self.values.len() as u32;
+        self.ids.insert(value, id);
+        id
+    }
+
+    /// The number of `value` (`None`: no entry has it).
+    pub(crate) fn find(&self, value: &str) -> Option<u32> {
+        self.ids.get(value).copied()
+    }
+
+    /// The value of number `id` (`None` for 0).
+    pub(crate) fn value(&self, id: u32) -> Option<&str> {
+        id.checked_sub(1)
+            .and_then(|i| self.values.get(i as usize))
+            .map(|v| &**v)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
     }
 }
 
@@ -63,6 +94,34 @@ struct SegmentState {
     lines: usize,
 }
 
+/// The live entries in time order, with the facts filters read, side by side (a filter reads
+/// one small array, not the entries).
+#[derive(Debug, Default)]
+pub(crate) struct Order {
+    /// Positions in the index's entries.
+    pub(crate) entry: Vec<u32>,
+    pub(crate) time_ms: Vec<f64>,
+    pub(crate) facts: Vec<[u32; 5]>,
+}
+
+impl Order {
+    fn push(&mut self, at: u32, entry: &Entry) {
+        self.entry.push(at);
+        self.time_ms.push(entry.time_ms);
+        self.facts.push(entry.facts);
+    }
+
+    fn clear(&mut self) {
+        self.entry.clear();
+        self.time_ms.clear();
+        self.facts.clear();
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entry.len()
+    }
+}
+
 /// The index of one store's folder.
 #[derive(Debug, Default)]
 pub(crate) struct DetailsIndex {
@@ -70,8 +129,10 @@ pub(crate) struct DetailsIndex {
     /// Every line, in write order.
     entries: Vec<Entry>,
     by_id: HashMap<Box<str>, usize>,
+    /// The values of [`TEXT_FIELDS`].
+    dictionaries: [Dictionary; 5],
     /// The live entries, oldest first by (`timestamp`, write order); rebuilt when stale.
-    order: Vec<u32>,
+    order: Order,
     order_stale: bool,
     diagnostics: Vec<SegmentDiagnostic>,
 }
@@ -115,6 +176,11 @@ fn read_line(line: &[u8]) -> std::result::Result<LineFacts, DiagnosticCode> {
 }
 
 impl DetailsIndex {
+    /// The dictionary of [`TEXT_FIELDS`] entry `slot`.
+    pub(crate) fn dictionary(&self, slot: usize) -> &Dictionary {
+        &self.dictionaries[slot]
+    }
+
     pub(crate) fn diagnostics(&self) -> &[SegmentDiagnostic] {
         &self.diagnostics
     }
@@ -217,15 +283,23 @@ impl DetailsIndex {
                 continue;
             }
             match read_line(body) {
-                Ok((id, time_ms, facts)) => self.add_entry(Entry {
-                    segment: n,
-                    offset: at,
-                    len: body.len() as u32,
-                    time_ms,
-                    id,
-                    facts,
-                    live: true,
-                }),
+                Ok((id, time_ms, texts)) => {
+                    let mut facts = [0; 5];
+                    for (slot, (text, dictionary)) in
+                        texts.into_iter().zip(&mut self.dictionaries).enumerate()
+                    {
+                        facts[slot] = dictionary.intern(text);
+                    }
+                    self.add_entry(Entry {
+                        segment: n,
+                        offset: at,
+                        len: body.len() as u32,
+                        time_ms,
+                        id,
+                        facts,
+                        live: true,
+                    })
+                }
                 Err(code) => self.diagnostics.push(SegmentDiagnostic {
                     segment: segment_file_name(n),
                     line: number,
@@ -255,16 +329,17 @@ impl DetailsIndex {
             self.entries[old].live = false;
             self.order_stale = true;
         }
-        let after_last = self.order.last().is_none_or(|&last| {
-            let last = &self.entries[last as usize];
-            last.time_ms <= entry.time_ms
-        });
-        self.entries.push(entry);
+        let after_last = self
+            .order
+            .time_ms
+            .last()
+            .is_none_or(|&t| t <= entry.time_ms);
         if after_last && !self.order_stale {
-            self.order.push(at as u32);
+            self.order.push(at as u32, &entry);
         } else {
             self.order_stale = true;
         }
+        self.entries.push(entry);
     }
 
     /// Drops the entries of segments that no longer exist.
@@ -284,26 +359,32 @@ impl DetailsIndex {
         }
     }
 
-    /// The live entries, newest first.
-    pub(crate) fn newest_first(&mut self) -> impl Iterator<Item = &Entry> {
-        self.sort();
-        self.order.iter().rev().map(|&i| &self.entries[i as usize])
-    }
-
-    fn sort(&mut self) {
+    /// The live entries in time order (stale only after an id was written again, or lines
+    /// came out of time order).
+    pub(crate) fn sorted(&mut self) -> &Order {
         if self.order_stale {
             let entries = &self.entries;
-            let mut order: Vec<u32> = (0..entries.len() as u32)
+            let mut live: Vec<u32> = (0..entries.len() as u32)
                 .filter(|&i| entries[i as usize].live)
                 .collect();
-            order.sort_by(|&a, &b| {
+            // Stable: equal times keep write order.
+            live.sort_by(|&a, &b| {
                 entries[a as usize]
                     .time_ms
                     .total_cmp(&entries[b as usize].time_ms)
             });
-            self.order = order;
+            self.order.clear();
+            for i in live {
+                self.order.push(i, &self.entries[i as usize]);
+            }
             self.order_stale = false;
         }
+        &self.order
+    }
+
+    /// The entry at `position` of [`Self::sorted`].
+    pub(crate) fn entry_at(&self, position: usize) -> &Entry {
+        &self.entries[self.order.entry[position] as usize]
     }
 
     /// The latest line of `id`.
@@ -311,12 +392,13 @@ impl DetailsIndex {
         self.by_id.get(id).map(|&i| &self.entries[i])
     }
 
-    /// The rank of the latest line of `id` in [`Self::newest_first`] (0: the newest).
-    pub(crate) fn rank_of(&mut self, id: &str) -> Option<usize> {
+    /// Where the latest line of `id` is in [`Self::sorted`].
+    pub(crate) fn position_of(&mut self, id: &str) -> Option<usize> {
         let at = *self.by_id.get(id)? as u32;
-        self.sort();
-        let pos = self.order.iter().rposition(|&i| i == at)?;
-        Some(self.order.len() - 1 - pos)
+        let time = self.entries[at as usize].time_ms;
+        let order = self.sorted();
+        let from = order.time_ms.partition_point(|t| *t < time);
+        (from..order.len()).find(|&p| order.entry[p] == at)
     }
 
     /// What retention needs to know of each segment (`sizes`: number and size, oldest first).

@@ -1,5 +1,7 @@
 //! Queries over request details, in the shape of 9router's `GET /api/usage/request-details`.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -120,6 +122,32 @@ pub(crate) struct Shown {
     pub(crate) oldest_ms: Option<f64>,
 }
 
+impl Shown {
+    /// The positions of [`DetailsIndex::sorted`] shown, within `[from, to]` when given.
+    fn range(&self, index: &mut DetailsIndex, from: Option<f64>, to: Option<f64>) -> Range<usize> {
+        let order = index.sorted();
+        let n = order.len();
+        let mut lo = n.saturating_sub(self.max_records.min(n as u64) as usize);
+        let low = match (self.oldest_ms, from) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(t) = low {
+            lo = lo.max(order.time_ms.partition_point(|x| *x < t));
+        }
+        let hi = to.map_or(n, |t| order.time_ms.partition_point(|x| *x <= t));
+        lo..hi.max(lo)
+    }
+
+    /// Whether the latest line of `id` is shown.
+    pub(crate) fn shows(&self, index: &mut DetailsIndex, id: &str) -> bool {
+        let Some(position) = index.position_of(id) else {
+            return false;
+        };
+        self.range(index, None, None).contains(&position)
+    }
+}
+
 /// The entries of the page asked for, and the pagination.
 pub(crate) fn page_entries<'i>(
     index: &'i mut DetailsIndex,
@@ -136,40 +164,55 @@ pub(crate) fn page_entries<'i>(
         .as_ref()
         .map(|d| d.millis("endDate"))
         .transpose()?;
-    let filters: Vec<(usize, &str)> = [
+    // Each wanted value as its dictionary number; a value no entry has matches nothing.
+    let mut filters: Vec<(usize, u32)> = Vec::new();
+    let mut matches_none = false;
+    for (name, want) in [
         ("provider", &query.provider),
         ("model", &query.model),
         ("connectionId", &query.connection_id),
         ("status", &query.status),
         ("requestId", &query.request_id),
-    ]
-    .into_iter()
-    .filter_map(|(name, v)| Some((fact_slot(name)?, v.as_deref()?)))
-    .collect();
+    ] {
+        let (Some(slot), Some(want)) = (fact_slot(name), want.as_deref()) else {
+            continue;
+        };
+        match index.dictionary(slot).find(want) {
+            Some(id) => filters.push((slot, id)),
+            None => matches_none = true,
+        }
+    }
     let (page, size) = query.page_and_size();
     let skip = (page - 1).saturating_mul(size);
-    let mut total = 0u64;
-    let mut out = Vec::new();
-    for e in index.newest_first().take(shown.max_records as usize) {
-        if shown.oldest_ms.is_some_and(|o| e.time_ms < o) {
-            // Older ones follow: the order is by time.
-            break;
+    let range = if matches_none {
+        0..0
+    } else {
+        shown.range(index, start, end)
+    };
+    let order = index.sorted();
+    let (total, picked): (u64, Vec<usize>) = if filters.is_empty() {
+        let picked = range
+            .clone()
+            .rev()
+            .skip(skip as usize)
+            .take(size as usize)
+            .collect();
+        (range.len() as u64, picked)
+    } else {
+        let mut total = 0u64;
+        let mut picked = Vec::new();
+        for p in range.rev() {
+            let facts = &order.facts[p];
+            if filters.iter().all(|(slot, want)| facts[*slot] == *want) {
+                if total >= skip && total < skip + size {
+                    picked.push(p);
+                }
+                total += 1;
+            }
         }
-        if start.is_some_and(|s| e.time_ms < s) {
-            break;
-        }
-        if end.is_some_and(|t| e.time_ms > t)
-            || filters
-                .iter()
-                .any(|(slot, want)| e.fact(*slot) != Some(*want))
-        {
-            continue;
-        }
-        if total >= skip && total < skip + size {
-            out.push(e);
-        }
-        total += 1;
-    }
+        (total, picked)
+    };
+    let index: &'i DetailsIndex = index;
     let total_pages = total.div_ceil(size);
     let pagination = Pagination {
         page,
@@ -179,19 +222,25 @@ pub(crate) fn page_entries<'i>(
         has_next: page < total_pages,
         has_prev: page > 1,
     };
-    Ok((out, pagination))
+    Ok((
+        picked.into_iter().map(|p| index.entry_at(p)).collect(),
+        pagination,
+    ))
 }
 
 /// The distinct providers of the shown records, sorted.
 pub(crate) fn providers(index: &mut DetailsIndex, shown: &Shown) -> Vec<String> {
     let slot = fact_slot("provider").unwrap_or_default();
-    let mut out: Vec<String> = index
-        .newest_first()
-        .take(shown.max_records as usize)
-        .take_while(|e| shown.oldest_ms.is_none_or(|o| e.time_ms >= o))
-        .filter_map(|e| e.fact(slot).map(str::to_owned))
+    let range = shown.range(index, None, None);
+    let mut seen = vec![false; index.dictionary(slot).len() + 1];
+    for facts in &index.sorted().facts[range] {
+        seen[facts[slot] as usize] = true;
+    }
+    let dictionary = index.dictionary(slot);
+    let mut out: Vec<String> = (1..seen.len() as u32)
+        .filter(|&id| seen[id as usize])
+        .filter_map(|id| dictionary.value(id).map(str::to_owned))
         .collect();
     out.sort_unstable();
-    out.dedup();
     out
 }

@@ -248,13 +248,7 @@ impl RequestDetailsLog {
     pub(crate) async fn detail_line(&self, io: &Io, id: &str) -> Result<Option<Vec<u8>>> {
         let (mut lines, ()) = self
             .picked_lines(io, |index, now| {
-                let shown = self.shown(now);
-                let visible = index
-                    .rank_of(id)
-                    .is_some_and(|rank| (rank as u64) < shown.max_records)
-                    && index
-                        .latest(id)
-                        .is_some_and(|e| shown.oldest_ms.is_none_or(|o| e.time_ms >= o));
+                let visible = self.shown(now).shows(index, id);
                 let entries = if visible {
                     index.latest(id).into_iter().collect()
                 } else {
