@@ -4,6 +4,8 @@
 // per sample, scripts/bench-details-cold.mjs) and warm (a long-lived store), against the plain
 // approach: one JSON file read whole with JSON.parse, filtered and sorted in JS (what
 // 9router's request-details.json does). Every package result is checked against the plain one.
+// Env: BENCH_DETAILS=0 skips these rows in `npm run bench`; BENCH_DETAILS_COUNT (default
+// 100000); BENCH_RUNS.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -15,7 +17,7 @@ import { fileURLToPath } from "node:url";
 const root = join(fileURLToPath(import.meta.url), "..", "..");
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-export const DETAILS_COUNT = Number(process.env.BENCH_DETAILS ?? 100_000);
+export const DETAILS_COUNT = Number(process.env.BENCH_DETAILS_COUNT ?? 100_000);
 /** Large enough to keep every record of the bench. */
 export const DETAILS_OPTIONS = { maxRecords: 1_000_000, maxBytes: 4 * 1024 ** 3, maxAgeMs: 0 };
 const FILTER = { provider: "anthropic", status: "error" };
