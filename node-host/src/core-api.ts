@@ -83,7 +83,10 @@ export interface CoreApi {
   UsageColumns: new (rows: number) => UsageColumns;
   UsageJsonlSummarizer: new () => UsageJsonlSummarizer;
   JsonlUsageStoreCore: new (name: string, savesIndex: boolean) => JsonlUsageStoreCore;
-  RequestDetailsStoreCore: new (options: string) => RequestDetailsStoreCore;
+  RequestDetailsStoreCore: {
+    new (options: string): RequestDetailsStoreCore;
+    inMemory: (options: string) => RequestDetailsStoreCore;
+  };
   defaultRequestDetailsFolder: (env: Record<string, string | undefined>, home: string) => string;
   ProviderConnectionStoreCore: {
     inMemory: (initial?: string | null) => ProviderConnectionStoreCore;

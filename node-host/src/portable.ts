@@ -3,6 +3,7 @@
 
 export * from "./types.js";
 export type * from "./details-types.js";
+export { InMemoryRequestDetailsStore, createInMemoryRequestDetailsStore } from "./details-store.js";
 export {
   createUsageRecordId,
   queryUsageRecords,
