@@ -30,7 +30,8 @@ const MAX_DEFAULT_SEGMENT: u64 = 8 * 1024 * 1024;
 pub struct RequestDetailsOptions {
     /// Whether records are written (default true); reads work either way.
     pub enabled: Option<bool>,
-    /// How many records (distinct ids) reads show, newest written first (default 1000).
+    /// How many attempts (distinct ids) reads show, the newest by `timestamp` (default 1000);
+    /// older segments are dropped once newer ones hold this many.
     pub max_records: Option<u64>,
     /// Bytes of segments kept on disk (default 50 MiB).
     pub max_bytes: Option<u64>,
