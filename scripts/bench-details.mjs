@@ -23,10 +23,10 @@ export const DETAILS_OPTIONS = { maxRecords: 1_000_000, maxBytes: 4 * 1024 ** 3,
 const FILTER = { provider: "anthropic", status: "error" };
 const PROVIDERS = ["openai", "anthropic", "gemini", "groq"];
 
-/** A realistic attempt (about 2.5 KB of JSON), deterministic in `i`. */
+/** A realistic attempt (about 2.6 KB of JSON), deterministic in `i`. */
 export function detailRecord(i) {
   const provider = PROVIDERS[i % 4];
-  const prompt = `Summarize the ticket ${i}: the customer reports that exports fail after the upgrade. `.repeat(8);
+  const prompt = `Summarize the ticket ${i}: the customer reports that exports fail after the upgrade. `.repeat(18);
   return {
     id: `det_${i.toString(36).padStart(6, "0")}`,
     requestId: `req_${Math.floor(i / 2)}`,

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::record::TEXT_FIELDS;
 use super::segments::{segment_file_name, segments_in, SegmentFacts};
-use crate::error::Result;
-use crate::io::{Blob, Io};
+use crate::error::{Error, Result};
+use crate::io::{join_all, Blob, Io};
 use crate::usage::DiagnosticCode;
 
 /// How much of a segment one read takes.
@@ -187,13 +187,15 @@ impl DetailsIndex {
 
     /// Brings the index up to date with the folder `folder` (the store's [`Blob::Data`]).
     pub(crate) async fn refresh(&mut self, io: &Io, folder: &str) -> Result<()> {
-        for _ in 0..2 {
+        for _ in 0..3 {
             if self.try_refresh(io, folder).await? {
                 return Ok(());
             }
             *self = DetailsIndex::default();
         }
-        Ok(())
+        Err(Error::storage(
+            "request-details segments kept changing while they were indexed; try again",
+        ))
     }
 
     /// `false` when a segment changed in a way only a rebuild explains.
@@ -216,8 +218,15 @@ impl DetailsIndex {
             return Ok(false);
         }
         let newest = present.last().copied();
-        for &n in present.iter().filter(|n| Some(**n) >= newest_known) {
-            let size = io.stat(Blob::Segment(n)).await?.map_or(0, |s| s.size);
+        // Only the newest segments can have grown: appends go to the newest under the lock.
+        let fresh: Vec<u32> = present
+            .iter()
+            .copied()
+            .filter(|n| Some(*n) >= newest_known)
+            .collect();
+        let stats = join_all(fresh.iter().map(|&n| io.stat(Blob::Segment(n))).collect()).await;
+        for (&n, stat) in fresh.iter().zip(stats) {
+            let size = stat?.map_or(0, |s| s.size);
             let state = self.segments.entry(n).or_default();
             if size < state.indexed {
                 return Ok(false);

@@ -139,9 +139,10 @@ impl RequestDetailsLog {
     async fn retain(&self, io: &Io, lock: &mut FileLock, folder: &str, now: f64) -> Result<()> {
         let mut index = self.fresh_index(io).await?;
         let present = segments_in(&io.list_folder(Blob::Data, folder.to_owned()).await?);
+        let stats = join_all(present.iter().map(|&n| io.stat(Blob::Segment(n))).collect()).await;
         let mut sizes = Vec::with_capacity(present.len());
-        for &n in &present {
-            sizes.push((n, io.stat(Blob::Segment(n)).await?.map_or(0, |s| s.size)));
+        for (&n, stat) in present.iter().zip(stats) {
+            sizes.push((n, stat?.map_or(0, |s| s.size)));
         }
         let drop = segments_to_drop(&index.segment_facts(&sizes), &self.config, now);
         for n in drop {
