@@ -26,6 +26,13 @@ pub fn agent_dir(env: &dyn Fn(&str) -> Option<String>, home: &str) -> String {
 
 /// The request-details folder: `<agentDir>/request-details` (the agent folder as
 /// [`agent_dir`] finds it).
+///
+/// ```
+/// use pie_storage_core::paths::default_request_details_folder;
+///
+/// let env = |key: &str| (key == "PIE_CODING_AGENT_DIR").then(|| "/srv/agent".to_owned());
+/// assert_eq!(default_request_details_folder(&env, "/home/me"), "/srv/agent/request-details");
+/// ```
 pub fn default_request_details_folder(env: &dyn Fn(&str) -> Option<String>, home: &str) -> String {
     join(
         &agent_dir(env, home),

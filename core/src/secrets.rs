@@ -140,6 +140,13 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
 /// ([`is_secret_key`]: `key=`, `api_key=`, `access_token=`, ...), whatever the value looks like:
 /// in a URL the name alone says it is a credential. Only text after a `?` that follows a
 /// `scheme://` is read; the rest is kept byte for byte.
+///
+/// ```
+/// use pie_storage_core::secrets::redact_query_values;
+///
+/// let url = "https://maps.example/api?q=paris&key=plainkey&api_key=abc";
+/// assert_eq!(redact_query_values(url), "https://maps.example/api?q=paris&key=****&api_key=****");
+/// ```
 pub fn redact_query_values(text: &str) -> Cow<'_, str> {
     let Some(scheme) = text.find("://") else {
         return Cow::Borrowed(text);

@@ -130,6 +130,19 @@ impl RequestDetailsOptions {
     }
 
     /// Every option resolved to its value or default; out-of-range values are an error.
+    ///
+    /// ```
+    /// use pie_storage_core::details::RequestDetailsOptions;
+    /// use serde_json::json;
+    ///
+    /// let config = RequestDetailsOptions::from_json(&json!({"maxRecords": 50}))?.resolve()?;
+    /// assert_eq!((config.max_records, config.max_bytes), (50, 50 * 1024 * 1024));
+    /// assert!(RequestDetailsOptions::from_json(&json!({"maxRecord": 50})).is_err());
+    /// let settings = json!({"enableObservability": false, "observabilityMaxJsonSize": 8});
+    /// let from_9router = RequestDetailsOptions::from_settings(settings.as_object().unwrap());
+    /// assert_eq!((from_9router.enabled, from_9router.max_field_size), (Some(false), Some(8192)));
+    /// # Ok::<(), pie_storage_core::Error>(())
+    /// ```
     pub fn resolve(&self) -> Result<RequestDetailsConfig> {
         let max_bytes = at_least_one(self.max_bytes, "maxBytes", DEFAULT_MAX_BYTES)?;
         let max_age_ms = match self.max_age_ms {

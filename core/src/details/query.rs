@@ -89,6 +89,17 @@ pub struct RequestDetailsPage {
 
 impl RequestDetailsQuery {
     /// The query from its JSON form (`{page, pageSize, provider, ..., startDate, endDate}`).
+    ///
+    /// ```
+    /// use pie_storage_core::details::{DateArg, RequestDetailsQuery};
+    /// use serde_json::json;
+    ///
+    /// let q = RequestDetailsQuery::from_json(&json!({"provider": "openai", "pageSize": 50,
+    ///     "startDate": "2026-05-01T00:00:00.000Z", "endDate": 1779451200000.0}))?;
+    /// assert_eq!(q.provider.as_deref(), Some("openai"));
+    /// assert_eq!(q.end_date, Some(DateArg::Millis(1779451200000.0)));
+    /// # Ok::<(), pie_storage_core::Error>(())
+    /// ```
     pub fn from_json(value: &Value) -> Result<Self> {
         if value.is_null() {
             return Ok(Self::default());

@@ -89,6 +89,21 @@ pub fn validate_request_detail(record: &Map<String, Value>) -> Result<()> {
 /// The record as it is written: validated, `timestamp` set to `now_ms` when missing, every
 /// credential redacted, then each payload field larger than `maxFieldSize` truncated (so a
 /// preview never shows a secret).
+///
+/// ```
+/// use pie_storage_core::details::{prepare_request_detail, RequestDetailsConfig};
+/// use serde_json::json;
+///
+/// let config = RequestDetailsConfig { max_field_size: 20, ..Default::default() };
+/// let detail = json!({"id": "d1", "request": {"messages": ["a long enough prompt"]}});
+/// let written = prepare_request_detail(detail.as_object().unwrap(), 0.0, &config)?;
+/// assert_eq!(written["timestamp"], "1970-01-01T00:00:00.000Z");
+/// assert_eq!(written["request"]["_truncated"], true);
+/// let bad = json!({"id": "d2", "latency": {"total": "slow"}});
+/// let err = prepare_request_detail(bad.as_object().unwrap(), 0.0, &config).unwrap_err();
+/// assert_eq!(err.code.as_str(), "PIE_INVALID_REQUEST_DETAIL");
+/// # Ok::<(), pie_storage_core::Error>(())
+/// ```
 pub fn prepare_request_detail(
     record: &Map<String, Value>,
     now_ms: f64,

@@ -17,6 +17,20 @@ use crate::secrets::{is_secret_header, is_secret_key, redact_query_values, redac
 /// - in every other string, credentials recognised by shape ([`redact_text`]: bearer tokens,
 ///   key prefixes, JWTs, `user:pass@` in URLs, ...) and the values of secret-named query
 ///   parameters (`?key=...`, `&token=...`) become `****`.
+///
+/// ```
+/// use pie_storage_core::details::redact_request_detail;
+/// use serde_json::json;
+///
+/// let mut detail = json!({"id": "d1", "tokens": {"prompt_tokens": 3},
+///     "providerRequest": {"url": "https://api.example.com/v1?alt=sse&key=abc123",
+///                         "headers": {"Authorization": "Bearer sk-live-1234567890abcdef", "Accept": "*/*"}}});
+/// redact_request_detail(detail.as_object_mut().unwrap());
+/// assert_eq!(detail["providerRequest"]["headers"]["Authorization"], "[redacted]");
+/// assert_eq!(detail["providerRequest"]["headers"]["Accept"], "*/*");
+/// assert_eq!(detail["providerRequest"]["url"], "https://api.example.com/v1?alt=sse&key=****");
+/// assert_eq!(detail["tokens"]["prompt_tokens"], 3);
+/// ```
 pub fn redact_request_detail(record: &mut Map<String, Value>) {
     for (key, value) in record.iter_mut() {
         redact_member(key, value);

@@ -10,6 +10,17 @@ pub const PREVIEW_CHARS: usize = 200;
 /// `{_truncated: true, _originalSize, _preview}` when the JSON text of `value` is longer than
 /// `max` (in UTF-16 units, as JavaScript's `JSON.stringify(v).length`); `None` when it fits.
 /// `_preview` is the first 200 UTF-16 units of that text, never splitting a surrogate pair.
+///
+/// ```
+/// use pie_storage_core::details::truncate_field;
+/// use serde_json::json;
+///
+/// assert_eq!(truncate_field(&json!({"a": 1}), 100), None);
+/// let marker = truncate_field(&json!("x".repeat(300)), 100).unwrap();
+/// assert_eq!(marker["_truncated"], true);
+/// assert_eq!(marker["_originalSize"], 302); // the JSON text, quotes included
+/// assert_eq!(marker["_preview"].as_str().unwrap().len(), 200);
+/// ```
 pub fn truncate_field(value: &Value, max: u64) -> Option<Value> {
     let text = to_js_string(value);
     let size: usize = text.chars().map(char::len_utf16).sum();
