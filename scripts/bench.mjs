@@ -6,7 +6,7 @@
 // Cold rows run each sample in a fresh `node` process (scripts/bench-cold.mjs); "saved index"
 // means the index file beside usage.jsonl was written by an earlier process, "first open" means
 // there is none. Env: BENCH_RUNS (default 5), BENCH_SIZES (default 200000), BENCH_BROWSER=0 to
-// skip Chromium, BENCH_ONLY=series for the summarizeUsageByTime rows alone. Run it as `npm run bench` (node --expose-gc): in-process samples start on a
+// skip Chromium, BENCH_ONLY=series for the summarizeUsageByTime rows alone, BENCH_DETAILS=0 to skip the request-details rows. Run it as `npm run bench` (node --expose-gc): in-process samples start on a
 // collected heap.
 
 import assert from "node:assert/strict";
@@ -223,6 +223,12 @@ for (const size of SIZES) {
     }
   }
   forgetIndex();
+}
+
+// Request details: 100,000 records of a few KB (scripts/bench-details.mjs).
+if (process.env.BENCH_DETAILS !== "0") {
+  const { benchDetails } = await import("./bench-details.mjs");
+  await benchDetails({ storage, runs: RUNS, row, log });
 }
 
 const { benchStall, stallTable } = await import("./bench-stall.mjs");

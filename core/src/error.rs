@@ -28,6 +28,8 @@ pub enum ErrorCode {
     CorruptFile,
     /// An argument handed to a store operation is malformed.
     InvalidInput,
+    /// A request-details record does not match its declared types.
+    InvalidRequestDetail,
 }
 
 impl ErrorCode {
@@ -42,6 +44,7 @@ impl ErrorCode {
             ErrorCode::LockCompromised => "PIE_LOCK_COMPROMISED",
             ErrorCode::CorruptFile => "PIE_CORRUPT_FILE",
             ErrorCode::InvalidInput => "PIE_INVALID_INPUT",
+            ErrorCode::InvalidRequestDetail => "PIE_INVALID_REQUEST_DETAIL",
         }
     }
 

@@ -15,6 +15,8 @@
 //!   [`InMemoryProviderConnectionStore`], both [`ProviderConnectionStore`]s (module
 //!   [`connections`]); records read as [`ProviderConnection`], [`ProxyPool`] and
 //!   [`ProviderConnectionSettings`] through [`ProviderConnectionStoreExt`];
+//! - request details (what each attempt sent and got back, redacted): [`RequestDetailsStore`]
+//!   (module [`details`]);
 //! - routing decisions, pure functions of the stored accounts: [`routing`];
 //! - every failure is an [`Error`] with a stable [`ErrorCode`].
 //!
@@ -53,6 +55,7 @@
 
 pub(crate) mod bindings;
 pub mod connections;
+pub mod details;
 pub mod env;
 pub mod error;
 pub mod io;
@@ -70,6 +73,7 @@ pub use connections::{
     InMemoryProviderConnectionStore, JsonProviderConnectionStore, ProviderConnection,
     ProviderConnectionSettings, ProviderConnectionStore, ProviderConnectionStoreExt, ProxyPool,
 };
+pub use details::{RequestDetailsOptions, RequestDetailsQuery, RequestDetailsStore};
 pub use error::{Error, ErrorCode, Result};
 #[cfg(feature = "fs")]
 pub use storage::FileStorage;

@@ -24,6 +24,22 @@ pub fn agent_dir(env: &dyn Fn(&str) -> Option<String>, home: &str) -> String {
         .unwrap_or_else(|| join(&join(home, ".pie"), "agent"))
 }
 
+/// The request-details folder: `<agentDir>/request-details` (the agent folder as
+/// [`agent_dir`] finds it).
+///
+/// ```
+/// use pie_storage_core::paths::default_request_details_folder;
+///
+/// let env = |key: &str| (key == "PIE_CODING_AGENT_DIR").then(|| "/srv/agent".to_owned());
+/// assert_eq!(default_request_details_folder(&env, "/home/me"), "/srv/agent/request-details");
+/// ```
+pub fn default_request_details_folder(env: &dyn Fn(&str) -> Option<String>, home: &str) -> String {
+    join(
+        &agent_dir(env, home),
+        crate::details::REQUEST_DETAILS_FOLDER,
+    )
+}
+
 /// `getDefaultProviderConnectionFilePath(env)`: `<agentDir>/provider-connections.json`, where the
 /// agent folder is `PIE_CODING_AGENT_DIR || PI_CODING_AGENT_DIR` with a leading `~` or `~/`
 /// expanded to `home`, else `~/.pie/agent`.

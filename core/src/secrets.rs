@@ -136,6 +136,52 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Masks the value of every query parameter of a URL in `text` whose name is secret-looking
+/// ([`is_secret_key`]: `key=`, `api_key=`, `access_token=`, ...), whatever the value looks like:
+/// in a URL the name alone says it is a credential. Only text after a `?` that follows a
+/// `scheme://` is read; the rest is kept byte for byte.
+///
+/// ```
+/// use pie_storage_core::secrets::redact_query_values;
+///
+/// let url = "https://maps.example/api?q=paris&key=plainkey&api_key=abc";
+/// assert_eq!(redact_query_values(url), "https://maps.example/api?q=paris&key=****&api_key=****");
+/// ```
+pub fn redact_query_values(text: &str) -> Cow<'_, str> {
+    let Some(scheme) = text.find("://") else {
+        return Cow::Borrowed(text);
+    };
+    let Some(q) = text[scheme..].find('?').map(|q| q + scheme + 1) else {
+        return Cow::Borrowed(text);
+    };
+    let end = text[q..]
+        .find(|c: char| c == '#' || c.is_whitespace() || c == '"' || c == '\'')
+        .map_or(text.len(), |e| e + q);
+    let mut spans = Vec::new();
+    let mut at = q;
+    for param in text[q..end].split('&') {
+        if let Some((name, value)) = param.split_once('=') {
+            if is_secret_key(name) && !value.is_empty() && value != MASK {
+                let start = at + name.len() + 1;
+                spans.push((start, start + value.len()));
+            }
+        }
+        at += param.len() + 1;
+    }
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for (start, stop) in spans {
+        out.push_str(&text[from..start]);
+        out.push_str(MASK);
+        from = stop;
+    }
+    out.push_str(&text[from..]);
+    Cow::Owned(out)
+}
+
 /// Whether a whole token (a URL user name, say) has the shape of a credential: a known key
 /// prefix, a JWT, or a long random-looking string (20+ characters mixing letters and digits).
 pub fn is_secret_shaped(token: &str) -> bool {

@@ -731,6 +731,7 @@ impl World {
             (Store::Connections, Blob::SavedIndex) => {
                 panic!("the connection store asked for a saved index")
             }
+            (_, Blob::Segment(_)) => panic!("a usage or connection store asked for a segment"),
         }
     }
 

@@ -210,6 +210,7 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         "series" => run_series(file, case),
         "summaryGroups" => run_summary_groups(file, case),
         "budgetWindows" => run_budget_windows(file, case),
+        "requestDetails" => run_request_details(case),
         "validate" => {
             let result = validate_usage_record(&case["record"]);
             // The in-memory store accepts exactly what validation accepts, and keeps nothing else.
@@ -893,6 +894,143 @@ fn run_budget_windows(file: &Value, case: &Value) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let start = serde_json::to_value(&series).map_err(|e| e.to_string())?["from"].clone();
         exact_matches(&case[want], &start)?;
+    }
+    Ok(())
+}
+
+/// Steps on one request-details folder (a temp folder, the real file storage), as in
+/// request-details.json; the Node suite runs the same steps through `createRequestDetailsStore`.
+fn run_request_details(case: &Value) -> Result<(), String> {
+    use pie_storage_core::details::{
+        RequestDetailsOptions, RequestDetailsQuery, RequestDetailsStore,
+    };
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let folder = dir.path().join("request-details");
+    let options = RequestDetailsOptions::from_json(&case["options"]).map_err(|e| e.to_string());
+    let store = match options.and_then(|o| {
+        RequestDetailsStore::open(&folder, &o).map_err(|e| e.code.as_str().to_owned())
+    }) {
+        Ok(store) => store,
+        Err(code) if case["expectError"].is_string() => {
+            return exact_matches(
+                &case["expectError"],
+                &Value::from(code.replace("invalid request-details options", "PIE_INVALID_INPUT")),
+            );
+        }
+        Err(e) => return Err(e),
+    };
+    let files = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .map(|d| {
+                d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let segment = |name: &str| std::fs::read(folder.join(name)).unwrap_or_default();
+    for (i, step) in case["steps"].as_array().into_iter().flatten().enumerate() {
+        let at = |e: String| format!("step {i}: {e}");
+        let outcome: Result<Value, pie_storage_core::Error> =
+            if let Some(record) = step.get("record") {
+                store
+                    .record_request_detail(record.as_object().expect("record object"))
+                    .map(Value::from)
+            } else if let Some(query) = step.get("page") {
+                RequestDetailsQuery::from_json(query)
+                    .and_then(|q| store.get_request_details(&q))
+                    .map(|page| {
+                        serde_json::json!({
+                            "ids": page.details.iter().map(|d| d["id"].clone()).collect::<Vec<_>>(),
+                            "pagination": page.pagination,
+                        })
+                    })
+            } else if let Some(id) = step.get("detail") {
+                store
+                    .get_request_detail(id.as_str().expect("id"))
+                    .map(|d| d.map_or(Value::Null, Value::Object))
+            } else if step.get("providers").is_some() {
+                store.get_request_detail_providers().map(Value::from)
+            } else {
+                Ok(Value::Null)
+            };
+        if let Some(code) = step.get("expectError") {
+            let got = outcome.err().map(|e| e.code.as_str().to_owned());
+            exact_matches(code, &Value::from(got)).map_err(at)?;
+            continue;
+        }
+        let got = outcome.map_err(|e| at(e.to_string()))?;
+        if let Some(written) = step.get("expectWritten") {
+            exact_matches(written, &got).map_err(at)?;
+        }
+        if let Some(ids) = step.get("expectIds") {
+            exact_matches(ids, &got["ids"]).map_err(at)?;
+        }
+        if let Some(p) = step.get("expectPagination") {
+            subset_matches(p, &got["pagination"], "pagination").map_err(at)?;
+        }
+        if step.get("detail").is_some() {
+            if let Some(want) = step.get("expect") {
+                if want.is_null() {
+                    exact_matches(want, &got)
+                } else {
+                    subset_matches(want, &got, "detail")
+                }
+                .map_err(at)?;
+            }
+            if let Some(want) = step.get("expectExact") {
+                exact_matches(want, &got).map_err(at)?;
+            }
+        }
+        if let Some(want) = step.get("providers") {
+            exact_matches(want, &got).map_err(at)?;
+        }
+        if let Some(want) = step.get("files") {
+            exact_matches(want, &Value::from(files())).map_err(at)?;
+        }
+        if let Some(raw) = step.get("appendRaw") {
+            std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+            let path = folder.join(raw["segment"].as_str().expect("segment"));
+            let mut bytes = segment(raw["segment"].as_str().expect("segment"));
+            bytes.extend_from_slice(raw["text"].as_str().expect("text").as_bytes());
+            std::fs::write(path, bytes).map_err(|e| e.to_string())?;
+        }
+        if let Some(counts) = step.get("segmentLines").and_then(Value::as_object) {
+            for (name, want) in counts {
+                let lines = segment(name).iter().filter(|b| **b == b'\n').count();
+                exact_matches(want, &Value::from(lines)).map_err(at)?;
+            }
+        }
+        if let Some(starts) = step.get("segmentStartsWith").and_then(Value::as_object) {
+            for (name, want) in starts {
+                if !segment(name).starts_with(want.as_str().expect("text").as_bytes()) {
+                    return Err(at(format!("{name} was changed")));
+                }
+            }
+        }
+        if let Some(secrets) = step.get("filesExclude").and_then(Value::as_array) {
+            for name in files() {
+                let text = String::from_utf8_lossy(&segment(&name)).into_owned();
+                for secret in secrets.iter().filter_map(Value::as_str) {
+                    if text.contains(secret) {
+                        return Err(at(format!("{name} holds a secret: {secret}")));
+                    }
+                }
+            }
+        }
+        if let Some(want) = step.get("diagnostics") {
+            let got: Vec<Value> = store
+                .diagnostics()
+                .iter()
+                .map(|d| serde_json::json!({"segment": d.segment, "line": d.line, "byteOffset": d.byte_offset, "code": d.code}))
+                .collect();
+            exact_matches(want, &Value::Array(got)).map_err(at)?;
+        }
+        if let Some(want) = step.get("config") {
+            let got = serde_json::to_value(store.config()).map_err(|e| e.to_string())?;
+            subset_matches(want, &got, "config").map_err(at)?;
+        }
     }
     Ok(())
 }

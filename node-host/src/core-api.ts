@@ -13,6 +13,7 @@
 // Node projects without the DOM lib lack).
 
 import type { ColumnLayout } from "./columns.js";
+import type { RequestDetailsConfig, RequestDetailsDiagnostic } from "./details-types.js";
 import type { UsageLineDiagnostic, UsageSeries, UsageSeriesOptions, UsageSummary, UsageSummaryOptions } from "./types.js";
 
 /** A store operation paused at an I/O request (`wasm/src/operation.rs`). */
@@ -75,11 +76,26 @@ export interface ProviderConnectionStoreCore {
   clear: () => void;
 }
 
+/** A request-details store whose I/O the host carries out (`wasm/src/details.rs`). */
+export interface RequestDetailsStoreCore {
+  config: () => RequestDetailsConfig;
+  recordOperation: (json: string) => CoreOperation;
+  pageOperation: (query: string) => CoreOperation;
+  detailOperation: (id: string) => CoreOperation;
+  providersOperation: () => CoreOperation;
+  diagnostics: () => RequestDetailsDiagnostic[];
+}
+
 /** The wasm core as the package uses it: the subset of the glue module it calls. */
 export interface CoreApi {
   UsageColumns: new (rows: number) => UsageColumns;
   UsageJsonlSummarizer: new () => UsageJsonlSummarizer;
   JsonlUsageStoreCore: new (name: string, savesIndex: boolean) => JsonlUsageStoreCore;
+  RequestDetailsStoreCore: {
+    new (options: string): RequestDetailsStoreCore;
+    inMemory: (options: string) => RequestDetailsStoreCore;
+  };
+  defaultRequestDetailsFolder: (env: Record<string, string | undefined>, home: string) => string;
   ProviderConnectionStoreCore: {
     inMemory: (initial?: string | null) => ProviderConnectionStoreCore;
     inMemoryFixed: (initial: string | null | undefined, nowMs: number) => ProviderConnectionStoreCore;
@@ -129,7 +145,9 @@ export interface CoreApi {
 /** One I/O request of the core (`CoreOperation.next()`, see wasm/src/operation.rs). */
 export interface CoreRequest {
   kind: string;
-  blob?: "data" | "savedIndex";
+  blob?: "data" | "savedIndex" | "segment";
+  /** `segment`: the file's name in the store's folder. */
+  member?: string;
   offset?: number;
   length?: number;
   /** The file a read or append means (the core's last `stat` of the blob), when known. */

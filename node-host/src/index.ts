@@ -12,6 +12,7 @@ setDefaultWasmSource(() => Buffer.from(bytes, "base64"));
 export * from "./portable.js";
 export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "./json-connection-store.js";
 export { JsonlUsageStore, createJsonlUsageStore, type JsonlUsageStoreOptions } from "./jsonl-store.js";
+export { FolderRequestDetailsStore, createRequestDetailsStore } from "./request-details.js";
 
 /**
  * The server's default usage file: `PIE_LAB_USAGE_PATH` (or the legacy ADK names), else
@@ -38,4 +39,12 @@ export function getDefaultProviderConnectionFilePath(
 /** Where a `JsonlUsageStore` saves the index of the usage file at `path` (`<path>.pie-index`). */
 export function savedUsageIndexPath(path: string): string {
   return wasm().savedUsageIndexPath(path);
+}
+
+/** The default request-details folder: `<PIE_CODING_AGENT_DIR | PI_CODING_AGENT_DIR | ~/.pie/agent>/request-details`. */
+export function getDefaultRequestDetailsFolder(
+  env: Record<string, string | undefined> = process.env,
+  home: string = homedir(),
+): string {
+  return wasm().defaultRequestDetailsFolder(env, home);
 }

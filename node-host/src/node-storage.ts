@@ -217,6 +217,8 @@ export class NodeFileHost implements CoreHost {
   private pathOf(request: CoreRequest): string {
     if (request.blob === "savedIndex" && this.savedIndexPath !== undefined) return this.savedIndexPath;
     if (request.blob === "savedIndex") throw Object.assign(new Error("this store keeps no saved index"), { code: "ENOSYS" });
+    // A file of the store's folder, named by the core.
+    if (request.blob === "segment") return join(this.dataPath, request.member!);
     return this.dataPath;
   }
 
@@ -249,7 +251,10 @@ export class NodeFileHost implements CoreHost {
         this.kept.forget(request.at!.path);
         return this.replace(request.at!, request.tempName!, request.bytes ?? new Uint8Array());
       case "listFolder":
-        return readdir(request.folder!);
+        return readdir(request.folder!).catch((error) => {
+          if (isMissing(error)) return [];
+          throw error;
+        });
       case "removeFile":
         return this.removeFile(join(request.folder!, request.name!));
       case "makeDir":

@@ -2,6 +2,8 @@
 // adds the file stores and default paths on top.
 
 export * from "./types.js";
+export type * from "./details-types.js";
+export { InMemoryRequestDetailsStore, createInMemoryRequestDetailsStore } from "./details-store.js";
 export {
   createUsageRecordId,
   queryUsageRecords,

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { appendFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync as listDir, renameSync, writeFileSync } from "node:fs";
 
 import * as storage from "@pie-lab/storage";
 import { tempDir } from "./helpers.mjs";
@@ -100,6 +100,67 @@ async function everyPath(file, c, paths) {
   const wantMany = paths.records(structuredClone(many));
   assert.deepEqual(built, wantMany, "JSONL store building its index");
   assert.deepEqual(loaded, wantMany, "JSONL store loading the saved index");
+}
+
+/** Runs the steps of a request-details case on the store `open(folder)` makes; `onFiles`: the steps about its files too. */
+async function detailSteps(c, open, onFiles) {
+  const folder = join(tempDir("pie-request-details"), "request-details");
+  let store;
+  try {
+    store = open(folder);
+  } catch (error) {
+    assert.ok(c.expectError, `options: ${error}`);
+    assert.equal(error.code, c.expectError);
+    return;
+  }
+  assert.ok(!c.expectError, "the options were accepted");
+  const files = () => (existsSync(folder) ? listDir(folder).sort() : []);
+  const segment = (name) => (existsSync(join(folder, name)) ? readFileSync(join(folder, name)) : Buffer.alloc(0));
+  for (const [i, step] of c.steps.entries()) {
+    const at = `step ${i}`;
+    let got;
+    try {
+      if ("record" in step) got = await store.recordRequestDetail(step.record);
+      else if ("page" in step) {
+        const page = await store.getRequestDetails(step.page);
+        got = { ids: page.details.map((d) => d.id), pagination: page.pagination };
+      } else if ("detail" in step) got = await store.getRequestDetail(step.detail);
+      else if ("providers" in step) got = await store.getRequestDetailProviders();
+    } catch (error) {
+      assert.ok(step.expectError, `${at}: ${error}`);
+      assert.equal(error.code, step.expectError, at);
+      continue;
+    }
+    assert.ok(!step.expectError, `${at}: expected ${step.expectError}`);
+    if ("expectWritten" in step) assert.equal(got, step.expectWritten, at);
+    if ("expectIds" in step) assert.deepEqual(got.ids, step.expectIds, at);
+    if ("expectPagination" in step) subsetMatches(step.expectPagination, got.pagination, `${at} pagination`);
+    if ("detail" in step && "expect" in step) {
+      if (step.expect === null) assert.equal(got, null, at);
+      else subsetMatches(step.expect, got, `${at} detail`);
+    }
+    if ("detail" in step && "expectExact" in step) assert.equal(JSON.stringify(got), JSON.stringify(step.expectExact), at);
+    if ("providers" in step) assert.deepEqual(got, step.providers, at);
+    if (onFiles && "files" in step) assert.deepEqual(files(), step.files, at);
+    if ("appendRaw" in step) {
+      mkdirSync(folder, { recursive: true });
+      appendFileSync(join(folder, step.appendRaw.segment), step.appendRaw.text);
+    }
+    for (const [name, lines] of Object.entries((onFiles && step.segmentLines) || {})) {
+      assert.equal(segment(name).toString("utf8").split("\n").length - 1, lines, `${at} ${name}`);
+    }
+    for (const [name, text] of Object.entries((onFiles && step.segmentStartsWith) || {})) {
+      assert.ok(segment(name).toString("utf8").startsWith(text), `${at}: ${name} was changed`);
+    }
+    for (const secret of step.filesExclude ?? []) {
+      for (const name of files()) assert.ok(!segment(name).toString("utf8").includes(secret), `${at}: ${name} holds ${secret}`);
+    }
+    if ("diagnostics" in step) {
+      const diags = store.getLastReadDiagnostics().map(({ segment, line, byteOffset, code }) => ({ segment, line, byteOffset, code }));
+      assert.deepEqual(diags, step.diagnostics, at);
+    }
+    if ("config" in step) subsetMatches(step.config, store.getConfig(), `${at} config`);
+  }
 }
 
 const runners = {
@@ -282,6 +343,17 @@ const runners = {
     const fn = storage[c.fn];
     assert.equal(typeof fn, "function", `@pie-lab/storage exports ${c.fn}`);
     assert.equal(JSON.stringify(fn(...decode(c.args))), JSON.stringify(c.expect));
+  },
+  /**
+   * Steps on one request-details folder through createRequestDetailsStore, as in
+   * request-details.json; then, unless the case writes files itself, the same steps in memory
+   * (createInMemoryRequestDetailsStore), where the steps about files are left out.
+   */
+  async requestDetails(file, c) {
+    await detailSteps(c, (folder) => storage.createRequestDetailsStore(folder, c.options), true);
+    if (!c.steps.some((step) => "appendRaw" in step)) {
+      await detailSteps(c, () => storage.createInMemoryRequestDetailsStore(c.options), false);
+    }
   },
   recordId(file, c) {
     const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);

@@ -14,7 +14,10 @@ type NodeOnly =
   | "createJsonProviderConnectionStore"
   | "getDefaultUsageFilePath"
   | "getDefaultProviderConnectionFilePath"
-  | "savedUsageIndexPath";
+  | "savedUsageIndexPath"
+  | "FolderRequestDetailsStore"
+  | "createRequestDetailsStore"
+  | "getDefaultRequestDetailsFolder";
 
 // The Node entry is the browser entry plus exactly the Node-only exports.
 type _NodeEntry = Expect<Equal<Exclude<keyof typeof node, keyof typeof browser>, NodeOnly>>;
@@ -24,6 +27,17 @@ const store = node.createJsonlUsageStore("/tmp/usage.jsonl", { saveIndex: false 
 const path: string = node.getDefaultProviderConnectionFilePath({ PIE_CODING_AGENT_DIR: "/tmp/agent" }, "/home/me");
 void store;
 void path;
+
+// Request details: typed records, pages in 9router's shape, the configuration in effect.
+const details: node.RequestDetailsStore = node.createRequestDetailsStore(node.getDefaultRequestDetailsFolder(), { maxRecords: 10 });
+const written: Promise<boolean> = details.recordRequestDetail({ id: "a", status: "pending", latency: { ttft: null }, extra9router: 1 });
+const page: Promise<node.RequestDetailsPage> = details.getRequestDetails({ provider: "openai", startDate: new Date(), pageSize: 20 });
+const enabled: boolean = details.getConfig().enabled;
+// @ts-expect-error an id is required
+void details.recordRequestDetail({ status: "x" });
+void written;
+void page;
+void enabled;
 
 // @ts-expect-error the browser entry has no file stores
 import { JsonlUsageStore } from "@pie-lab/storage/browser";

@@ -5,6 +5,7 @@
 //! as an `Error` with code `PIE_PANIC` (see `takePanicMessage`).
 
 mod connections;
+mod details;
 mod errors;
 mod operation;
 mod routing;

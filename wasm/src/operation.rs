@@ -49,6 +49,15 @@ fn blob_name(blob: Blob) -> &'static str {
     match blob {
         Blob::Data => "data",
         Blob::SavedIndex => "savedIndex",
+        Blob::Segment(_) => "segment",
+    }
+}
+
+/// `blob`, and for a segment its file name in the store's folder (`member`).
+fn set_blob(out: &Object, blob: Blob) {
+    set(out, "blob", blob_name(blob));
+    if let Some(member) = blob.member_name() {
+        set(out, "member", member);
     }
 }
 
@@ -76,14 +85,14 @@ fn request_to_js(request: Request) -> JsResult<(Object, Pending)> {
     set(&out, "kind", request.kind());
     let mut pending = Pending::Asked(request.kind());
     match request {
-        Request::Stat(blob) | Request::ReadAll(blob) => set(&out, "blob", blob_name(blob)),
+        Request::Stat(blob) | Request::ReadAll(blob) => set_blob(&out, blob),
         Request::ReadAt {
             blob,
             offset,
             buf,
             identity,
         } => {
-            set(&out, "blob", blob_name(blob));
+            set_blob(&out, blob);
             set(&out, "offset", offset as f64);
             set(&out, "length", buf.len() as f64);
             set_identity(&out, identity);
@@ -94,12 +103,12 @@ fn request_to_js(request: Request) -> JsResult<(Object, Pending)> {
             bytes,
             identity,
         } => {
-            set(&out, "blob", blob_name(blob));
+            set_blob(&out, blob);
             set(&out, "bytes", Uint8Array::from(bytes.as_slice()));
             set_identity(&out, identity);
         }
         Request::Locate { blob, follow_links } => {
-            set(&out, "blob", blob_name(blob));
+            set_blob(&out, blob);
             set(&out, "followLinks", follow_links);
         }
         Request::Replace {
@@ -108,28 +117,28 @@ fn request_to_js(request: Request) -> JsResult<(Object, Pending)> {
             temp_name,
             bytes,
         } => {
-            set(&out, "blob", blob_name(blob));
+            set_blob(&out, blob);
             set(&out, "at", location_to_js(&at));
             set(&out, "tempName", temp_name);
             set(&out, "bytes", Uint8Array::from(bytes.as_slice()));
         }
         Request::ListFolder { blob, folder } => {
-            set(&out, "blob", blob_name(blob));
+            set_blob(&out, blob);
             set(&out, "folder", folder);
         }
         Request::RemoveFile { blob, folder, name } => {
-            set(&out, "blob", blob_name(blob));
+            set_blob(&out, blob);
             set(&out, "folder", folder);
             set(&out, "name", name);
         }
         Request::MakeDir { blob, path }
         | Request::DirMtime { blob, path }
         | Request::RemoveDir { blob, path } => {
-            set(&out, "blob", blob_name(blob));
+            set_blob(&out, blob);
             set(&out, "path", path);
         }
         Request::SetDirMtime { blob, path, ms } => {
-            set(&out, "blob", blob_name(blob));
+            set_blob(&out, blob);
             set(&out, "path", path);
             set(&out, "ms", ms);
         }

@@ -84,10 +84,34 @@ pub(crate) async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Out
     .await
 }
 
-fn blob_slot(blob: Blob) -> usize {
+/// Runs many parts of an operation side by side (as [`join`]): their requests go to the host
+/// together, so reading many small ranges costs one round trip.
+pub(crate) async fn join_all<F: Future>(parts: Vec<F>) -> Vec<F::Output> {
+    let mut parts: Vec<Pin<Box<F>>> = parts.into_iter().map(Box::pin).collect();
+    let mut outs: Vec<Option<F::Output>> = parts.iter().map(|_| None).collect();
+    poll_fn(|cx| {
+        for (part, out) in parts.iter_mut().zip(outs.iter_mut()) {
+            if out.is_none() {
+                if let Poll::Ready(v) = part.as_mut().poll(cx) {
+                    *out = Some(v);
+                }
+            }
+        }
+        if outs.iter().all(Option::is_some) {
+            Poll::Ready(outs.iter_mut().filter_map(Option::take).collect())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+/// Where a blob's identity is kept; segments keep none (hosts open them for each request).
+fn blob_slot(blob: Blob) -> Option<usize> {
     match blob {
-        Blob::Data => 0,
-        Blob::SavedIndex => 1,
+        Blob::Data => Some(0),
+        Blob::SavedIndex => Some(1),
+        Blob::Segment(_) => None,
     }
 }
 
@@ -164,13 +188,15 @@ impl Io {
 
     /// The blob's identity at its last stat in this operation (`None`: not known).
     fn identity(&self, blob: Blob) -> Option<(u64, u64)> {
-        self.identities.get()[blob_slot(blob)]
+        blob_slot(blob).and_then(|slot| self.identities.get()[slot])
     }
 
     fn set_identity(&self, blob: Blob, identity: Option<(u64, u64)>) {
-        let mut all = self.identities.get();
-        all[blob_slot(blob)] = identity;
-        self.identities.set(all);
+        if let Some(slot) = blob_slot(blob) {
+            let mut all = self.identities.get();
+            all[slot] = identity;
+            self.identities.set(all);
+        }
     }
 
     pub(crate) async fn read_all(&self, blob: Blob) -> Result<Option<Vec<u8>>> {

@@ -25,7 +25,7 @@ pub(crate) mod replace;
 mod request;
 mod sync_host;
 
-pub(crate) use ask::{join, Io};
+pub(crate) use ask::{join, join_all, Io};
 pub use lock::LockTiming;
 pub use operation::{Operation, Step};
 pub use request::{Blob, Location, Reply, Request};

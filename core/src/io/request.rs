@@ -11,6 +11,20 @@ pub enum Blob {
     Data,
     /// Derived data kept beside it (`usage.jsonl.pie-index`).
     SavedIndex,
+    /// File `n` of a store that is a folder of numbered files (the request-details segments):
+    /// the file named [`Blob::member_name`] inside the folder the store's [`Blob::Data`] names.
+    Segment(u32),
+}
+
+impl Blob {
+    /// The file name inside the store's folder of a [`Blob::Segment`] (`segment-000001.jsonl`),
+    /// decided here so that hosts only join it to the folder; `None` for the other blobs.
+    pub fn member_name(&self) -> Option<String> {
+        match self {
+            Blob::Segment(n) => Some(crate::details::segment_file_name(*n)),
+            Blob::Data | Blob::SavedIndex => None,
+        }
+    }
 }
 
 /// Where a blob lives, as the host resolved it. Every other path (the lock directory, temporary
@@ -80,7 +94,7 @@ pub enum Request {
         /// The bytes to write.
         bytes: Vec<u8>,
     },
-    /// The entry names of a folder: [`Reply::Names`] (empty when it has none).
+    /// The entry names of a folder: [`Reply::Names`] (empty when it has none or does not exist).
     ListFolder {
         /// The blob it is about.
         blob: Blob,

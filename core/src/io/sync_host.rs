@@ -45,12 +45,17 @@ impl<'s> Host<'s> {
         }
     }
 
-    fn blob(&self, blob: Blob) -> Result<&'s dyn ByteStorage> {
+    /// Runs `f` on the storage of `blob`: one of the store's, or a member file of its folder.
+    fn on<T>(&self, blob: Blob, f: impl FnOnce(&dyn ByteStorage) -> Result<T>) -> Result<T> {
         match blob {
-            Blob::Data => Ok(self.data),
-            Blob::SavedIndex => self
+            Blob::Data => f(self.data),
+            Blob::SavedIndex => f(self
                 .saved_index
-                .ok_or_else(|| Error::storage("this store keeps no saved index")),
+                .ok_or_else(|| Error::storage("this store keeps no saved index"))?),
+            Blob::Segment(_) => {
+                let name = blob.member_name().unwrap_or_default();
+                f(self.data.member(&name)?.as_ref())
+            }
         }
     }
 
@@ -62,24 +67,21 @@ impl<'s> Host<'s> {
     /// Carries out one request.
     pub(crate) fn perform(&self, request: Request) -> Reply {
         let done = |r: Result<()>| r.map_or_else(Reply::Failed, |()| Reply::Done);
-        let on = |blob| self.blob(blob);
         let out = match request {
-            Request::Stat(b) => on(b).and_then(|s| s.stat()).map(Reply::Stat),
-            Request::ReadAll(b) => on(b).and_then(|s| s.read_all()).map(Reply::Bytes),
+            Request::Stat(b) => self.on(b, |s| s.stat()).map(Reply::Stat),
+            Request::ReadAll(b) => self.on(b, |s| s.read_all()).map(Reply::Bytes),
             // Native storages open the file for each call: the identity is not needed.
             Request::ReadAt {
                 blob,
                 offset,
                 mut buf,
                 ..
-            } => on(blob)
-                .and_then(|s| s.read_into(offset, &mut buf))
+            } => self
+                .on(blob, |s| s.read_into(offset, &mut buf))
                 .map(|n| Reply::Filled(buf, n)),
-            Request::Append { blob, bytes, .. } => {
-                Ok(done(on(blob).and_then(|s| s.append(&bytes))))
-            }
-            Request::Locate { blob, follow_links } => on(blob)
-                .and_then(|s| s.locate(follow_links))
+            Request::Append { blob, bytes, .. } => Ok(done(self.on(blob, |s| s.append(&bytes)))),
+            Request::Locate { blob, follow_links } => self
+                .on(blob, |s| s.locate(follow_links))
                 .map(Reply::Location),
             Request::Replace {
                 blob,
@@ -87,19 +89,19 @@ impl<'s> Host<'s> {
                 temp_name,
                 bytes,
             } => Ok(done(
-                on(blob).and_then(|s| s.replace_at(&at, &temp_name, &bytes)),
+                self.on(blob, |s| s.replace_at(&at, &temp_name, &bytes)),
             )),
-            Request::ListFolder { blob, folder } => on(blob)
-                .and_then(|s| s.list_folder(&folder))
-                .map(Reply::Names),
+            Request::ListFolder { blob, folder } => {
+                self.on(blob, |s| s.list_folder(&folder)).map(Reply::Names)
+            }
             Request::RemoveFile { blob, folder, name } => {
-                Ok(done(on(blob).and_then(|s| s.remove_file(&folder, &name))))
+                Ok(done(self.on(blob, |s| s.remove_file(&folder, &name))))
             }
             lock @ (Request::MakeDir { blob, .. }
             | Request::DirMtime { blob, .. }
             | Request::RemoveDir { blob, .. }
             | Request::SetDirMtime { blob, .. }) => {
-                on(blob).map(|s| perform_lock(s.lock_fs(), lock))
+                self.on(blob, |s| Ok(perform_lock(s.lock_fs(), lock)))
             }
             // The clock is the data file's storage's.
             clock @ (Request::Now | Request::Sleep(_)) => {

@@ -281,8 +281,11 @@ impl ByteStorage for FileStorage {
     }
 
     fn list_folder(&self, folder: &str) -> Result<Vec<String>> {
-        let entries =
-            fs::read_dir(folder).map_err(|e| io_error("cannot list", Path::new(folder), e))?;
+        let entries = match fs::read_dir(folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error("cannot list", Path::new(folder), e)),
+        };
         Ok(entries
             .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
             .collect())
@@ -295,6 +298,13 @@ impl ByteStorage for FileStorage {
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io_error("cannot remove", &path, e)),
         }
+    }
+
+    fn member(&self, name: &str) -> Result<Box<dyn ByteStorage + '_>> {
+        Ok(Box::new(FileStorage {
+            path: self.path.join(name),
+            sync: self.sync,
+        }))
     }
 
     fn lock_fs(&self) -> &dyn LockFs {

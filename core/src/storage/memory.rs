@@ -1,9 +1,9 @@
 //! An in-memory [`ByteStorage`]: the reference implementation of the trait's contract, used by
 //! tests and by embedders that keep data in a buffer.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::dir_lock::{LockFs, MkdirOutcome};
@@ -19,6 +19,9 @@ pub struct MemoryStorage {
     dirs: Mutex<HashMap<String, f64>>,
     /// Bumped by `replace`, so `stat` tells a replacement from an append as inodes do.
     generation: AtomicU64,
+    /// The files of the folder this blob stands for, when a store uses it as one
+    /// ([`ByteStorage::member`]).
+    members: Mutex<BTreeMap<String, Arc<MemoryStorage>>>,
 }
 
 impl MemoryStorage {
@@ -47,6 +50,16 @@ impl MemoryStorage {
     pub fn rewrite_in_place(&self, bytes: impl Into<Vec<u8>>) {
         let bytes = bytes.into();
         self.with_content_mut(|c| *c = Some(bytes));
+    }
+
+    /// The member file `name` (created empty-and-missing on first use).
+    pub fn member_storage(&self, name: &str) -> Arc<MemoryStorage> {
+        self.members
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(name.to_owned())
+            .or_default()
+            .clone()
     }
 
     fn with_content_mut<T>(&self, f: impl FnOnce(&mut Option<Vec<u8>>) -> T) -> T {
@@ -101,6 +114,28 @@ impl ByteStorage for MemoryStorage {
         self.with_content_mut(|c| *c = Some(bytes.to_vec()));
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// The member files that exist, by name.
+    fn list_folder(&self, _folder: &str) -> Result<Vec<String>> {
+        let members = self.members.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(members
+            .iter()
+            .filter(|(_, m)| m.snapshot().is_some())
+            .map(|(name, _)| name.clone())
+            .collect())
+    }
+
+    fn remove_file(&self, _folder: &str, name: &str) -> Result<()> {
+        self.members
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+        Ok(())
+    }
+
+    fn member(&self, name: &str) -> Result<Box<dyn ByteStorage + '_>> {
+        Ok(Box::new(self.member_storage(name)))
     }
 
     fn lock_fs(&self) -> &dyn LockFs {

@@ -66,6 +66,14 @@ pub trait ByteStorage {
     fn remove_file(&self, _folder: &str, _name: &str) -> Result<()> {
         Ok(())
     }
+    /// The file `name` inside the folder this storage names, for stores that are a folder of
+    /// files (the request-details segments: [`crate::io::Blob::Segment`]). Storages without
+    /// member files refuse.
+    fn member(&self, _name: &str) -> Result<Box<dyn ByteStorage + '_>> {
+        Err(crate::error::Error::storage(
+            "this storage has no member files",
+        ))
+    }
     /// The lock directory primitives and the clock of this storage.
     fn lock_fs(&self) -> &dyn LockFs;
     /// A name for messages (a file path), when there is one.
@@ -113,6 +121,9 @@ impl<T: ByteStorage + ?Sized> ByteStorage for std::sync::Arc<T> {
     }
     fn remove_file(&self, folder: &str, name: &str) -> Result<()> {
         (**self).remove_file(folder, name)
+    }
+    fn member(&self, name: &str) -> Result<Box<dyn ByteStorage + '_>> {
+        (**self).member(name)
     }
     fn lock_fs(&self) -> &dyn LockFs {
         (**self).lock_fs()

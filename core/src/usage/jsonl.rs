@@ -27,6 +27,10 @@ pub enum DiagnosticCode {
     /// The line is valid JSON but not an object.
     #[serde(rename = "NOT_AN_OBJECT")]
     NotAnObject,
+    /// The line is an object but lacks what its store needs (a request detail's `id` and
+    /// `timestamp`); usage lines never report it.
+    #[serde(rename = "NOT_A_RECORD")]
+    NotARecord,
 }
 
 /// One skipped line. Never carries the line's content: it may hold secrets.

@@ -53,6 +53,37 @@ pub fn scan_line(line: &[u8]) -> Option<ScannedLine<'_>> {
     (s.skip_ws(pos) == line.len()).then_some(out)
 }
 
+/// Validates `line` as one JSON object (as [`scan_line`] does) and reads the string values of
+/// the top-level `keys`, each `None` when absent. `None` overall when the line is not valid
+/// JSON or is unusual enough that only the exact parser should decide: a needed key twice, or
+/// a needed value that is not a string (the caller's exact path judges it). Other stores'
+/// lines (the request details) read their facts through it.
+pub(crate) fn scan_strings<'a, const N: usize>(
+    line: &'a [u8],
+    keys: [&[u8]; N],
+) -> Option<[Option<Cow<'a, str>>; N]> {
+    let s = Scanner {
+        bytes: line,
+        text: std::str::from_utf8(line).ok(),
+    };
+    let mut out: [Option<Cow<'a, str>>; N] = std::array::from_fn(|_| None);
+    let mut seen = 0u64;
+    let pos = s.expect(0, b'{')?;
+    let pos = s.members(pos, |pos, key| {
+        let Some(i) = keys.iter().position(|k| *k == key) else {
+            return s.skip_value(pos, TOP);
+        };
+        if seen & (1 << i) != 0 {
+            return None;
+        }
+        seen |= 1 << i;
+        let (text, pos) = s.text_value(pos)?;
+        out[i] = Some(text?);
+        Some(pos)
+    })?;
+    (s.skip_ws(pos) == line.len()).then_some(out)
+}
+
 /// The deepest nesting the exact path accepts (the top-level object counts as one level);
 /// deeper lines are left to it, and it rejects them.
 const MAX_DEPTH: u32 = crate::json::MAX_DEPTH as u32;
