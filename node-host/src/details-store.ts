@@ -3,6 +3,7 @@
 
 import type { CoreHost, CoreOperation } from "./core-api.js";
 import type {
+  NewRequestDetail,
   RequestDetail,
   RequestDetailsConfig,
   RequestDetailsDiagnostic,
@@ -35,7 +36,7 @@ export class CoreRequestDetailsStore implements RequestDetailsStore {
     private readonly host: CoreHost | undefined,
   ) {}
 
-  async recordRequestDetail(detail: RequestDetail): Promise<boolean> {
+  async recordRequestDetail(detail: NewRequestDetail): Promise<boolean> {
     const json = toJsonText(detail, "the request detail");
     return drive<boolean>(call(() => this.core.recordOperation(json)), this.host);
   }

@@ -26,6 +26,13 @@ export interface RequestDetail {
   [key: string]: unknown;
 }
 
+/**
+ * A detail as written: `id` may be left out when `requestId` is given; the store then uses the
+ * attempt's own id, `<requestId>:<attemptIndex>` (attempt 0 when absent), so both writes of a
+ * streaming attempt land on one row.
+ */
+export type NewRequestDetail = RequestDetail | (Omit<RequestDetail, "id"> & { id?: undefined; requestId: string });
+
 /** A payload field whose JSON exceeded `maxFieldSize`, as 9router's readers expect. */
 export interface TruncatedField {
   _truncated: true;
@@ -107,7 +114,7 @@ export interface RequestDetailsDiagnostic {
 /** A request-details store: a folder of segments (Node), or memory. */
 export interface RequestDetailsStore {
   /** Validates, redacts, truncates and appends; `false` when the store is not enabled. */
-  recordRequestDetail(detail: RequestDetail): Promise<boolean>;
+  recordRequestDetail(detail: NewRequestDetail): Promise<boolean>;
   /** One page of the latest state of each attempt, newest first. */
   getRequestDetails(query?: RequestDetailsQuery): Promise<RequestDetailsPage>;
   /** The latest state of attempt `id`, or `null`. */

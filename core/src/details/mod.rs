@@ -39,7 +39,7 @@ pub use index::SegmentDiagnostic;
 pub use query::{
     DateArg, Pagination, RequestDetailsPage, RequestDetailsQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };
-pub use record::{prepare_request_detail, validate_request_detail, PAYLOAD_FIELDS};
+pub use record::{attempt_id, prepare_request_detail, validate_request_detail, PAYLOAD_FIELDS};
 pub use redact::redact_request_detail;
 pub use store::{RequestDetailsLog, RequestDetailsStore};
 pub use truncate::{truncate_field, PREVIEW_CHARS};

@@ -3,7 +3,8 @@
 //!
 //! `{id, requestId, provider, model, connectionId, attemptIndex, timestamp, status,
 //! latency {ttft, total}, tokens, request, providerRequest, providerResponse, response}`;
-//! unknown keys are kept (room for what 9router records), in the caller's key order.
+//! unknown keys are kept (room for what 9router records), in the caller's key order. A record
+//! without an `id` takes its attempt's own, `<requestId>:<attemptIndex>` ([`attempt_id`]).
 
 use serde_json::{Map, Value};
 
@@ -36,6 +37,22 @@ fn non_negative(v: &Value) -> bool {
     v.as_f64().is_some_and(|n| n.is_finite() && n >= 0.0)
 }
 
+/// The id of a record that names none: `<requestId>:<attemptIndex>` (attempt 0 when absent).
+/// It is derived from the attempt itself, so the start and the end of a streaming attempt
+/// written without an id still land on one row (9router drew a new random id per write and
+/// left a 0-token orphan); `None` without a non-empty `requestId`.
+pub fn attempt_id(record: &Map<String, Value>) -> Option<String> {
+    let request = record
+        .get("requestId")?
+        .as_str()
+        .filter(|s| !s.is_empty())?;
+    let attempt = match record.get("attemptIndex") {
+        None | Some(Value::Null) => "0".to_owned(),
+        Some(v) => crate::json::to_js_string(v),
+    };
+    Some(format!("{request}:{attempt}"))
+}
+
 /// Checks the declared types: `id` a non-empty string; the text fields strings (or absent);
 /// `timestamp` a date string `Date.parse` accepts (or absent); `attemptIndex` a non-negative
 /// integer; `latency` an object of non-negative `ttft`/`total`; `tokens` an object.
@@ -45,7 +62,10 @@ pub fn validate_request_detail(record: &Map<String, Value>) -> Result<()> {
         .and_then(Value::as_str)
         .is_none_or(str::is_empty)
     {
-        return Err(invalid("id", "a non-empty string"));
+        return Err(invalid(
+            "id",
+            "a non-empty string (or left out with a requestId)",
+        ));
     }
     for field in TEXT_FIELDS {
         let v = record.get(field);
@@ -86,7 +106,8 @@ pub fn validate_request_detail(record: &Map<String, Value>) -> Result<()> {
     Ok(())
 }
 
-/// The record as it is written: validated, `timestamp` set to `now_ms` when missing, every
+/// The record as it is written: its `id` taken from the attempt when missing ([`attempt_id`]),
+/// validated, `timestamp` set to `now_ms` when missing, every
 /// credential redacted, then each payload field larger than `maxFieldSize` truncated (so a
 /// preview never shows a secret).
 ///
@@ -109,8 +130,13 @@ pub fn prepare_request_detail(
     now_ms: f64,
     config: &RequestDetailsConfig,
 ) -> Result<Map<String, Value>> {
-    validate_request_detail(record)?;
     let mut out = record.clone();
+    if absent(out.get("id")) {
+        if let Some(id) = attempt_id(record) {
+            out.shift_insert(0, "id".into(), Value::String(id));
+        }
+    }
+    validate_request_detail(&out)?;
     if absent(out.get("timestamp")) {
         let iso = crate::time::to_iso_string(now_ms)
             .ok_or_else(|| Error::storage("the clock is out of range"))?;
