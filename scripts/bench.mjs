@@ -23,7 +23,8 @@ if (!ONLY_SERIES) {
   log("building the native example (release)");
   run("cargo", ["build", "--release", "-p", "pie-storage-core", "--features", "fs", "--example", "usage_bench"]);
 }
-const nativeBench = join(root, "target", "release", "examples", "usage_bench");
+// Where cargo put it: CARGO_TARGET_DIR when set, as scripts/build.mjs reads it.
+const nativeBench = join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "release", "examples", "usage_bench");
 
 const storage = await import("@pie-lab/storage");
 const { generateUsageRecords, toJsonl } = await import("../node-host/dist/demo.js");
