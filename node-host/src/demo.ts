@@ -38,8 +38,21 @@ function uuid(random: () => number): string {
   return `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-a${hex(random, 3)}-${hex(random, 12)}`;
 }
 
-/** `count` records, one attempt each (some requests fall back), in time order from `start`. */
+/** Provider accounts per provider, and client API keys: ids repeat as a router's do. */
+const ACCOUNTS_PER_PROVIDER = 3;
+const API_KEYS = 6;
+
+/**
+ * `count` records, one attempt each (some requests fall back), in time order from `start`.
+ * `connectionId` is one of a few accounts of the record's provider and `apiKeyId` one of a few
+ * client keys, as in a router's log (ids drawn from their own seed).
+ */
 export function generateUsageRecords(count: number, seed = 42, start = Date.parse("2026-01-01T00:00:00.000Z")): UsageRecord[] {
+  const ids = rng(seed ^ 0x5eed);
+  const accounts = new Map(
+    ROUTES.map(([provider]) => [provider, Array.from({ length: ACCOUNTS_PER_PROVIDER }, () => `conn_${uuid(ids)}`)]),
+  );
+  const apiKeys = Array.from({ length: API_KEYS }, () => `key_${hex(ids, 12)}`);
   const random = rng(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
   const records: UsageRecord[] = [];
@@ -71,7 +84,8 @@ export function generateUsageRecords(count: number, seed = 42, start = Date.pars
         routeSource: attemptIndex > 0 ? "fallback" : requestedModel.startsWith("combo:") ? "router" : "fixed",
         resolvedProvider: provider,
         resolvedModel: model,
-        connectionId: `conn_${uuid(random)}`,
+        connectionId: pick(accounts.get(provider)!),
+        apiKeyId: pick(apiKeys),
         attemptIndex,
         attemptCount: attempts,
         endpoint,
