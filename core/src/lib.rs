@@ -62,6 +62,7 @@ pub mod io;
 pub(crate) mod js_value;
 pub mod json;
 pub mod paths;
+pub mod pricing;
 pub mod routing;
 pub mod secrets;
 pub(crate) mod sort;
