@@ -7,11 +7,13 @@ mod cost;
 mod overrides;
 mod pattern;
 mod rates;
+mod store;
 mod table;
 
 pub use cost::{compute_usage_cost, CostOptions, PricedCost};
 pub use overrides::{PriceOverrides, ANY_PROVIDER};
 pub use rates::Rates;
+pub use store::{JsonPriceOverrideStore, OverrideCall, PriceOverrideFile, PRICING_OVERRIDES_FILE};
 pub use table::PriceTableInfo;
 
 /// Where the shipped base table comes from (source, pinned version, date, integrity, license).

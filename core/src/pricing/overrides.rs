@@ -36,7 +36,7 @@ impl PriceOverrides {
                 }
             }
         }
-        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found.sort_by_key(|a| a.0);
         found.into_iter().map(|(_, rates)| rates).collect()
     }
 
@@ -111,10 +111,11 @@ impl PriceOverrides {
         valid.then_some(parsed).ok_or_else(corrupt)
     }
 
-    /// The file's bytes: two-space JSON and a final newline.
+    /// The file's bytes as `JSON.stringify(overrides, null, 2)` writes them, plus a newline.
     pub(crate) fn to_file(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("overrides serialize");
-        bytes.push(b'\n');
-        bytes
+        let value = serde_json::to_value(self).expect("overrides serialize");
+        let mut text = crate::json::to_js_string_pretty(&value);
+        text.push('\n');
+        text.into_bytes()
     }
 }
