@@ -68,6 +68,10 @@ impl JsPriceOverrideStore {
 /// `getDefaultPricingOverridesFilePath(env, home)`: `<agentDir>/pricing-overrides.json`.
 #[wasm_bindgen(js_name = defaultPricingOverridesFilePath)]
 pub fn default_pricing_overrides_file_path(env: JsValue, home: &str) -> String {
-    let lookup = |key: &str| js_sys::Reflect::get(&env, &key.into()).ok().and_then(|v| v.as_string());
+    let lookup = |key: &str| {
+        js_sys::Reflect::get(&env, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
     pie_storage_core::paths::default_pricing_overrides_file_path(&lookup, home)
 }
