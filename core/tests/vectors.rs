@@ -1057,7 +1057,7 @@ fn close_matches(expected: &Value, actual: &Value, path: &str) -> Result<(), Str
 
 /// Pricing vectors (tests/vectors/pricing.json) through the public `pricing` API.
 fn run_pricing(case: &Value) -> Result<(), String> {
-    use pie_storage_core::pricing::{compute_usage_cost, price_table_info, PriceOverrides, Rates};
+    use pie_storage_core::pricing::{price_table_info, PriceOverrides, Rates};
     let state = |o: &PriceOverrides| serde_json::to_value(o).unwrap();
     match case["op"].as_str().unwrap() {
         "pricingTableInfo" => close_matches(
@@ -1066,25 +1066,27 @@ fn run_pricing(case: &Value) -> Result<(), String> {
             "info",
         ),
         "pricingCost" => {
-            let overrides: PriceOverrides = match case.get("overrides") {
-                Some(v) => serde_json::from_value(v.clone()).map_err(|e| e.to_string())?,
-                None => PriceOverrides::default(),
-            };
-            let tokens =
-                serde_json::from_value(case["tokens"].clone()).map_err(|e| e.to_string())?;
-            let options = match case.get("options") {
-                Some(v) => serde_json::from_value(v.clone()).map_err(|e| e.to_string())?,
-                None => Default::default(),
-            };
-            let model = case["model"].as_str().unwrap();
-            let cost = compute_usage_cost(
-                &tokens,
-                case["provider"].as_str().unwrap(),
-                model,
-                &overrides,
+            // Through the binding layer, as JavaScript calls it (the coercions are checked too).
+            let mut options = case
+                .get("options")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({}));
+            if let Some(overrides) = case.get("overrides") {
+                options["overrides"] = overrides.clone();
+            }
+            let args = [
+                case["tokens"].clone(),
+                case["provider"].clone(),
+                case["model"].clone(),
                 options,
-            );
-            let actual = serde_json::to_value(&cost).unwrap();
+            ];
+            let out = bindings_support::pricing_call(&Args::plain("computeUsageCost", &args))
+                .expect("a pricing function");
+            let actual = match (out, case.get("expectError")) {
+                (Err(e), Some(code)) if code == e.code.as_str() => return Ok(()),
+                (Ok(_), Some(code)) => return Err(format!("expected {code}")),
+                (out, _) => out.map_err(|e| e.to_string())?,
+            };
             match case.get("expectExact") {
                 Some(exact) => exact_matches(exact, &actual),
                 None => close_matches(&case["expect"], &actual, "cost"),

@@ -390,7 +390,9 @@ const runners = {
     closeMatches(c.expect, storage.getPriceTableInfo(), "info");
   },
   pricingCost(file, c) {
-    const cost = storage.computeUsageCost(c.tokens, c.provider, c.model, { ...c.options, overrides: c.overrides });
+    const compute = () => storage.computeUsageCost(c.tokens, c.provider, c.model, { ...c.options, overrides: c.overrides });
+    if (c.expectError) return assert.throws(compute, (e) => e.code === c.expectError);
+    const cost = compute();
     if (c.expectExact) assert.deepEqual(cost, c.expectExact);
     else closeMatches(c.expect, cost, "cost");
   },

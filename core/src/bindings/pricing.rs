@@ -14,12 +14,16 @@ fn invalid(message: &str) -> Error {
     Error::new(ErrorCode::InvalidInput, message)
 }
 
-/// A count of `tokens`: a number, else 0 (`undefined`/`null`/missing); anything else is refused.
+/// A count of `tokens`: `None` when missing, `undefined` or `null`; a finite number ≥ 0
+/// otherwise, anything else refused (a negative count would make a negative cost).
 fn count(tokens: &Map<String, Value>, key: &str) -> Result<Option<f64>> {
     match tokens.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64().filter(|n| n.is_finite() && *n >= 0.0)),
-        Some(_) => Err(invalid("token counts are numbers").with_field(key)),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
+            _ => Err(invalid("token counts are finite numbers >= 0").with_field(key)),
+        },
+        Some(_) => Err(invalid("token counts are finite numbers >= 0").with_field(key)),
     }
 }
 
