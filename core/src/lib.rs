@@ -62,6 +62,7 @@ pub mod io;
 pub(crate) mod js_value;
 pub mod json;
 pub mod paths;
+pub mod pricing;
 pub mod routing;
 pub mod secrets;
 pub(crate) mod sort;
@@ -91,7 +92,9 @@ pub use usage::{
 /// items re-exported at the crate root and in the public modules.
 #[doc(hidden)]
 pub mod bindings_support {
-    pub use crate::bindings::{decode_value, dispatch, routing_call, state_call, Args};
+    pub use crate::bindings::{
+        decode_value, dispatch, override_call, pricing_call, routing_call, state_call, Args,
+    };
     pub use crate::usage::collate::set_host_collator;
     pub use crate::usage::columns::{ColumnLayout, COLUMN_LAYOUT};
     pub use crate::usage::columns::{TextColumn, UsageColumns, AMOUNT_FIELDS, TEXT_FIELDS};

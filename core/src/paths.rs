@@ -47,12 +47,33 @@ pub fn default_provider_connection_file_path(
     env: &dyn Fn(&str) -> Option<String>,
     home: &str,
 ) -> String {
-    let dir = env("PIE_CODING_AGENT_DIR")
+    join(&connections_dir(env, home), "provider-connections.json")
+}
+
+/// `<agentDir>/pricing-overrides.json`, beside `provider-connections.json` (same folder rule as
+/// [`default_provider_connection_file_path`]).
+///
+/// ```
+/// let path = pie_storage_core::paths::default_pricing_overrides_file_path(&|_| None, "/home/me");
+/// assert_eq!(path, "/home/me/.pie/agent/pricing-overrides.json");
+/// ```
+pub fn default_pricing_overrides_file_path(
+    env: &dyn Fn(&str) -> Option<String>,
+    home: &str,
+) -> String {
+    join(
+        &connections_dir(env, home),
+        crate::pricing::PRICING_OVERRIDES_FILE,
+    )
+}
+
+/// The folder of the provider-connection and pricing files.
+fn connections_dir(env: &dyn Fn(&str) -> Option<String>, home: &str) -> String {
+    env("PIE_CODING_AGENT_DIR")
         .filter(|v| !v.is_empty())
         .or_else(|| env("PI_CODING_AGENT_DIR").filter(|v| !v.is_empty()))
         .map(|dir| expand_home(&dir, home))
-        .unwrap_or_else(|| join(&join(home, ".pie"), "agent"));
-    join(&dir, "provider-connections.json")
+        .unwrap_or_else(|| join(&join(home, ".pie"), "agent"))
 }
 
 fn expand_home(dir: &str, home: &str) -> String {

@@ -165,6 +165,9 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
                 _ => Err("case has no expectation".into()),
             }
         }
+        "pricingTableInfo" | "pricingCost" | "pricingOverrides" | "pricingFile" => {
+            run_pricing(case)
+        }
         "jsonl" => {
             let bytes = match case.get("base64").and_then(Value::as_str) {
                 Some(b64) => decode_base64(b64),
@@ -1033,4 +1036,102 @@ fn run_request_details(case: &Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Numbers within 1e-9 (costs are sums of products of decimal rates); everything else exactly.
+fn close_matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
+    match (expected, actual) {
+        (Value::Number(e), Value::Number(a)) => {
+            let (e, a) = (e.as_f64().unwrap(), a.as_f64().unwrap());
+            ((e - a).abs() <= 1e-9)
+                .then_some(())
+                .ok_or(format!("{path}: expected {e}, got {a}"))
+        }
+        (Value::Object(e), Value::Object(a)) => e.iter().try_for_each(|(k, v)| {
+            close_matches(v, a.get(k).unwrap_or(&Value::Null), &format!("{path}.{k}"))
+        }),
+        _ if expected == actual => Ok(()),
+        _ => Err(format!("{path}: expected {expected}, got {actual}")),
+    }
+}
+
+/// Pricing vectors (tests/vectors/pricing.json) through the public `pricing` API.
+fn run_pricing(case: &Value) -> Result<(), String> {
+    use pie_storage_core::pricing::{price_table_info, PriceOverrides, Rates};
+    let state = |o: &PriceOverrides| serde_json::to_value(o).unwrap();
+    match case["op"].as_str().unwrap() {
+        "pricingTableInfo" => close_matches(
+            &case["expect"],
+            &serde_json::to_value(price_table_info()).unwrap(),
+            "info",
+        ),
+        "pricingCost" => {
+            // Through the binding layer, as JavaScript calls it (the coercions are checked too).
+            let mut options = case
+                .get("options")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({}));
+            if let Some(overrides) = case.get("overrides") {
+                options["overrides"] = overrides.clone();
+            }
+            let args = [
+                case["tokens"].clone(),
+                case["provider"].clone(),
+                case["model"].clone(),
+                options,
+            ];
+            let out = bindings_support::pricing_call(&Args::plain("computeUsageCost", &args))
+                .expect("a pricing function");
+            let actual = match (out, case.get("expectError")) {
+                (Err(e), Some(code)) if code == e.code.as_str() => return Ok(()),
+                (Ok(_), Some(code)) => return Err(format!("expected {code}")),
+                (out, _) => out.map_err(|e| e.to_string())?,
+            };
+            match case.get("expectExact") {
+                Some(exact) => exact_matches(exact, &actual),
+                None => close_matches(&case["expect"], &actual, "cost"),
+            }
+        }
+        "pricingOverrides" => {
+            let mut o = PriceOverrides::default();
+            for step in case["steps"].as_array().unwrap() {
+                let result = if let Some(a) = step.get("set") {
+                    Rates::from_json(&a[2])
+                        .and_then(|r| o.set(a[0].as_str().unwrap(), a[1].as_str().unwrap(), r))
+                        .map(|()| Value::Null)
+                } else if let Some(a) = step.get("delete") {
+                    Ok(Value::Bool(o.delete(a[0].as_str().unwrap(), a[1].as_str())))
+                } else {
+                    o = PriceOverrides::default();
+                    Ok(Value::Null)
+                };
+                match (result, step.get("expectError")) {
+                    (Err(e), Some(code)) if code == e.code.as_str() => {}
+                    (Err(e), _) => return Err(format!("{step}: {e}")),
+                    (Ok(_), Some(code)) => return Err(format!("{step}: expected {code}")),
+                    (Ok(v), None) => {
+                        if let Some(expected) = step.get("expectResult") {
+                            exact_matches(expected, &v)?;
+                        }
+                    }
+                }
+                if let Some(expected) = step.get("expectState") {
+                    exact_matches(expected, &state(&o))?;
+                }
+            }
+            Ok(())
+        }
+        _ => {
+            for file in case["files"].as_array().unwrap() {
+                let parsed =
+                    PriceOverrides::from_file(file["text"].as_str().unwrap().as_bytes(), "f");
+                match (parsed, file.get("expectError")) {
+                    (Err(e), Some(code)) if code == e.code.as_str() => {}
+                    (Ok(o), None) => exact_matches(&file["expectState"], &state(&o))?,
+                    (other, _) => return Err(format!("{}: got {other:?}", file["text"])),
+                }
+            }
+            Ok(())
+        }
+    }
 }

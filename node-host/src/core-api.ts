@@ -76,6 +76,12 @@ export interface ProviderConnectionStoreCore {
   clear: () => void;
 }
 
+/** The price override file (`pricing-overrides.json`) whose I/O the host carries out. */
+export interface PriceOverrideStoreCore {
+  /** Store operation `op` with its arguments as a JSON array; the value is JSON text. */
+  operation: (op: string, args: string) => CoreOperation;
+}
+
 /** A request-details store whose I/O the host carries out (`wasm/src/details.rs`). */
 export interface RequestDetailsStoreCore {
   config: () => RequestDetailsConfig;
@@ -113,6 +119,10 @@ export interface CoreApi {
   providerConnectionSummary: (connection: string) => string;
   /** Routing function `name` with its arguments as a JSON array; returns JSON text. */
   routingCall: (name: string, args: string) => string;
+  /** Pricing function `name` with its arguments as a JSON array; returns JSON text. */
+  pricingCall: (name: string, args: string) => string;
+  PriceOverrideStoreCore: { openFile: (name: string) => PriceOverrideStoreCore };
+  defaultPricingOverridesFilePath: (env: Record<string, string | undefined>, home: string) => string;
 
   usageColumnLayout: () => ColumnLayout;
   usageQueryFields: (query: Record<string, unknown> | undefined) => string[];

@@ -13,6 +13,15 @@ export * from "./portable.js";
 export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "./json-connection-store.js";
 export { JsonlUsageStore, createJsonlUsageStore, type JsonlUsageStoreOptions } from "./jsonl-store.js";
 export { FolderRequestDetailsStore, createRequestDetailsStore } from "./request-details.js";
+export { JsonPriceOverrideStore, createJsonPriceOverrideStore } from "./price-override-store.js";
+
+/** The default price override file: `<agentDir>/pricing-overrides.json`, beside `provider-connections.json`. */
+export function getDefaultPricingOverridesFilePath(
+  env: Record<string, string | undefined> = process.env,
+  home: string = homedir(),
+): string {
+  return wasm().defaultPricingOverridesFilePath(env, home);
+}
 
 /**
  * The server's default usage file: `PIE_LAB_USAGE_PATH` (or the legacy ADK names), else

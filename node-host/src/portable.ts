@@ -51,3 +51,12 @@ export {
   type SelectProviderConnectionOptions,
   type ProviderConnectionSelection,
 } from "./routing.js";
+export {
+  computeUsageCost,
+  getPriceTableInfo,
+  type ComputeUsageCostOptions,
+  type PricedUsageCost,
+  type PriceOverrides,
+  type PriceRates,
+  type PriceTableInfo,
+} from "./pricing.js";

@@ -50,6 +50,37 @@ function subsetMatches(expected, actual, path) {
   }
 }
 
+/** Numbers within 1e-9 (costs are sums of products of decimal rates); the rest exactly. */
+function closeMatches(expected, actual, path) {
+  if (typeof expected === "number") {
+    assert.equal(typeof actual, "number", `${path}: expected a number, got ${actual}`);
+    assert.ok(Math.abs(expected - actual) <= 1e-9, `${path}: expected ${expected}, got ${actual}`);
+  } else if (expected && typeof expected === "object" && !Array.isArray(expected)) {
+    for (const [k, v] of Object.entries(expected)) closeMatches(v, actual?.[k] ?? null, `${path}.${k}`);
+  } else {
+    assert.deepEqual(actual, expected, path);
+  }
+}
+
+/** Pricing override steps on a real `pricing-overrides.json` through the Node store. */
+async function pricingOverrideSteps(c) {
+  const path = join(tempDir("pie-vectors-pricing"), "pricing-overrides.json");
+  const store = storage.createJsonPriceOverrideStore(path);
+  for (const step of c.steps) {
+    let result;
+    try {
+      if (step.set) result = await store.setPriceOverride(...step.set);
+      else if (step.delete) result = await store.deletePriceOverride(step.delete[0], step.delete[1] ?? undefined);
+      else result = await store.resetPriceOverrides();
+      assert.equal(step.expectError, undefined, `${JSON.stringify(step)}: expected ${step.expectError}`);
+      if ("expectResult" in step) assert.deepEqual(result, step.expectResult);
+    } catch (e) {
+      if (step.expectError === undefined || e.code !== step.expectError) throw e;
+    }
+    if (step.expectState) assert.deepEqual(await store.listPriceOverrides(), step.expectState);
+  }
+}
+
 function decodeBase64(b64) {
   return new Uint8Array(Buffer.from(b64, "base64"));
 }
@@ -353,6 +384,31 @@ const runners = {
     await detailSteps(c, (folder) => storage.createRequestDetailsStore(folder, c.options), true);
     if (!c.steps.some((step) => "appendRaw" in step)) {
       await detailSteps(c, () => storage.createInMemoryRequestDetailsStore(c.options), false);
+    }
+  },
+  pricingTableInfo(file, c) {
+    closeMatches(c.expect, storage.getPriceTableInfo(), "info");
+  },
+  pricingCost(file, c) {
+    const compute = () => storage.computeUsageCost(c.tokens, c.provider, c.model, { ...c.options, overrides: c.overrides });
+    if (c.expectError) return assert.throws(compute, (e) => e.code === c.expectError);
+    const cost = compute();
+    if (c.expectExact) assert.deepEqual(cost, c.expectExact);
+    else closeMatches(c.expect, cost, "cost");
+  },
+  pricingOverrides: (file, c) => pricingOverrideSteps(c),
+  async pricingFile(file, c) {
+    for (const f of c.files) {
+      const path = join(tempDir("pie-vectors-pricing"), "pricing-overrides.json");
+      writeFileSync(path, f.text);
+      const store = storage.createJsonPriceOverrideStore(path);
+      if (f.expectError) {
+        await assert.rejects(store.listPriceOverrides(), (e) => e.code === f.expectError);
+        await assert.rejects(store.setPriceOverride("a", "m", { input: 1 }), (e) => e.code === f.expectError);
+        assert.equal(readFileSync(path, "utf8"), f.text, "a corrupt file is never overwritten");
+      } else {
+        assert.deepEqual(await store.listPriceOverrides(), f.expectState);
+      }
     }
   },
   recordId(file, c) {

@@ -17,7 +17,10 @@ type NodeOnly =
   | "savedUsageIndexPath"
   | "FolderRequestDetailsStore"
   | "createRequestDetailsStore"
-  | "getDefaultRequestDetailsFolder";
+  | "getDefaultRequestDetailsFolder"
+  | "JsonPriceOverrideStore"
+  | "createJsonPriceOverrideStore"
+  | "getDefaultPricingOverridesFilePath";
 
 // The Node entry is the browser entry plus exactly the Node-only exports.
 type _NodeEntry = Expect<Equal<Exclude<keyof typeof node, keyof typeof browser>, NodeOnly>>;
@@ -42,3 +45,27 @@ void enabled;
 // @ts-expect-error the browser entry has no file stores
 import { JsonlUsageStore } from "@pie-lab/storage/browser";
 void JsonlUsageStore;
+
+// Pricing: the cost names its source and version; amounts are null when unknown; overrides are
+// partial rates; the override store is Node-only, the function portable.
+const priced: node.PricedUsageCost = browser.computeUsageCost({ input: 10, output: 5 }, "anthropic", "claude-sonnet-4-5", {
+  overrides: { overrides: { anthropic: { "claude-*": { input: 2 } } } },
+  inputIncludesCache: false,
+});
+const total: number | null = priced.total;
+const source: "override" | "provider" | "unknown" = priced.pricingSource;
+const version: string = priced.pricingVersion;
+const prices = node.createJsonPriceOverrideStore(node.getDefaultPricingOverridesFilePath({}, "/home/me"));
+const listed: Promise<node.PriceOverrides> = prices.listPriceOverrides();
+const deleted: Promise<boolean> = prices.deletePriceOverride("anthropic");
+const info: string = node.getPriceTableInfo().version;
+// @ts-expect-error prices are numbers
+void prices.setPriceOverride("anthropic", "claude-*", { input: "2" });
+// @ts-expect-error unknown price fields are refused
+void prices.setPriceOverride("anthropic", "claude-*", { cached: 1 });
+void total;
+void source;
+void version;
+void listed;
+void deleted;
+void info;

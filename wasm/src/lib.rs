@@ -8,6 +8,7 @@ mod connections;
 mod details;
 mod errors;
 mod operation;
+mod pricing;
 mod routing;
 mod usage;
 

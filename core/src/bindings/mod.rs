@@ -3,9 +3,11 @@
 //! and the coercions of arguments; the domain modules it calls take and return typed values.
 
 mod args;
+mod pricing;
 pub(crate) mod routing;
 mod store;
 
 pub use args::{decode_value, Args};
+pub use pricing::{override_call, pricing_call};
 pub use routing::routing_call;
 pub use store::{dispatch, state_call};
