@@ -10,6 +10,7 @@ import { extname, join, normalize } from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { launchChromium } from "../tests/browser/chromium.mjs";
+import { median } from "./bench-timing.mjs";
 
 const root = join(import.meta.dirname, "..");
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
@@ -59,11 +60,6 @@ function startServer(path) {
     }
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Rejects after `ms`; `onTimeout` must make `promise` settle (here: closing the page). */

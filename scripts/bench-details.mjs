@@ -14,8 +14,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { median, time } from "./bench-timing.mjs";
+
 const root = join(fileURLToPath(import.meta.url), "..", "..");
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export const DETAILS_COUNT = Number(process.env.BENCH_DETAILS_COUNT ?? 100_000);
 /** Large enough to keep every record of the bench. */
@@ -100,18 +101,6 @@ function cold(side, task, path, arg, runs) {
     samples.push(JSON.parse(out));
   }
   return { ms: median(samples.map((s) => s.ms)), rssMb: median(samples.map((s) => s.maxRssMb)), result: samples.at(-1).result };
-}
-
-async function time(fn, runs) {
-  const samples = [];
-  let result;
-  for (let i = 0; i < runs; i++) {
-    globalThis.gc?.();
-    const start = performance.now();
-    result = await fn();
-    samples.push(performance.now() - start);
-  }
-  return { ms: median(samples), result };
 }
 
 const ids = (page) => page.details.map((d) => d.id);

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "./build.mjs";
 import { ensureChromium, log, root, run } from "./lib.mjs";
+import { median, time as timeRuns } from "./bench-timing.mjs";
 
 const ONLY_SERIES = process.env.BENCH_ONLY === "series";
 if (!process.argv.includes("--no-build")) build();
@@ -37,22 +38,10 @@ const RECENT = { limit: 100 };
 const dir = join(tmpdir(), "pie-storage-bench");
 mkdirSync(dir, { recursive: true });
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Median of `runs` timed calls; each starts on a collected heap (`--expose-gc`, set by
- * `npm run bench`), so one side's garbage is not collected during the other side's timing. */
-async function time(fn, runs = RUNS) {
-  const samples = [];
-  let result;
-  for (let i = 0; i < runs; i++) {
-    globalThis.gc?.();
-    const start = performance.now();
-    result = await fn();
-    samples.push(performance.now() - start);
-  }
-  return { ms: median(samples), result };
-}
+/** Median of `runs` timed calls on a collected heap ({@link timeRuns}). */
+const time = (fn, runs = RUNS) => timeRuns(fn, runs);
 
 /** RUNS fresh processes of scripts/bench-cold.mjs; `before` runs ahead of each one. */
 function cold(side, task, path, query, before = () => {}) {
