@@ -63,6 +63,8 @@ pub(crate) mod js_value;
 pub mod json;
 pub mod paths;
 pub mod pricing;
+pub mod proxy;
+pub mod quota;
 pub mod routing;
 pub mod secrets;
 pub(crate) mod sort;

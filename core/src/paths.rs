@@ -67,6 +67,22 @@ pub fn default_pricing_overrides_file_path(
     )
 }
 
+/// `<agentDir>/provider-quota.json`, beside `provider-connections.json`.
+///
+/// ```
+/// let path = pie_storage_core::paths::default_provider_quota_file_path(&|_| None, "/home/me");
+/// assert_eq!(path, "/home/me/.pie/agent/provider-quota.json");
+/// ```
+pub fn default_provider_quota_file_path(
+    env: &dyn Fn(&str) -> Option<String>,
+    home: &str,
+) -> String {
+    join(
+        &connections_dir(env, home),
+        crate::quota::PROVIDER_QUOTA_FILE,
+    )
+}
+
 /// The folder of the provider-connection and pricing files.
 fn connections_dir(env: &dyn Fn(&str) -> Option<String>, home: &str) -> String {
     env("PIE_CODING_AGENT_DIR")

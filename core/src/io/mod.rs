@@ -19,6 +19,7 @@
 //! answer the same requests.
 
 mod ask;
+pub(crate) mod document;
 pub(crate) mod lock;
 mod operation;
 pub(crate) mod replace;

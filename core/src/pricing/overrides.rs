@@ -110,9 +110,15 @@ impl PriceOverrides {
             .all(|r| r.invalid_field().is_none());
         valid.then_some(parsed).ok_or_else(corrupt)
     }
+}
+
+impl crate::io::document::Document for PriceOverrides {
+    fn from_file(bytes: &[u8], name: &str) -> Result<Self> {
+        PriceOverrides::from_file(bytes, name)
+    }
 
     /// The file's bytes as `JSON.stringify(overrides, null, 2)` writes them, plus a newline.
-    pub(crate) fn to_file(&self) -> Vec<u8> {
+    fn to_file(&self) -> Vec<u8> {
         let value = serde_json::to_value(self).expect("overrides serialize");
         let mut text = crate::json::to_js_string_pretty(&value);
         text.push('\n');

@@ -8,9 +8,8 @@ use super::overrides::PriceOverrides;
 use super::rates::Rates;
 use crate::env::{Random, SystemRandom};
 use crate::error::Result;
-use crate::io::lock::with_lock;
-use crate::io::replace::{remove_leftovers, replace_file};
-use crate::io::{Blob, Host, Io, LockTiming, Operation};
+use crate::io::document::{read_document, update_document};
+use crate::io::{Host, Io, LockTiming, Operation};
 use crate::storage::ByteStorage;
 
 /// The file's name in the agent folder.
@@ -36,31 +35,16 @@ impl PriceOverrideFile {
 
     /// Reads the overrides (a missing file is none), never writing or creating the file.
     pub(crate) async fn read(&self, io: &Io) -> Result<PriceOverrides> {
-        match io.read_all(Blob::Data).await? {
-            None => Ok(PriceOverrides::default()),
-            Some(bytes) => PriceOverrides::from_file(&bytes, &self.name),
-        }
+        read_document(io, &self.name).await
     }
 
-    /// One read-modify-write under the file's lock; the file is replaced only when `f` reports
-    /// a change, and only after the lock is confirmed.
+    /// One locked read-modify-write ([`update_document`]).
     pub(crate) async fn mutate<T>(
         &self,
         io: &Io,
         f: impl FnOnce(&mut PriceOverrides) -> Result<(T, bool)>,
     ) -> Result<T> {
-        with_lock(io, self.lock, async |lock, at| {
-            remove_leftovers(io, Blob::Data, at).await;
-            let mut overrides = self.read(io).await?;
-            let (out, changed) = f(&mut overrides)?;
-            if changed {
-                lock.confirm(io).await?;
-                let random = self.random.bytes16();
-                replace_file(io, Blob::Data, at, overrides.to_file(), &random).await?;
-            }
-            Ok(out)
-        })
-        .await
+        update_document(io, self.lock, self.random.as_ref(), &self.name, f).await
     }
 
     /// `call` as an operation a host drives step by step.

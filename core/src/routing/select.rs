@@ -18,7 +18,7 @@
 
 mod explain;
 pub(crate) mod locks;
-mod quota;
+pub(crate) mod quota;
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
