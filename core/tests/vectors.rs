@@ -265,6 +265,9 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
             exact_matches(&case["expect"], &Value::Object(settings))
         }
         "connectionStore" => run_connection_store(case),
+        "quota" => run_quota_fn(case),
+        "quotaStore" => run_quota_store(case),
+        "quotaPrepare" => run_quota_prepare(case),
         "routing" => {
             let args = case["args"].as_array().cloned().unwrap_or_default();
             let name = case["fn"].as_str().unwrap_or_default();
@@ -1134,4 +1137,165 @@ fn run_pricing(case: &Value) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Quota and proxy functions through the binding layer, as JavaScript calls them.
+fn run_quota_fn(case: &Value) -> Result<(), String> {
+    let args = case["args"].as_array().cloned().unwrap_or_default();
+    let name = case["fn"].as_str().unwrap_or_default();
+    let out = bindings_support::quota_call(&Args::from_wire(name, args))
+        .ok_or(format!("unknown quota function {name}"))?;
+    match (out, case.get("expectError")) {
+        (Err(e), Some(code)) if code == e.code.as_str() => Ok(()),
+        (Ok(_), Some(code)) => Err(format!("expected {code}")),
+        (Err(e), _) => Err(e.to_string()),
+        (Ok(got), _) => match case.get("expectSubset") {
+            Some(want) => subset_matches(want, &got, "result"),
+            None => exact_matches(&case["expect"], &got),
+        },
+    }
+}
+
+fn quota_limits(case: &Value) -> pie_storage_core::quota::QuotaLimits {
+    let mut limits = pie_storage_core::quota::QuotaLimits::default();
+    let n = |k: &str| case["limits"][k].as_u64().map(|n| n as usize);
+    limits.max_history = n("maxHistory").unwrap_or(limits.max_history);
+    limits.max_events = n("maxEvents").unwrap_or(limits.max_events);
+    limits
+}
+
+/// Steps on one quota file (tests/vectors/quota.json), with its bytes checked afterwards.
+fn run_quota_store(case: &Value) -> Result<(), String> {
+    use pie_storage_core::quota::JsonQuotaStore;
+    let initial = case["initialFile"].as_str();
+    let storage = match initial {
+        Some(text) => MemoryStorage::with_content(text.as_bytes().to_vec()),
+        None => MemoryStorage::new(),
+    };
+    let store = JsonQuotaStore::new(storage, quota_limits(case));
+    for (i, step) in case["steps"].as_array().into_iter().flatten().enumerate() {
+        let call = step["call"].as_str().unwrap_or_default();
+        let args = Args::from_wire(call, step["args"].as_array().cloned().unwrap_or_default());
+        let out = bindings_support::quota_store_call(&args).and_then(|c| store.call(c));
+        let at = |e: String| format!("step {i} ({call}): {e}");
+        match (out, step.get("expectError")) {
+            (Err(e), Some(code)) if code == e.code.as_str() => {}
+            (Ok(_), Some(code)) => return Err(at(format!("expected {code}"))),
+            (Err(e), _) => return Err(at(e.to_string())),
+            (Ok(got), None) => {
+                if let Some(want) = step.get("expect") {
+                    exact_matches(want, &got).map_err(at)?;
+                }
+            }
+        }
+    }
+    let file = store_file(&store);
+    if let Some(want) = case.get("expectFile").and_then(Value::as_str) {
+        if file.as_deref() != Some(want) {
+            return Err(format!(
+                "file differs:\n--- expected\n{want}\n--- got\n{file:?}"
+            ));
+        }
+    }
+    if case["expectFileUnchanged"] == true && file.as_deref() != initial {
+        return Err("the corrupt file was overwritten".into());
+    }
+    Ok(())
+}
+
+fn store_file(store: &pie_storage_core::quota::JsonQuotaStore<MemoryStorage>) -> Option<String> {
+    String::from_utf8(store.storage().snapshot()?).ok()
+}
+
+/// Rounds of `prepareProviderConnections` on an in-memory store with a fake fetcher.
+fn run_quota_prepare(case: &Value) -> Result<(), String> {
+    use pie_storage_core::quota::{
+        prepare_provider_connections, DeactivationRule, JsonQuotaStore, PrepareOptions,
+    };
+    use std::sync::Mutex;
+    let now = pie_storage_core::time::parse_js_date(case["fixedNow"].as_str().unwrap_or_default())
+        .ok_or("fixedNow must be a date")?;
+    let seed = case.get("seed").and_then(bindings_support::decode_value);
+    let store = InMemoryProviderConnectionStore::with_env(
+        seed.as_ref(),
+        Box::new(FixedClock(now)),
+        Box::<SequenceRandom>::default(),
+    );
+    let quota = JsonQuotaStore::new(MemoryStorage::new(), Default::default());
+    if let Some(rule) = case.get("rule") {
+        let rule = DeactivationRule::from_json(rule).map_err(|e| e.to_string())?;
+        quota
+            .set_deactivation_rule(rule)
+            .map_err(|e| e.to_string())?;
+    }
+    for (i, round) in case["rounds"].as_array().into_iter().flatten().enumerate() {
+        let at = |e: String| format!("round {i}: {e}");
+        let fetched = Mutex::new(Vec::<(String, Value)>::new());
+        let fetcher = |c: &pie_storage_core::ProviderConnection,
+                       proxy: &pie_storage_core::proxy::ResolvedProxy| {
+            let id = c.id().unwrap_or_default().to_owned();
+            fetched.lock().unwrap().push((id.clone(), proxy.to_value()));
+            match &round["fetch"][&id] {
+                Value::Object(o) if o.contains_key("$throw") => {
+                    Err(o["$throw"].as_str().unwrap_or_default().to_owned())
+                }
+                Value::Null => Err("no fake result".to_owned()),
+                v => Ok(v.clone()),
+            }
+        };
+        let env = round["env"].as_object().into_iter().flatten();
+        let options = PrepareOptions {
+            provider: case["provider"].as_str().unwrap_or_default().into(),
+            now_ms: round["now"]
+                .as_str()
+                .and_then(pie_storage_core::time::parse_js_date),
+            env: env
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect(),
+            concurrency: 2,
+        };
+        let got = prepare_provider_connections(&store, &fetcher, Some(&quota), &options)
+            .map_err(|e| at(e.to_string()))?;
+        let mut ids: Vec<_> = fetched.lock().unwrap().clone();
+        ids.sort_by(|a, b| a.0.cmp(&b.0));
+        let fetched_ids: Vec<Value> = ids.iter().map(|(id, _)| Value::from(id.clone())).collect();
+        exact_matches(&round["expectFetched"], &Value::Array(fetched_ids)).map_err(at)?;
+        if let Some(want) = round["expectProxies"].as_object() {
+            for (id, proxy) in want {
+                let got = ids.iter().find(|(i, _)| i == id).map(|(_, p)| p.clone());
+                exact_matches(proxy, &got.unwrap_or(Value::Null)).map_err(at)?;
+            }
+        }
+        let got = Value::Array(got.into_iter().map(Value::Object).collect());
+        subset_matches(&round["expectConnections"], &got, "connections").map_err(at)?;
+        if let Some(want) = round.get("expectAll") {
+            let all = store
+                .get_provider_connections(&Map::new())
+                .map_err(|e| e.to_string())?;
+            let all = Value::Array(all.into_iter().map(Value::Object).collect());
+            subset_matches(want, &all, "all").map_err(at)?;
+        }
+        for id in round["expectNoMark"].as_array().into_iter().flatten() {
+            let c = store.get_provider_connection_by_id(id.as_str().unwrap_or_default());
+            let c = c.map_err(|e| e.to_string())?.ok_or("no such connection")?;
+            if c["providerSpecificData"]
+                .get("pieLabQuotaDeactivation")
+                .is_some()
+            {
+                return Err(at(format!("{id} still carries the deactivation mark")));
+            }
+        }
+        if let Some(want) = round.get("expectEvents") {
+            let events = serde_json::to_value(quota.events().map_err(|e| e.to_string())?).unwrap();
+            exact_matches(want, &events).map_err(at)?;
+        }
+        if let Some(want) = round["expectQuota"].as_object() {
+            for (id, entry) in want {
+                let latest =
+                    serde_json::to_value(quota.latest(id).map_err(|e| e.to_string())?).unwrap();
+                subset_matches(entry, &latest, id).map_err(at)?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -4,10 +4,12 @@
 
 mod args;
 mod pricing;
+mod quota;
 pub(crate) mod routing;
 mod store;
 
 pub use args::{decode_value, Args};
 pub use pricing::{override_call, pricing_call};
+pub use quota::{quota_call, quota_store_call};
 pub use routing::routing_call;
 pub use store::{dispatch, state_call};

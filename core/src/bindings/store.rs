@@ -52,6 +52,9 @@ fn write_found(
 /// The store operation `args.op()` names, with its arguments decoded; `rotation` is the
 /// store's combo rotation (`planRoutes`, `resetComboRotation`).
 pub fn state_call(args: &Args, rotation: &Arc<Mutex<ComboRotation>>) -> Result<StateCall> {
+    if let Some(step) = super::quota::prepare_step(args) {
+        return step;
+    }
     Ok(match args.op() {
         "getProviderConnections" => {
             let filter = args.object_or_empty(0);

@@ -14,6 +14,7 @@ pub use deactivate::{
     DeactivationRule, QuotaAction, QuotaEvent, ABOVE_THRESHOLD, BELOW_THRESHOLD, DEACTIVATION_MARK,
     RESET_REACHED,
 };
+pub(crate) use prepare::{apply_in, plan_in};
 pub use prepare::{
     plan_quota_refresh, PlannedFetch, RefreshOff, RefreshPlan, RefreshReport, SkipReason,
     APIKEY_USAGE_PROVIDERS, DEFAULT_CONCURRENCY, DEFAULT_REFRESH_TTL_MS, USAGE_SUPPORTED_PROVIDERS,

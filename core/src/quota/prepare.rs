@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 use super::deactivate::{decide, DeactivationRule, QuotaEvent, DEACTIVATION_MARK};
 use super::record::{FetchOutcome, RecordedFetch};
 use super::snapshot::{derive_quota_selection, QuotaSelection};
+use crate::connections::state::sort_priority;
 use crate::connections::{ConnectionState, Object, Patch, Stamp};
 use crate::js_value::{number_value, parse_int, to_js_string, truthy};
 use crate::proxy::{resolve_connection_proxy, ResolvedProxy};
@@ -242,7 +243,11 @@ pub fn plan_quota_refresh(
     if off.is_some() {
         return plan;
     }
-    for c in candidates(connections, provider) {
+    let mut ordered: Vec<&Object> = candidates(connections, provider).collect();
+    crate::sort::stable_sort_by(&mut ordered, &|a, b| {
+        sort_priority(a.get("priority")).total_cmp(&sort_priority(b.get("priority")))
+    });
+    for c in ordered {
         let id = c
             .get("id")
             .and_then(Value::as_str)

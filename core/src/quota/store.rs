@@ -164,6 +164,11 @@ impl<S: ByteStorage> JsonQuotaStore<S> {
         }
     }
 
+    /// The storage the file is read from and written to.
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
     fn run<T>(&self, f: impl AsyncFnOnce(&QuotaFile, &Io) -> Result<T>) -> Result<T> {
         let io = Io::default();
         Host::of(&self.storage).run(&io, f(&self.file, &io))
