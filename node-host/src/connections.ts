@@ -90,6 +90,20 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
     return this.run("deleteProxyPool", id);
   }
 
+  /** The quota preparer's first step (the refresh plan); use `prepareProviderConnections`. */
+  async quotaRefreshPlan(provider: string, options: { now: number; env: Record<string, string | undefined> }): Promise<import("./quota.js").QuotaRefreshPlan> {
+    return this.run("quotaRefreshPlan", provider, options);
+  }
+
+  /** The quota preparer's locked step after the fetches; use `prepareProviderConnections`. */
+  async quotaRefreshApply(
+    provider: string,
+    outcomes: unknown[],
+    options: { now?: number; deactivation?: import("./quota.js").QuotaDeactivationRule | undefined },
+  ): Promise<import("./quota.js").QuotaRefreshReport> {
+    return this.run("quotaRefreshApply", provider, outcomes, options);
+  }
+
   /**
    * Selects a connection for `provider`/`model` among the active ones with the stored settings
    * (as `selectProviderConnection`) and writes its round-robin bookkeeping in the same locked

@@ -82,6 +82,12 @@ export interface PriceOverrideStoreCore {
   operation: (op: string, args: string) => CoreOperation;
 }
 
+/** The quota file (`provider-quota.json`, or in memory). */
+export interface QuotaStoreCore {
+  /** Store operation `op` with its arguments as a JSON array; the value is JSON text. */
+  operation: (op: string, args: string) => CoreOperation;
+}
+
 /** A request-details store whose I/O the host carries out (`wasm/src/details.rs`). */
 export interface RequestDetailsStoreCore {
   config: () => RequestDetailsConfig;
@@ -123,6 +129,13 @@ export interface CoreApi {
   pricingCall: (name: string, args: string) => string;
   PriceOverrideStoreCore: { openFile: (name: string) => PriceOverrideStoreCore };
   defaultPricingOverridesFilePath: (env: Record<string, string | undefined>, home: string) => string;
+  /** Quota or proxy function `name` with its arguments as a JSON array; returns JSON text. */
+  quotaCall: (name: string, args: string) => string;
+  QuotaStoreCore: {
+    openFile: (name: string, maxHistory?: number | null, maxEvents?: number | null) => QuotaStoreCore;
+    inMemory: (maxHistory?: number | null, maxEvents?: number | null) => QuotaStoreCore;
+  };
+  defaultProviderQuotaFilePath: (env: Record<string, string | undefined>, home: string) => string;
 
   usageColumnLayout: () => ColumnLayout;
   usageQueryFields: (query: Record<string, unknown> | undefined) => string[];

@@ -14,6 +14,15 @@ export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "
 export { JsonlUsageStore, createJsonlUsageStore, type JsonlUsageStoreOptions } from "./jsonl-store.js";
 export { FolderRequestDetailsStore, createRequestDetailsStore } from "./request-details.js";
 export { JsonPriceOverrideStore, createJsonPriceOverrideStore } from "./price-override-store.js";
+export { JsonQuotaStore, createJsonQuotaStore } from "./quota-store.js";
+
+/** The default quota file: `<agentDir>/provider-quota.json`, beside `provider-connections.json`. */
+export function getDefaultProviderQuotaFilePath(
+  env: Record<string, string | undefined> = process.env,
+  home: string = homedir(),
+): string {
+  return wasm().defaultProviderQuotaFilePath(env, home);
+}
 
 /** The default price override file: `<agentDir>/pricing-overrides.json`, beside `provider-connections.json`. */
 export function getDefaultPricingOverridesFilePath(

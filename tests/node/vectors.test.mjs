@@ -411,6 +411,68 @@ const runners = {
       }
     }
   },
+  quota(file, c) {
+    const fn = storage[c.fn];
+    assert.equal(typeof fn, "function", `@pie-lab/storage exports ${c.fn}`);
+    const run = () => fn(...decode(c.args));
+    if (c.expectError) return assert.throws(run, (e) => e.code === c.expectError);
+    if (c.expectSubset) subsetMatches(c.expectSubset, run(), "result");
+    else assert.equal(JSON.stringify(run()), JSON.stringify(c.expect));
+  },
+  /** Steps on a real provider-quota.json (createJsonQuotaStore), then in memory unless the case writes a file. */
+  async quotaStore(file, c) {
+    const path = join(tempDir("pie-vectors-quota"), "provider-quota.json");
+    if (c.initialFile !== undefined) writeFileSync(path, c.initialFile);
+    const stores = [storage.createJsonQuotaStore(path, c.limits)];
+    if (c.initialFile === undefined) stores.push(storage.createInMemoryQuotaStore(c.limits));
+    for (const store of stores) {
+      for (const [i, step] of c.steps.entries()) {
+        const run = () => store[step.call](...decode(step.args));
+        if (step.expectError) {
+          await assert.rejects(run(), (e) => e.code === step.expectError, `step ${i} (${step.call})`);
+        } else {
+          const got = await run();
+          if ("expect" in step) assert.equal(JSON.stringify(got ?? null), JSON.stringify(step.expect), `step ${i} (${step.call})`);
+        }
+      }
+    }
+    if (c.expectFile !== undefined) assert.equal(readFileSync(path, "utf8"), c.expectFile);
+    if (c.expectFileUnchanged) assert.equal(readFileSync(path, "utf8"), c.initialFile, "a corrupt file is never overwritten");
+  },
+  /** Rounds of prepareProviderConnections with a fake fetcher, on an in-memory store. */
+  async quotaPrepare(file, c) {
+    const store = storage.createInMemoryProviderConnectionStore(c.seed, { fixedNowMs: Date.parse(c.fixedNow) });
+    const quotaStore = storage.createInMemoryQuotaStore();
+    if (c.rule) await quotaStore.setQuotaDeactivationRule(c.rule);
+    for (const [i, round] of c.rounds.entries()) {
+      const at = `round ${i}`;
+      const fetched = [];
+      const fetchQuota = async (connection, { proxy, signal }) => {
+        assert.ok(signal instanceof AbortSignal);
+        fetched.push([connection.id, proxy]);
+        const r = round.fetch[connection.id];
+        if (r === undefined) throw new Error("no fake result");
+        if (r && typeof r === "object" && "$throw" in r) throw new Error(r.$throw);
+        return structuredClone(r);
+      };
+      const got = await storage.prepareProviderConnections(store, {
+        provider: c.provider, fetchQuota, now: Date.parse(round.now), env: round.env ?? {}, quotaStore, concurrency: 2,
+      });
+      fetched.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      assert.deepEqual(fetched.map(([id]) => id), round.expectFetched, `${at}: fetched`);
+      for (const [id, proxy] of Object.entries(round.expectProxies ?? {})) {
+        assert.equal(JSON.stringify(fetched.find(([i]) => i === id)?.[1]), JSON.stringify(proxy), `${at}: proxy of ${id}`);
+      }
+      subsetMatches(round.expectConnections, got, `${at}: connections`);
+      if (round.expectAll) subsetMatches(round.expectAll, await store.getProviderConnections(), `${at}: all`);
+      for (const id of round.expectNoMark ?? []) {
+        const connection = await store.getProviderConnectionById(id);
+        assert.ok(!("pieLabQuotaDeactivation" in (connection.providerSpecificData ?? {})), `${at}: ${id} still marked`);
+      }
+      if (round.expectEvents) assert.equal(JSON.stringify(await quotaStore.getQuotaEvents()), JSON.stringify(round.expectEvents), `${at}: events`);
+      for (const [id, entry] of Object.entries(round.expectQuota ?? {})) subsetMatches(entry, await quotaStore.getQuotaWindows(id), `${at}: quota of ${id}`);
+    }
+  },
   recordId(file, c) {
     const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);
     assert.match(id, new RegExp(c.expectPattern));
