@@ -128,8 +128,8 @@ export function deriveQuotaSelection(result: QuotaFetchResult | unknown, checked
 
 /** The route of a connection's quota call: pool, legacy fields, then `env` (never `process.env` unless passed). */
 export function resolveConnectionProxy(
-  connection: ProviderConnection,
-  pools: ProxyPool[] = [],
+  connection: Partial<ProviderConnection>,
+  pools: Partial<ProxyPool>[] = [],
   env: ProxyEnv = {},
   targetUrl?: string,
 ): ProxyRoute {
@@ -143,9 +143,9 @@ export function matchesNoProxy(host: string, list: string): boolean {
 
 /** The refresh plan for `provider` over the given connections, settings and pools. */
 export function planQuotaRefresh(
-  connections: ProviderConnection[],
+  connections: Partial<ProviderConnection>[],
   settings: Record<string, unknown>,
-  pools: ProxyPool[],
+  pools: Partial<ProxyPool>[],
   options: { provider: string; now: Date | number | string; env?: ProxyEnv },
 ): QuotaRefreshPlan {
   const now = typeof options.now === "string" ? options.now : +options.now;

@@ -20,7 +20,10 @@ type NodeOnly =
   | "getDefaultRequestDetailsFolder"
   | "JsonPriceOverrideStore"
   | "createJsonPriceOverrideStore"
-  | "getDefaultPricingOverridesFilePath";
+  | "getDefaultPricingOverridesFilePath"
+  | "JsonQuotaStore"
+  | "createJsonQuotaStore"
+  | "getDefaultProviderQuotaFilePath";
 
 // The Node entry is the browser entry plus exactly the Node-only exports.
 type _NodeEntry = Expect<Equal<Exclude<keyof typeof node, keyof typeof browser>, NodeOnly>>;
@@ -69,3 +72,46 @@ void version;
 void listed;
 void deleted;
 void info;
+
+// Quota: typed snapshots, routes and store results; the preparer's fetcher gets the route and a signal.
+const snapshot: node.QuotaSelection = browser.deriveQuotaSelection({ quotas: { s: { remaining: 1, total: 2 } } }, "2026-01-01T00:00:00Z");
+const snapshotStatus: "available" | "depleted" | "unknown" | "error" = snapshot.status;
+const route: node.ProxyRoute = browser.resolveConnectionProxy({ id: "c", provider: "codex" }, [], { HTTPS_PROXY: "proxy:1" });
+if (route.type === "http") {
+  const proxyUrl: string = route.url;
+  const shown: string = route.displayUrl;
+  void proxyUrl;
+  void shown;
+}
+// @ts-expect-error a direct route has no url
+void (route.type === "direct" && route.url);
+const bypass: boolean = browser.matchesNoProxy("api.example.com", ".example.com");
+const quotaStore = node.createJsonQuotaStore(node.getDefaultProviderQuotaFilePath({}, "/home/me"), { maxHistory: 10 });
+const latest: Promise<node.QuotaEntry | null> = quotaStore.getQuotaWindows("c");
+const rule: Promise<node.QuotaDeactivationRule> = quotaStore.setQuotaDeactivationRule({ enabled: true, thresholdPercentage: 5 });
+// @ts-expect-error the threshold is a number
+void quotaStore.setQuotaDeactivationRule({ thresholdPercentage: "5" });
+const memoryQuota: node.QuotaStoreBase = browser.createInMemoryQuotaStore();
+const prepared: Promise<node.ProviderConnection[]> = node.prepareProviderConnections(node.createInMemoryProviderConnectionStore(), {
+  provider: "codex",
+  quotaStore: memoryQuota,
+  fetchQuota: async (connection, { proxy, signal }) => {
+    const why: "pool" | "legacy" | "env" | "none" = proxy.source;
+    void why;
+    void signal.aborted;
+    void connection.id;
+    return { quotas: { session: { remainingPercentage: 50 } } };
+  },
+});
+const prepare: (provider: string) => Promise<node.ProviderConnection[]> = node.createQuotaAwareProviderConnectionPreparer({
+  providerConnectionStore: node.createInMemoryProviderConnectionStore(),
+  fetchQuota: () => ({ message: "none" }),
+});
+// @ts-expect-error fetchQuota is required
+void node.prepareProviderConnections(node.createInMemoryProviderConnectionStore(), { provider: "codex" });
+void snapshotStatus;
+void bypass;
+void latest;
+void rule;
+void prepared;
+void prepare;
