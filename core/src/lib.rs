@@ -63,6 +63,7 @@ pub(crate) mod js_value;
 pub mod json;
 pub mod paths;
 pub mod pricing;
+pub mod proxy;
 pub mod routing;
 pub mod secrets;
 pub(crate) mod sort;
@@ -93,7 +94,8 @@ pub use usage::{
 #[doc(hidden)]
 pub mod bindings_support {
     pub use crate::bindings::{
-        decode_value, dispatch, override_call, pricing_call, routing_call, state_call, Args,
+        decode_value, dispatch, override_call, pricing_call, proxy_test_call, routing_call,
+        state_call, Args,
     };
     pub use crate::usage::collate::set_host_collator;
     pub use crate::usage::columns::{ColumnLayout, COLUMN_LAYOUT};
