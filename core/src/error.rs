@@ -30,6 +30,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// A request-details record does not match its declared types.
     InvalidRequestDetail,
+    /// The record an operation names (a proxy pool, a conversation) does not exist.
+    NotFound,
 }
 
 impl ErrorCode {
@@ -45,6 +47,7 @@ impl ErrorCode {
             ErrorCode::CorruptFile => "PIE_CORRUPT_FILE",
             ErrorCode::InvalidInput => "PIE_INVALID_INPUT",
             ErrorCode::InvalidRequestDetail => "PIE_INVALID_REQUEST_DETAIL",
+            ErrorCode::NotFound => "PIE_NOT_FOUND",
         }
     }
 

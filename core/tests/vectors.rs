@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+#[path = "vectors/proxy.rs"]
+mod proxy;
+
 use pie_storage_core::bindings_support::{self, dispatch, query_indices, summarize_facts, Args};
 use pie_storage_core::connections::{
     mask_proxy_url, to_provider_connection_summary, InMemoryProviderConnectionStore,
@@ -214,6 +217,7 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         "summaryGroups" => run_summary_groups(file, case),
         "budgetWindows" => run_budget_windows(file, case),
         "requestDetails" => run_request_details(case),
+        "proxyTest" | "proxyPoolSummary" => proxy::run(case),
         "validate" => {
             let result = validate_usage_record(&case["record"]);
             // The in-memory store accepts exactly what validation accepts, and keeps nothing else.

@@ -127,6 +127,8 @@ export interface CoreApi {
   routingCall: (name: string, args: string) => string;
   /** Pricing function `name` with its arguments as a JSON array; returns JSON text. */
   pricingCall: (name: string, args: string) => string;
+  /** Proxy pool test step `name` with its arguments as a JSON array; returns JSON text. */
+  proxyTestCall: (name: string, args: string) => string;
   PriceOverrideStoreCore: { openFile: (name: string) => PriceOverrideStoreCore };
   defaultPricingOverridesFilePath: (env: Record<string, string | undefined>, home: string) => string;
   /** Quota or proxy function `name` with its arguments as a JSON array; returns JSON text. */

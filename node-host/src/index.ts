@@ -5,6 +5,9 @@
 import { homedir } from "node:os";
 
 import bytes from "../wasm/pie_storage_wasm_bytes.js";
+import { nodeProbe } from "./proxy-transport.js";
+import { testProxyPoolWith, type ProxyPoolTestResult, type TestProxyPoolOptions } from "./proxy-test.js";
+import type { ProxyPoolStore } from "./types.js";
 import { setDefaultWasmSource, wasm } from "./wasm.js";
 
 setDefaultWasmSource(() => Buffer.from(bytes, "base64"));
@@ -22,6 +25,20 @@ export function getDefaultProviderQuotaFilePath(
   home: string = homedir(),
 ): string {
   return wasm().defaultProviderQuotaFilePath(env, home);
+}
+
+/**
+ * `POST /proxy-pools/:id/test` (README "Proxy pool test"): one request through pool `id` (an
+ * HTTP(S) proxy, or a Vercel-style relay), then `testStatus`, `lastTestedAt` and `lastError`
+ * stored on it (and `isActive = ok` with `setActive`). An unknown id is `PIE_NOT_FOUND`.
+ */
+export function testProxyPool(
+  store: Pick<ProxyPoolStore, "getProxyPoolById" | "updateProxyPool">,
+  id: string,
+  options: TestProxyPoolOptions = {},
+): Promise<ProxyPoolTestResult> {
+  const transport = options.transport ?? ((probe) => nodeProbe(probe, options.ca));
+  return testProxyPoolWith(store, id, options, transport);
 }
 
 /** The default price override file: `<agentDir>/pricing-overrides.json`, beside `provider-connections.json`. */

@@ -21,6 +21,14 @@ export {
   createInMemoryUsageStore,
 } from "./usage.js";
 export {
+  toProxyPoolSummary,
+  type ProxyProbe,
+  type ProxyProbeReply,
+  type ProxyProbeTransport,
+  type TestProxyPoolOptions,
+  type ProxyPoolTestResult,
+} from "./proxy-test.js";
+export {
   InMemoryProviderConnectionStore,
   createInMemoryProviderConnectionStore,
   createProxyPoolId,

@@ -473,6 +473,43 @@ const runners = {
       for (const [id, entry] of Object.entries(round.expectQuota ?? {})) subsetMatches(entry, await quotaStore.getQuotaWindows(id), `${at}: quota of ${id}`);
     }
   },
+  /**
+   * proxy-test.json: testProxyPool with a scripted transport on an in-memory store, once for
+   * each store kind (the in-memory one and a JSON file); probes, result and the stored pool.
+   */
+  async proxyTest(file, c) {
+    for (const open of [
+      (seed) => storage.createInMemoryProviderConnectionStore(seed),
+      (seed) => {
+        const path = join(tempDir("pie-vectors-proxy"), "provider-connections.json");
+        writeFileSync(path, JSON.stringify(seed));
+        return storage.createJsonProviderConnectionStore(path);
+      },
+    ]) {
+      const store = open(c.pool === null ? {} : { proxyPools: [c.pool] });
+      const before = await store.getProxyPoolById("pool-1");
+      const probes = [];
+      const transport = async (probe) => {
+        probes.push(structuredClone(probe));
+        return c.replies[probes.length - 1];
+      };
+      const run = () => storage.testProxyPool(store, "pool-1", { ...c.options, transport, now: () => c.now });
+      if (c.expectError) {
+        await assert.rejects(run, (e) => e instanceof storage.PieStorageError && e.code === c.expectError);
+        continue;
+      }
+      const { proxyPool, ...result } = await run();
+      subsetMatches(c.expect.probes, probes, "probes");
+      assert.deepEqual(result, c.expect.result);
+      const { updatedAt: _a, ...stored } = await store.getProxyPoolById("pool-1");
+      const { updatedAt: _b, ...want } = { ...before, ...c.expect.update };
+      assert.deepEqual(stored, want);
+      assert.deepEqual(proxyPool, storage.toProxyPoolSummary(await store.getProxyPoolById("pool-1")));
+    }
+  },
+  proxyPoolSummary(file, c) {
+    assert.deepEqual(storage.toProxyPoolSummary(c.pool), c.expect);
+  },
   recordId(file, c) {
     const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);
     assert.match(id, new RegExp(c.expectPattern));

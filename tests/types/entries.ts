@@ -23,7 +23,9 @@ type NodeOnly =
   | "getDefaultPricingOverridesFilePath"
   | "JsonQuotaStore"
   | "createJsonQuotaStore"
-  | "getDefaultProviderQuotaFilePath";
+  | "getDefaultProviderQuotaFilePath"
+
+  | "testProxyPool";
 
 // The Node entry is the browser entry plus exactly the Node-only exports.
 type _NodeEntry = Expect<Equal<Exclude<keyof typeof node, keyof typeof browser>, NodeOnly>>;
@@ -115,3 +117,17 @@ void latest;
 void rule;
 void prepared;
 void prepare;
+// Proxy pool test: Node-only (it makes requests), on any store with the two pool methods; the
+// result has the route's shape; a custom transport gets the core's probes.
+const pools = node.createInMemoryProviderConnectionStore();
+const tested: Promise<node.ProxyPoolTestResult> = node.testProxyPool(pools, "pool-1", { timeoutMs: 5000, setActive: false });
+const transport: node.ProxyProbeTransport = async (probe) => ({ status: probe.method === "HEAD" ? 204 : 200, elapsedMs: 1 });
+void node.testProxyPool({ getProxyPoolById: pools.getProxyPoolById.bind(pools), updateProxyPool: pools.updateProxyPool.bind(pools) }, "p", { transport });
+const masked: node.ProxyPool = browser.toProxyPoolSummary({} as node.ProxyPool);
+// @ts-expect-error timeouts are numbers
+void node.testProxyPool(pools, "p", { timeoutMs: true });
+// @ts-expect-error a reply has a status or a failure
+const badTransport: node.ProxyProbeTransport = async () => ({ elapsedMs: 1 });
+void tested;
+void masked;
+void badTransport;

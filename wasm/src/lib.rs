@@ -9,6 +9,7 @@ mod details;
 mod errors;
 mod operation;
 mod pricing;
+mod proxy;
 mod quota;
 mod routing;
 mod usage;

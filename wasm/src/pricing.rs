@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::errors::{to_js, JsResult};
 use crate::operation::JsOperation;
 
-fn args_of(name: &str, args: &str) -> Result<Args, Error> {
+pub(crate) fn args_of(name: &str, args: &str) -> Result<Args, Error> {
     let items = match pie_storage_core::json::parse(args) {
         Ok(Value::Array(items)) => items,
         Ok(other) => vec![other],

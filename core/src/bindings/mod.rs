@@ -4,12 +4,14 @@
 
 mod args;
 mod pricing;
+mod proxy_test;
 mod quota;
 pub(crate) mod routing;
 mod store;
 
 pub use args::{decode_value, Args};
 pub use pricing::{override_call, pricing_call};
+pub use proxy_test::proxy_test_call;
 pub use quota::{quota_call, quota_store_call};
 pub use routing::routing_call;
 pub use store::{dispatch, state_call};

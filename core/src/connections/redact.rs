@@ -49,6 +49,27 @@ pub(crate) fn has_credential(connection: &Object, field: &str) -> bool {
     truthy(connection.get(field))
 }
 
+/// The server's view of a proxy pool (§7.3 responses): `proxyUrl` masked by [`mask_proxy_url`],
+/// and credentials found by shape in `lastError` masked (a proxy's error text may quote its
+/// URL); every other field as stored.
+///
+/// ```
+/// use pie_storage_core::connections::to_proxy_pool_summary;
+/// let pool = serde_json::json!({"id": "p", "proxyUrl": "http://u:pw@proxy:8080", "lastError": null});
+/// let shown = to_proxy_pool_summary(pool.as_object().unwrap());
+/// assert_eq!(shown["proxyUrl"], "http://u:****@proxy:8080/");
+/// ```
+pub fn to_proxy_pool_summary(pool: &Object) -> Object {
+    let mut out = pool.clone();
+    if let Some(Value::String(url)) = out.get_mut("proxyUrl") {
+        *url = mask_proxy_url(url);
+    }
+    if let Some(Value::String(error)) = out.get_mut("lastError") {
+        *error = redact_text(error).into_owned();
+    }
+    out
+}
+
 /// `maskProxyUrl(url)`. A URL that parses and has a password shows it as `****` in the WHATWG
 /// serialization, as the server's `new URL()` gives (`http://user:****@proxy.example:8080/`); a
 /// user name that is itself a credential (`http://sk-abc123@host`) becomes `****` too. Everything
