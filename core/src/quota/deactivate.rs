@@ -50,6 +50,14 @@ impl DeactivationRule {
     /// The rule from `{enabled?, thresholdPercentage?, providers?}` over the defaults; a
     /// non-boolean flag, a threshold outside [0, 100] or providers that are not strings is
     /// `PIE_INVALID_INPUT`.
+    ///
+    /// ```
+    /// use pie_storage_core::quota::DeactivationRule;
+    /// let rule = DeactivationRule::from_json(&serde_json::json!({"enabled": true}))?;
+    /// assert_eq!((rule.enabled, rule.threshold_percentage), (true, 10.0));
+    /// assert!(DeactivationRule::from_json(&serde_json::json!({"thresholdPercentage": 101})).is_err());
+    /// # Ok::<(), pie_storage_core::Error>(())
+    /// ```
     pub fn from_json(v: &Value) -> Result<Self> {
         let invalid =
             |field: &str, m: &str| Error::new(ErrorCode::InvalidInput, m).with_field(field);

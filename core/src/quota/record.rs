@@ -15,7 +15,7 @@ use crate::secrets::redact_text;
 
 /// The file's name in the agent folder.
 pub const PROVIDER_QUOTA_FILE: &str = "provider-quota.json";
-/// Fetches kept per connection unless `maxHistory` says otherwise (a day at 30-minute checks).
+/// Fetches kept per connection unless `maxHistory` says otherwise (the last 48 refreshes).
 pub const DEFAULT_MAX_HISTORY: usize = 48;
 /// Deactivation events kept unless `maxEvents` says otherwise.
 pub const DEFAULT_MAX_EVENTS: usize = 200;
