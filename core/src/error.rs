@@ -30,6 +30,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// A request-details record does not match its declared types.
     InvalidRequestDetail,
+    /// What an argument names does not exist (a chat account or channel).
+    NotFound,
 }
 
 impl ErrorCode {
@@ -45,6 +47,7 @@ impl ErrorCode {
             ErrorCode::CorruptFile => "PIE_CORRUPT_FILE",
             ErrorCode::InvalidInput => "PIE_INVALID_INPUT",
             ErrorCode::InvalidRequestDetail => "PIE_INVALID_REQUEST_DETAIL",
+            ErrorCode::NotFound => "PIE_NOT_FOUND",
         }
     }
 

@@ -54,6 +54,7 @@
 #![warn(missing_docs)]
 
 pub(crate) mod bindings;
+pub mod chat;
 pub mod connections;
 pub mod details;
 pub mod env;
@@ -93,7 +94,8 @@ pub use usage::{
 #[doc(hidden)]
 pub mod bindings_support {
     pub use crate::bindings::{
-        decode_value, dispatch, override_call, pricing_call, routing_call, state_call, Args,
+        chat_call, chat_function, decode_value, dispatch, override_call, pricing_call,
+        routing_call, state_call, Args,
     };
     pub use crate::usage::collate::set_host_collator;
     pub use crate::usage::columns::{ColumnLayout, COLUMN_LAYOUT};

@@ -3,11 +3,13 @@
 //! and the coercions of arguments; the domain modules it calls take and return typed values.
 
 mod args;
+mod chat;
 mod pricing;
 pub(crate) mod routing;
 mod store;
 
 pub use args::{decode_value, Args};
+pub use chat::{chat_call, chat_function};
 pub use pricing::{override_call, pricing_call};
 pub use routing::routing_call;
 pub use store::{dispatch, state_call};
