@@ -14,6 +14,7 @@ export { JsonProviderConnectionStore, createJsonProviderConnectionStore } from "
 export { JsonlUsageStore, createJsonlUsageStore, type JsonlUsageStoreOptions } from "./jsonl-store.js";
 export { FolderRequestDetailsStore, createRequestDetailsStore } from "./request-details.js";
 export { JsonPriceOverrideStore, createJsonPriceOverrideStore } from "./price-override-store.js";
+export { ChatStateStore, createChatStateStore } from "./chat-state-store.js";
 
 /** The default price override file: `<agentDir>/pricing-overrides.json`, beside `provider-connections.json`. */
 export function getDefaultPricingOverridesFilePath(
