@@ -384,12 +384,12 @@ fn chat_entries() -> Vec<Entry> {
                 GondolinSecret {
                     value: Secret::new("v"),
                     hosts: vec![],
-                    extra: Map::new(),
+                    extra: Default::default(),
                 },
             )]
             .into(),
         ),
-        extra: Map::new(),
+        extra: Default::default(),
     };
     let mut full = ChatAccount::new("discord");
     full.name = Some("n".into());

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::policy::AccessPolicy;
 use super::secret::Secret;
+use super::secret::UnknownKeys;
 
 /// An id that chat services give as a string (Discord) or a number (Telegram chats and users);
 /// kept as it was written.
@@ -31,7 +31,7 @@ pub struct GondolinSecret {
     pub hosts: Vec<String>,
     /// Keys this package does not know, kept as they are.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: UnknownKeys,
 }
 
 /// Gondolin sandbox settings (`{secrets?: {name: {value, hosts}}}`), at the config, account or
@@ -43,7 +43,7 @@ pub struct Gondolin {
     pub secrets: Option<BTreeMap<String, GondolinSecret>>,
     /// Keys this package does not know, kept as they are.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: UnknownKeys,
 }
 
 /// One channel of an account (`channels[channelKey]`).
@@ -69,7 +69,7 @@ pub struct ChatChannel {
     pub gondolin: Option<Gondolin>,
     /// Keys this package does not know, kept as they are.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: UnknownKeys,
 }
 
 /// One bot account (`accounts[accountId]`). `service` is an open string (`"telegram"`,
@@ -126,7 +126,7 @@ pub struct ChatAccount {
     pub free_response_channel_ids: Option<Vec<String>>,
     /// Keys this package does not know, kept as they are.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: UnknownKeys,
 }
 
 impl ChatAccount {
@@ -149,7 +149,7 @@ impl ChatAccount {
             allowed_channel_ids: None,
             ignored_channel_ids: None,
             free_response_channel_ids: None,
-            extra: Map::new(),
+            extra: UnknownKeys::default(),
         }
     }
 }
@@ -164,7 +164,7 @@ impl ChatChannel {
             auto_discovered: None,
             access: None,
             gondolin: None,
-            extra: Map::new(),
+            extra: UnknownKeys::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::account::{ChatAccount, ChatChannel, Gondolin};
+use super::secret::UnknownKeys;
 use crate::error::{Error, ErrorCode, Result};
 
 /// The bot name a missing or blank `botName` reads as.
@@ -32,7 +33,7 @@ pub struct ChatConfig {
     pub accounts: BTreeMap<String, ChatAccount>,
     /// Keys this package does not know, kept as they are.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: UnknownKeys,
 }
 
 impl Default for ChatConfig {
@@ -41,7 +42,7 @@ impl Default for ChatConfig {
             bot_name: DEFAULT_BOT_NAME.into(),
             gondolin: None,
             accounts: BTreeMap::new(),
-            extra: Map::new(),
+            extra: UnknownKeys::default(),
         }
     }
 }
@@ -77,7 +78,8 @@ pub struct ConfigDiagnostic {
 }
 
 /// A read of the config: the typed view, and the diagnostic when the file was not used.
-#[derive(Clone, Debug, PartialEq)]
+/// `Debug` leaves out the file's raw object (it holds the tokens).
+#[derive(Clone, PartialEq)]
 pub struct ChatConfigRead {
     /// The config (the default when `diagnostic` is set).
     pub config: ChatConfig,
@@ -86,6 +88,15 @@ pub struct ChatConfigRead {
     /// The file's object as read (with `botName` resolved), what JavaScript receives: it keeps
     /// the file's key order.
     pub(crate) document: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ChatConfigRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatConfigRead")
+            .field("config", &self.config)
+            .field("diagnostic", &self.diagnostic)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ChatConfigRead {

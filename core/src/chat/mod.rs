@@ -29,7 +29,7 @@ pub use layout::{
 };
 pub use log::ChannelEvents;
 pub use policy::{merge_access_policy, AccessPolicy, Trigger};
-pub use secret::Secret;
+pub use secret::{Secret, UnknownKeys};
 pub(crate) use store::event_of;
 pub use store::{ChatCall, ChatState, ChatStateStore};
 pub use summary::{to_chat_config_summary, AccountSummary, ChatConfigSummary, SecretSummary};

@@ -34,3 +34,28 @@ impl fmt::Debug for Secret {
         f.write_str("Secret(..)")
     }
 }
+
+/// The keys of a config object this package does not know, kept as they are (the gateway may
+/// have more). They may hold credentials, so `Debug` shows only their names.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnknownKeys(pub serde_json::Map<String, serde_json::Value>);
+
+impl fmt::Debug for UnknownKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
+impl std::ops::Deref for UnknownKeys {
+    type Target = serde_json::Map<String, serde_json::Value>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for UnknownKeys {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
