@@ -400,8 +400,10 @@ fn chat_entries() -> Vec<Entry> {
     full.gondolin = Some(secrets("S"));
     full.channels
         .insert("c".into(), ChatChannel::new(ChatId::Text("2".into())));
-    let mut config = ChatConfig::default();
-    config.gondolin = Some(secrets("G"));
+    let mut config = ChatConfig {
+        gondolin: Some(secrets("G")),
+        ..Default::default()
+    };
     config.accounts.insert("full".into(), full);
     config
         .accounts
