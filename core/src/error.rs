@@ -30,7 +30,7 @@ pub enum ErrorCode {
     InvalidInput,
     /// A request-details record does not match its declared types.
     InvalidRequestDetail,
-    /// The record an operation names (a proxy pool, a conversation) does not exist.
+    /// What an operation names does not exist (a proxy pool, a chat account or channel).
     NotFound,
 }
 

@@ -54,6 +54,7 @@
 #![warn(missing_docs)]
 
 pub(crate) mod bindings;
+pub mod chat;
 pub mod connections;
 pub mod details;
 pub mod env;
@@ -95,8 +96,8 @@ pub use usage::{
 #[doc(hidden)]
 pub mod bindings_support {
     pub use crate::bindings::{
-        decode_value, dispatch, override_call, pricing_call, proxy_test_call, quota_call,
-        quota_store_call, routing_call, state_call, Args,
+        chat_call, chat_function, decode_value, dispatch, override_call, pricing_call,
+        proxy_test_call, quota_call, quota_store_call, routing_call, state_call, Args,
     };
     pub use crate::usage::collate::set_host_collator;
     pub use crate::usage::columns::{ColumnLayout, COLUMN_LAYOUT};

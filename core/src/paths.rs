@@ -109,7 +109,7 @@ fn non_empty(env: &dyn Fn(&str) -> Option<String>, key: &str) -> Option<String> 
 }
 
 /// POSIX `path.join` for two segments (the agent folder is always absolute or `~`-free here).
-fn join(dir: &str, name: &str) -> String {
+pub(crate) fn join(dir: &str, name: &str) -> String {
     let dir = dir.trim_end_matches('/');
     if dir.is_empty() && !name.is_empty() {
         return format!("/{name}");

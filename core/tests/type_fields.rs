@@ -360,6 +360,95 @@ fn entries() -> Vec<Entry> {
             required: Some(keys(&bucket)),
         },
     ]
+    .into_iter()
+    .chain(chat_entries())
+    .collect()
+}
+
+/// The chat results JavaScript receives (serde types of `core/src/chat/`).
+fn chat_entries() -> Vec<Entry> {
+    use pie_storage_core::chat::{
+        conversation_paths, to_chat_config_summary, AccessPolicy, ChatAccount, ChatChannel,
+        ChatConfig, ChatId, Gondolin, GondolinSecret, Secret, Trigger,
+    };
+    let policy = AccessPolicy {
+        trigger: Some(Trigger::Mention),
+        ignore_bots: Some(true),
+        allowed_user_ids: Some(vec![]),
+        allowed_role_ids: Some(vec![]),
+    };
+    let secrets = |name: &str| Gondolin {
+        secrets: Some(
+            [(
+                name.into(),
+                GondolinSecret {
+                    value: Secret::new("v"),
+                    hosts: vec![],
+                    extra: Default::default(),
+                },
+            )]
+            .into(),
+        ),
+        extra: Default::default(),
+    };
+    let mut full = ChatAccount::new("discord");
+    full.name = Some("n".into());
+    full.bot_token = Some(Secret::new("t"));
+    full.bot_username = Some("u".into());
+    full.bot_user_id = Some(ChatId::Text("1".into()));
+    full.server_name = Some("s".into());
+    full.gondolin = Some(secrets("S"));
+    full.channels
+        .insert("c".into(), ChatChannel::new(ChatId::Text("2".into())));
+    let mut config = ChatConfig {
+        gondolin: Some(secrets("G")),
+        ..Default::default()
+    };
+    config.accounts.insert("full".into(), full);
+    config
+        .accounts
+        .insert("minimal".into(), ChatAccount::new("telegram"));
+    let summary = json_of(&to_chat_config_summary(&config));
+    let accounts = summary["accounts"].as_array().expect("accounts").clone();
+    let paths = json_of(&conversation_paths("/a", "b", "c"));
+    vec![
+        serde_entry(
+            "AccessPolicy",
+            "chat::AccessPolicy (serde)",
+            &policy,
+            &AccessPolicy::default(),
+        ),
+        Entry {
+            ts_name: "ChatConversation",
+            from: "chat::Conversation (serialized)",
+            fields: keys(&summary["conversations"][0]),
+            required: Some(keys(&summary["conversations"][0])),
+        },
+        Entry {
+            ts_name: "ConversationPaths",
+            from: "chat::ConversationPaths (serialized)",
+            fields: keys(&paths),
+            required: Some(keys(&paths)),
+        },
+        Entry {
+            ts_name: "ChatConfigSummary",
+            from: "chat::ChatConfigSummary (serialized)",
+            fields: keys(&summary),
+            required: Some(keys(&summary)),
+        },
+        Entry {
+            ts_name: "ChatAccountSummary",
+            from: "chat::AccountSummary (serialized)",
+            fields: keys(&accounts[0]),
+            required: Some(keys(&accounts[1])),
+        },
+        Entry {
+            ts_name: "ChatSecretSummary",
+            from: "chat::SecretSummary (serialized)",
+            fields: keys(&summary["gondolinSecrets"][0]),
+            required: Some(keys(&summary["gondolinSecrets"][0])),
+        },
+    ]
 }
 
 /// The file's text: one object per interface, field names as keys (TypeScript keeps the keys

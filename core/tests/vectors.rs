@@ -171,6 +171,8 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         "pricingTableInfo" | "pricingCost" | "pricingOverrides" | "pricingFile" => {
             run_pricing(case)
         }
+        "chatFunction" => run_chat_function(case),
+        "chatStore" => run_chat_store(case),
         "jsonl" => {
             let bytes = match case.get("base64").and_then(Value::as_str) {
                 Some(b64) => decode_base64(b64),
@@ -1301,5 +1303,99 @@ fn run_quota_prepare(case: &Value) -> Result<(), String> {
             }
         }
     }
+    Ok(())
+}
+
+/// Compares a chat result with the case's `expect` (exact) or `expectSubset`, or its error with
+/// `expectError`; `expectNotContaining` strings must not appear in the result's JSON.
+fn chat_outcome(case: &Value, out: pie_storage_core::Result<Value>) -> Result<(), String> {
+    let actual = match (out, case.get("expectError")) {
+        (Err(e), Some(code)) if code == e.code.as_str() => return Ok(()),
+        (Err(e), _) => return Err(e.to_string()),
+        (Ok(v), Some(code)) => return Err(format!("expected {code}, got {v}")),
+        (Ok(v), None) => v,
+    };
+    let text = to_js_string(&actual);
+    for secret in case["expectNotContaining"].as_array().into_iter().flatten() {
+        if text.contains(secret.as_str().unwrap()) {
+            return Err(format!("the result holds {secret}"));
+        }
+    }
+    match (case.get("expect"), case.get("expectSubset")) {
+        (Some(exact), _) => exact_matches(exact, &actual),
+        (None, Some(subset)) => subset_matches(subset, &actual, "result"),
+        (None, None) => Ok(()),
+    }
+}
+
+/// A chat vector's pure function, by npm name through the binding layer.
+fn run_chat_function(case: &Value) -> Result<(), String> {
+    let name = case["fn"].as_str().unwrap();
+    let args = Args::from_wire(name, case["args"].as_array().unwrap().clone());
+    let out = bindings_support::chat_function(&args).ok_or("not a chat function")?;
+    chat_outcome(case, out)
+}
+
+/// A chat vector's store steps on a temporary agent folder (`ChatStateStore::open`).
+#[cfg(feature = "fs")]
+fn run_chat_store(case: &Value) -> Result<(), String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let at = |rel: &str| dir.path().join(rel);
+    for (rel, content) in case["files"].as_object().into_iter().flatten() {
+        let bytes = match content {
+            Value::String(text) => text.clone().into_bytes(),
+            other => decode_base64(other["$base64"].as_str().unwrap()),
+        };
+        std::fs::create_dir_all(at(rel).parent().unwrap()).unwrap();
+        std::fs::write(at(rel), bytes).unwrap();
+    }
+    let stamp = |rel: &str| {
+        std::fs::metadata(at(rel))
+            .map(|m| (m.ino(), m.mtime_nsec(), m.mtime()))
+            .ok()
+    };
+    let store = pie_storage_core::chat::ChatStateStore::open(dir.path().to_str().unwrap());
+    for step in case["steps"].as_array().unwrap() {
+        let name = format!("{}: {step}", case["name"]);
+        if let Some(call) = step["call"].as_str() {
+            let untouched = step["expectUntouched"].as_str();
+            let before = untouched.map(stamp);
+            let args = Args::from_wire(call, step["args"].as_array().unwrap().clone());
+            let out = bindings_support::chat_call(&args).and_then(|c| store.call(c));
+            chat_outcome(step, out).map_err(|e| format!("{name}: {e}"))?;
+            if let (Some(rel), Some(before)) = (untouched, before) {
+                if stamp(rel) != before {
+                    return Err(format!("{name}: {rel} was rewritten"));
+                }
+            }
+        }
+        for (rel, text) in step["expectFile"].as_object().into_iter().flatten() {
+            let got = std::fs::read(at(rel)).map_err(|e| format!("{name}: {e}"))?;
+            let want = text.as_str().unwrap();
+            if got != want.as_bytes() {
+                return Err(format!(
+                    "{name}: {rel} is {:?}",
+                    String::from_utf8_lossy(&got)
+                ));
+            }
+        }
+        if let Some(rel) = step["expectMissing"].as_str() {
+            if at(rel).exists() {
+                return Err(format!("{name}: {rel} exists"));
+            }
+        }
+        for (rel, mode) in step["expectMode"].as_object().into_iter().flatten() {
+            let got = std::fs::metadata(at(rel)).unwrap().permissions().mode() & 0o777;
+            if format!("{got:o}") != mode.as_str().unwrap() {
+                return Err(format!("{name}: {rel} has mode {got:o}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "fs"))]
+fn run_chat_store(_case: &Value) -> Result<(), String> {
     Ok(())
 }

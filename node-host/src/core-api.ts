@@ -77,6 +77,13 @@ export interface ProviderConnectionStoreCore {
 }
 
 /** The price override file (`pricing-overrides.json`) whose I/O the host carries out. */
+/** The chat state of one agent folder (`wasm/src/chat.rs`): the file each operation works on,
+ * and its steps. */
+export interface ChatStateCore {
+  file: (op: string, args: string) => string;
+  operation: (op: string, args: string) => CoreOperation;
+}
+
 export interface PriceOverrideStoreCore {
   /** Store operation `op` with its arguments as a JSON array; the value is JSON text. */
   operation: (op: string, args: string) => CoreOperation;
@@ -130,6 +137,8 @@ export interface CoreApi {
   /** Proxy pool test step `name` with its arguments as a JSON array; returns JSON text. */
   proxyTestCall: (name: string, args: string) => string;
   PriceOverrideStoreCore: { openFile: (name: string) => PriceOverrideStoreCore };
+  chatCall: (name: string, args: string) => string;
+  ChatStateCore: { open: (agentDir: string) => ChatStateCore };
   defaultPricingOverridesFilePath: (env: Record<string, string | undefined>, home: string) => string;
   /** Quota or proxy function `name` with its arguments as a JSON array; returns JSON text. */
   quotaCall: (name: string, args: string) => string;

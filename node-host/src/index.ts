@@ -40,6 +40,7 @@ export function testProxyPool(
   const transport = options.transport ?? ((probe) => nodeProbe(probe, options.ca));
   return testProxyPoolWith(store, id, options, transport);
 }
+export { ChatStateStore, createChatStateStore } from "./chat-state-store.js";
 
 /** The default price override file: `<agentDir>/pricing-overrides.json`, beside `provider-connections.json`. */
 export function getDefaultPricingOverridesFilePath(

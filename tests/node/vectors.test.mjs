@@ -3,10 +3,10 @@
 
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 
-import { appendFileSync, existsSync, mkdirSync, readdirSync as listDir, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync as listDir, renameSync, statSync, writeFileSync } from "node:fs";
 
 import * as storage from "@pie-lab/storage";
 import { tempDir } from "./helpers.mjs";
@@ -59,6 +59,45 @@ function closeMatches(expected, actual, path) {
     for (const [k, v] of Object.entries(expected)) closeMatches(v, actual?.[k] ?? null, `${path}.${k}`);
   } else {
     assert.deepEqual(actual, expected, path);
+  }
+}
+
+/** A chat vector's outcome: `expect` (deep equal), `expectSubset`, `expectError` (code),
+ * `expectNotContaining` (strings absent from the result's JSON). */
+async function chatOutcome(c, run) {
+  if (c.expectError) {
+    await assert.rejects(async () => run(), (e) => e.code === c.expectError, c.name);
+    return;
+  }
+  const actual = await run();
+  for (const secret of c.expectNotContaining ?? []) assert.ok(!JSON.stringify(actual).includes(secret), `holds ${secret}`);
+  if ("expect" in c) assert.deepEqual(actual === undefined ? null : actual, c.expect);
+  else if (c.expectSubset) subsetMatches(c.expectSubset, actual, "result");
+}
+
+/** Chat store steps on a temporary agent folder through createChatStateStore. */
+async function chatStoreSteps(c) {
+  const agent = tempDir("pie-vectors-chat");
+  for (const [rel, content] of Object.entries(c.files ?? {})) {
+    mkdirSync(dirname(join(agent, rel)), { recursive: true });
+    writeFileSync(join(agent, rel), typeof content === "string" ? content : Buffer.from(content.$base64, "base64"));
+  }
+  const stamp = (rel) => {
+    const s = statSync(join(agent, rel), { bigint: true });
+    return `${s.ino}:${s.mtimeNs}`;
+  };
+  const store = storage.createChatStateStore(agent);
+  for (const step of c.steps) {
+    if (step.call) {
+      const before = step.expectUntouched ? stamp(step.expectUntouched) : undefined;
+      await chatOutcome(step, () => store[step.call](...decode(step.args)));
+      if (before !== undefined) assert.equal(stamp(step.expectUntouched), before, `${step.expectUntouched} was rewritten`);
+    }
+    for (const [rel, text] of Object.entries(step.expectFile ?? {})) assert.equal(readFileSync(join(agent, rel), "utf8"), text, rel);
+    if (step.expectMissing) assert.ok(!existsSync(join(agent, step.expectMissing)), `${step.expectMissing} exists`);
+    for (const [rel, mode] of Object.entries(step.expectMode ?? {})) {
+      assert.equal((statSync(join(agent, rel)).mode & 0o777).toString(8), mode, rel);
+    }
   }
 }
 
@@ -510,6 +549,8 @@ const runners = {
   proxyPoolSummary(file, c) {
     assert.deepEqual(storage.toProxyPoolSummary(c.pool), c.expect);
   },
+  chatFunction: (file, c) => chatOutcome(c, () => storage[c.fn](...decode(c.args))),
+  chatStore: (file, c) => chatStoreSteps(c),
   recordId(file, c) {
     const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);
     assert.match(id, new RegExp(c.expectPattern));

@@ -24,8 +24,9 @@ type NodeOnly =
   | "JsonQuotaStore"
   | "createJsonQuotaStore"
   | "getDefaultProviderQuotaFilePath"
-
-  | "testProxyPool";
+  | "testProxyPool"
+  | "ChatStateStore"
+  | "createChatStateStore";
 
 // The Node entry is the browser entry plus exactly the Node-only exports.
 type _NodeEntry = Expect<Equal<Exclude<keyof typeof node, keyof typeof browser>, NodeOnly>>;
@@ -131,3 +132,36 @@ const badTransport: node.ProxyProbeTransport = async () => ({ elapsedMs: 1 });
 void tested;
 void masked;
 void badTransport;
+// Chat state: the store (Node only) with its Promise API; the pure functions in every entry.
+const chat = node.createChatStateStore("/tmp/agent");
+const chatRead: Promise<node.ChatConfigRead> = chat.readConfig();
+void chat.setAccount("tg", { service: "telegram", botToken: "1:x", channels: { home: { id: -100, name: "Home" } } });
+void chat.setAccount("dc", { service: "discord", serverId: "1", allowedChannelIds: ["2"], futureKey: { kept: true } });
+// @ts-expect-error an account has a service
+void chat.setAccount("x", { name: "no service" });
+// @ts-expect-error a channel has an id
+void chat.setChannel("tg", "home", { name: "Home" });
+const removed: Promise<boolean> = chat.removeChannel("tg", "home");
+const events: Promise<node.ChannelEvents> = chat.readChannelEvents("tg", "home", { tail: 10 });
+const appended: Promise<void> = chat.appendChannelEvent("tg", "home", { type: "message" });
+const cache: Promise<node.ChatCacheRead> = chat.readCache("tg");
+void chatRead;
+void removed;
+void events;
+void appended;
+void cache;
+const chatConfig: browser.ChatConfig = { botName: "pie", accounts: { tg: { service: "telegram", channels: {} } } };
+const conversations: browser.ChatConversation[] = browser.listConfiguredConversations(chatConfig);
+const resolved: string = browser.resolveConversation(chatConfig, "tg/home").conversationName;
+const merged: browser.AccessPolicy = browser.mergeAccessPolicy({ trigger: "mention" }, undefined);
+// @ts-expect-error a trigger is "mention" or "message"
+void browser.mergeAccessPolicy({ trigger: "always" });
+const hasToken: boolean = browser.toChatConfigSummary(chatConfig).accounts[0]!.hasBotToken;
+const logPath: string = node.conversationPaths("/tmp/agent", "tg", "home").channelLog;
+const problem: "missing" | "invalidJson" | "invalidShape" | undefined = node.parseChatConfig("{").diagnostic?.problem;
+void conversations;
+void resolved;
+void merged;
+void hasToken;
+void logPath;
+void problem;

@@ -50,6 +50,12 @@ interface Checked {
   UsageSummaryWithGroups: pkg.UsageSummaryWithGroups;
   UsageSeries: pkg.UsageSeries;
   UsageSeriesBucket: pkg.UsageSeriesBucket;
+  AccessPolicy: pkg.AccessPolicy;
+  ChatConversation: pkg.ChatConversation;
+  ConversationPaths: pkg.ConversationPaths;
+  ChatConfigSummary: pkg.ChatConfigSummary;
+  ChatAccountSummary: pkg.ChatAccountSummary;
+  ChatSecretSummary: pkg.ChatSecretSummary;
 }
 
 // Every list of the file is checked, and nothing else is claimed to be.
@@ -94,3 +100,17 @@ type _UsageSummaryGroupRequired = Expect<SameRequired<pkg.UsageSummaryGroup, "Us
 type _UsageSummaryWithGroupsRequired = Expect<SameRequired<pkg.UsageSummaryWithGroups, "UsageSummaryWithGroups">>;
 type _UsageSeriesRequired = Expect<SameRequired<pkg.UsageSeries, "UsageSeries">>;
 type _UsageSeriesBucketRequired = Expect<SameRequired<pkg.UsageSeriesBucket, "UsageSeriesBucket">>;
+
+// The chat results (serde types of core/src/chat/), keys and required keys.
+type _AccessPolicy = Expect<SameFields<pkg.AccessPolicy, "AccessPolicy">>;
+type _ChatConversation = Expect<SameFields<pkg.ChatConversation, "ChatConversation">>;
+type _ConversationPaths = Expect<SameFields<pkg.ConversationPaths, "ConversationPaths">>;
+type _ChatConfigSummary = Expect<SameFields<pkg.ChatConfigSummary, "ChatConfigSummary">>;
+type _ChatAccountSummary = Expect<SameFields<pkg.ChatAccountSummary, "ChatAccountSummary">>;
+type _ChatSecretSummary = Expect<SameFields<pkg.ChatSecretSummary, "ChatSecretSummary">>;
+type _AccessPolicyRequired = Expect<SameRequired<pkg.AccessPolicy, "AccessPolicy">>;
+type _ChatConversationRequired = Expect<SameRequired<pkg.ChatConversation, "ChatConversation">>;
+type _ConversationPathsRequired = Expect<SameRequired<pkg.ConversationPaths, "ConversationPaths">>;
+type _ChatConfigSummaryRequired = Expect<SameRequired<pkg.ChatConfigSummary, "ChatConfigSummary">>;
+type _ChatAccountSummaryRequired = Expect<SameRequired<pkg.ChatAccountSummary, "ChatAccountSummary">>;
+type _ChatSecretSummaryRequired = Expect<SameRequired<pkg.ChatSecretSummary, "ChatSecretSummary">>;

@@ -4,6 +4,7 @@
 //! A Rust panic aborts the wasm call; its message is kept for the JS wrapper, which rethrows it
 //! as an `Error` with code `PIE_PANIC` (see `takePanicMessage`).
 
+mod chat;
 mod connections;
 mod details;
 mod errors;

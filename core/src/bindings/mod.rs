@@ -3,6 +3,7 @@
 //! and the coercions of arguments; the domain modules it calls take and return typed values.
 
 mod args;
+mod chat;
 mod pricing;
 mod proxy_test;
 mod quota;
@@ -10,6 +11,7 @@ pub(crate) mod routing;
 mod store;
 
 pub use args::{decode_value, Args};
+pub use chat::{chat_call, chat_function};
 pub use pricing::{override_call, pricing_call};
 pub use proxy_test::proxy_test_call;
 pub use quota::{quota_call, quota_store_call};

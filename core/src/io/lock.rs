@@ -79,9 +79,27 @@ pub(crate) async fn with_lock_after<F: Future, T>(
     first: impl FnMut() -> F,
     body: impl AsyncFnOnce(&mut FileLock, &Location, F::Output) -> Result<T>,
 ) -> Result<T> {
+    with_lock_named(io, timing, beside_file, first, body).await
+}
+
+/// `proper-lockfile`'s name for a file's lock: `<resolved path>.lock`.
+pub(crate) fn beside_file(at: &Location) -> String {
+    format!("{}.lock", at.path)
+}
+
+/// [`with_lock_after`] with the lock directory named by `lock_path` from the data file's
+/// location (the chat channel log's lock is the channel folder's `.lock`); the protocol is the
+/// same.
+pub(crate) async fn with_lock_named<F: Future, T>(
+    io: &Io,
+    timing: LockTiming,
+    lock_path: fn(&Location) -> String,
+    first: impl FnMut() -> F,
+    body: impl AsyncFnOnce(&mut FileLock, &Location, F::Output) -> Result<T>,
+) -> Result<T> {
     let at = io.locate(Blob::Data, true).await?;
     let lock = DirLock {
-        lock_path: format!("{}.lock", at.path),
+        lock_path: lock_path(&at),
         stale_ms: timing.stale_ms,
         timeout_ms: timing.timeout_ms,
     };

@@ -18,6 +18,7 @@
 //! a path the core derived from what the host reported ([`Location`]), so a networked host can
 //! answer the same requests.
 
+pub(crate) mod append;
 mod ask;
 pub(crate) mod document;
 pub(crate) mod lock;

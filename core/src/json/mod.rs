@@ -28,8 +28,19 @@ pub fn to_js_string(value: &Value) -> String {
 
 /// Serializes `value` exactly as `JSON.stringify(value, null, 2)` would after `JSON.parse`.
 pub fn to_js_string_pretty(value: &Value) -> String {
+    to_js_string_indented(value, "  ")
+}
+
+/// Serializes `value` exactly as `JSON.stringify(value, null, indent)` would after `JSON.parse`
+/// (`"\t"` for the chat config, which the gateway writes with tabs).
+///
+/// ```
+/// let v = serde_json::json!({"a": [1], "b": {}});
+/// assert_eq!(pie_storage_core::json::to_js_string_indented(&v, "\t"), "{\n\t\"a\": [\n\t\t1\n\t],\n\t\"b\": {}\n}");
+/// ```
+pub fn to_js_string_indented(value: &Value, indent: &str) -> String {
     let mut out = String::new();
-    write_pretty(value, 0, &mut out);
+    write_pretty(value, 0, indent, &mut out);
     out
 }
 
@@ -173,14 +184,14 @@ fn write_compact(value: &Value, out: &mut String) {
     }
 }
 
-fn push_indent(depth: usize, out: &mut String) {
+fn push_indent(depth: usize, indent: &str, out: &mut String) {
     out.push('\n');
     for _ in 0..depth {
-        out.push_str("  ");
+        out.push_str(indent);
     }
 }
 
-fn write_pretty(value: &Value, depth: usize, out: &mut String) {
+fn write_pretty(value: &Value, depth: usize, indent: &str, out: &mut String) {
     match value {
         // V8 prints empty containers without line breaks even when indenting.
         Value::Array(items) if !items.is_empty() => {
@@ -189,10 +200,10 @@ fn write_pretty(value: &Value, depth: usize, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                push_indent(depth + 1, out);
-                write_pretty(item, depth + 1, out);
+                push_indent(depth + 1, indent, out);
+                write_pretty(item, depth + 1, indent, out);
             }
-            push_indent(depth, out);
+            push_indent(depth, indent, out);
             out.push(']');
         }
         Value::Object(map) if !map.is_empty() => {
@@ -201,12 +212,12 @@ fn write_pretty(value: &Value, depth: usize, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                push_indent(depth + 1, out);
+                push_indent(depth + 1, indent, out);
                 write_js_string(k, out);
                 out.push_str(": ");
-                write_pretty(v, depth + 1, out);
+                write_pretty(v, depth + 1, indent, out);
             }
-            push_indent(depth, out);
+            push_indent(depth, indent, out);
             out.push('}');
         }
         _ => write_compact(value, out),

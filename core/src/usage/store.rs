@@ -15,7 +15,7 @@ use super::summary::{summarize_facts_with, SummaryOptions, UsageSummary};
 use super::validate::validate_usage_record;
 use crate::env::{Random, SystemRandom};
 use crate::error::Result;
-use crate::io::lock::with_lock_after;
+use crate::io::lock::beside_file;
 use crate::io::replace::replace_file;
 use crate::io::{Blob, Host, Io, LockTiming, Operation};
 use crate::json::to_js_string;
@@ -61,33 +61,10 @@ impl UsageLog {
             .await
     }
 
-    /// Appends one serialized line in one write. If the file ends without a newline (a torn
-    /// write from a crash), the torn line is terminated first so the new record never glues onto
-    /// garbage. The tail check and the append run under the file's lock: a concurrent append
-    /// can be observed half-copied by the kernel, which would look torn.
+    /// Appends one serialized line in one write under `<path>.lock`, terminating a torn tail
+    /// first (the shared append steps of `io/append.rs`).
     pub(crate) async fn append_line(&self, io: &Io, line: Vec<u8>) -> Result<()> {
-        // The torn-tail check starts as soon as the lock is ours, beside the lock's read-back;
-        // the lock's confirmation stays the last step before the write.
-        let torn = || async {
-            Ok(match io.stat(Blob::Data).await? {
-                Some(stat) if stat.size > 0 => {
-                    io.read_range(Blob::Data, stat.size - 1, 1).await? != b"\n"
-                }
-                _ => false,
-            })
-        };
-        with_lock_after(io, self.lock, torn, async |lock, _, torn: Result<bool>| {
-            let torn = torn?;
-            lock.confirm(io).await?;
-            let mut buf = Vec::with_capacity(line.len() + 2);
-            if torn {
-                buf.push(b'\n');
-            }
-            buf.extend_from_slice(&line);
-            buf.push(b'\n');
-            lock.last_write(io, io.append(Blob::Data, buf)).await
-        })
-        .await
+        crate::io::append::append_line(io, self.lock, beside_file, line).await
     }
 
     /// Reads every record (file order) and the skipped lines. A missing file reads as empty.
