@@ -4,23 +4,15 @@
 
 use std::rc::Rc;
 
-use pie_storage_core::bindings_support::{chat_call, chat_function, Args};
+use pie_storage_core::bindings_support::{chat_call, chat_function};
 use pie_storage_core::chat::ChatState;
 use pie_storage_core::json::to_js_string;
 use pie_storage_core::{Error, ErrorCode};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{to_js, JsResult};
 use crate::operation::JsOperation;
-
-fn args_of(name: &str, args: &str) -> Result<Args, Error> {
-    match pie_storage_core::json::parse(args) {
-        Ok(Value::Array(items)) => Ok(Args::from_wire(name, items)),
-        Ok(other) => Ok(Args::from_wire(name, vec![other])),
-        Err(e) => Err(Error::new(ErrorCode::InvalidJson, e.to_string())),
-    }
-}
+use crate::pricing::args_of;
 
 /// Calls the pure chat function `name` with `args` (a JSON array); returns JSON text.
 #[wasm_bindgen(js_name = chatCall)]

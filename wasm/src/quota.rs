@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use pie_storage_core::bindings_support::{quota_call as core_quota_call, quota_store_call, Args};
+use pie_storage_core::bindings_support::{quota_call as core_quota_call, quota_store_call};
 use pie_storage_core::io::Operation;
 use pie_storage_core::json::to_js_string;
 use pie_storage_core::quota::{JsonQuotaStore, QuotaFile, QuotaLimits};
@@ -15,15 +15,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::errors::{to_js, JsResult};
 use crate::operation::JsOperation;
-
-fn args_of(name: &str, args: &str) -> Result<Args, Error> {
-    let items = match pie_storage_core::json::parse(args) {
-        Ok(Value::Array(items)) => items,
-        Ok(other) => vec![other],
-        Err(e) => return Err(Error::new(ErrorCode::InvalidJson, e.to_string())),
-    };
-    Ok(Args::from_wire(name, items))
-}
+use crate::pricing::args_of;
 
 /// Calls the quota or proxy function `name` with `args` (a JSON array); returns JSON text.
 #[wasm_bindgen(js_name = quotaCall)]

@@ -18,6 +18,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::matches_no_proxy;
+use super::url::normalize_proxy_url;
 use crate::connections::redact::mask_proxy_url;
 use crate::connections::{Object, ProviderConnection, ProxyPool, ProxyPoolType};
 use crate::js_value::normalize_string;
@@ -167,20 +168,6 @@ impl fmt::Debug for ProxyRoute {
     }
 }
 
-/// `http://` in front of a URL without a scheme.
-fn with_scheme(url: &str) -> String {
-    let has_scheme = url.split_once("://").is_some_and(|(scheme, _)| {
-        let mut chars = scheme.chars();
-        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    if has_scheme {
-        url.to_owned()
-    } else {
-        format!("http://{url}")
-    }
-}
-
 /// The target's `host:port` (default port filled in) and whether it is plain http.
 fn target_of(target: Option<&str>) -> Option<(String, bool)> {
     let parsed = url::Url::parse(target?).ok()?;
@@ -195,7 +182,7 @@ fn target_of(target: Option<&str>) -> Option<(String, bool)> {
 
 fn http(url: &str, no_proxy: &str, source: ProxySource) -> ResolvedProxy {
     let route = ProxyRoute::Http {
-        url: with_scheme(url),
+        url: normalize_proxy_url(url),
         no_proxy: no_proxy.to_owned(),
     };
     ResolvedProxy::of(route, source)

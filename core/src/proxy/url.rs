@@ -26,14 +26,25 @@ pub enum ProxyScheme {
 /// use pie_storage_core::proxy::normalize_proxy_url;
 /// assert_eq!(normalize_proxy_url(" proxy.example:8080 "), "http://proxy.example:8080");
 /// assert_eq!(normalize_proxy_url("socks5://10.0.0.1:1080"), "socks5://10.0.0.1:1080");
+/// assert_eq!(normalize_proxy_url("bob:pa://ss@proxy:1"), "http://bob:pa://ss@proxy:1");
 /// ```
 pub fn normalize_proxy_url(text: &str) -> String {
     let text = text.trim();
-    if text.is_empty() || text.contains("://") {
+    if text.is_empty() || has_scheme(text) {
         text.to_owned()
     } else {
         format!("http://{text}")
     }
+}
+
+/// Whether `url` starts with `scheme://` (a letter, then letters, digits, `+`, `-`, `.`), so a
+/// `://` later in the text (in a password) does not count.
+fn has_scheme(url: &str) -> bool {
+    url.split_once("://").is_some_and(|(scheme, _)| {
+        let mut chars = scheme.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
 }
 
 /// A parsed proxy: where to connect and how to authenticate. `Debug` shows the URL masked.
