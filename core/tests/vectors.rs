@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 #[path = "vectors/proxy.rs"]
 mod proxy;
+#[path = "vectors/admin.rs"]
+mod admin;
 
 use pie_storage_core::bindings_support::{self, dispatch, query_indices, summarize_facts, Args};
 use pie_storage_core::connections::{
@@ -220,6 +222,7 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
         "budgetWindows" => run_budget_windows(file, case),
         "requestDetails" => run_request_details(case),
         "proxyTest" | "proxyPoolSummary" => proxy::run(case),
+        "admin" => admin::run(case),
         "validate" => {
             let result = validate_usage_record(&case["record"]);
             // The in-memory store accepts exactly what validation accepts, and keeps nothing else.

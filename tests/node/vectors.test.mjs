@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { appendFileSync, existsSync, mkdirSync, readdirSync as listDir, renameSync, statSync, writeFileSync } from "node:fs";
 
 import * as storage from "@pie-lab/storage";
+import { admin } from "@pie-lab/storage/admin";
 import { tempDir } from "./helpers.mjs";
 
 const dir = join(import.meta.dirname, "..", "vectors");
@@ -545,6 +546,12 @@ const runners = {
       assert.deepEqual(stored, want);
       assert.deepEqual(proxyPool, storage.toProxyPoolSummary(await store.getProxyPoolById("pool-1")));
     }
+  },
+  /** admin.json: the admin server's rules by name, as the server calls them. */
+  admin(file, c) {
+    const got = admin(c.fn, ...c.args);
+    if ("expect" in c) assert.deepEqual(got, c.expect);
+    else subsetMatches(c.expectSubset, got, "result");
   },
   proxyPoolSummary(file, c) {
     assert.deepEqual(storage.toProxyPoolSummary(c.pool), c.expect);

@@ -236,18 +236,15 @@ pub fn route(method: Method, path: &str) -> RouteMatch {
     if method == Method::Options {
         return RouteMatch::Preflight;
     }
-    let found = match static_route(path) {
+    let bare = path
+        .strip_prefix("/v1")
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or(path);
+    let parts: Vec<&str> = bare.split('/').skip(1).collect();
+    let found = storage_route(method, &parts).or_else(|| match static_route(path) {
         Some(e) if method == Method::Get => Some(Ok(e)),
-        Some(_) => None,
-        None => {
-            let bare = path
-                .strip_prefix("/v1")
-                .filter(|p| p.starts_with('/'))
-                .unwrap_or(path);
-            let parts: Vec<&str> = bare.split('/').skip(1).collect();
-            storage_route(method, &parts)
-        }
-    };
+        _ => None,
+    });
     match found {
         Some(Ok(endpoint)) => {
             let mutates = endpoint.mutates(method);
