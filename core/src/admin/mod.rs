@@ -22,4 +22,4 @@ pub use policy_edit::{delete_policy_entry, save_policy_entry, PolicyPart};
 pub use routes::{route, Endpoint, Method, RouteMatch, MAX_BODY_BYTES};
 pub use token::{check_token, TokenCheck};
 pub use usage_detail::usage_detail;
-pub use usage_params::parse_usage_record_query;
+pub use usage_params::{parse_request_details_query, parse_usage_record_query};

@@ -92,3 +92,35 @@ fn limit(params: &[(String, String)], default: usize) -> u64 {
         parsed.clamp(0.0, MAX_LIMIT) as u64
     }
 }
+
+/// 9router's `GET /api/usage/request-details` parameters as a request-details query: `page`
+/// and `pageSize` as integers (a non-number is left to the store's default), the filters as
+/// given (empty ones dropped).
+///
+/// ```
+/// use pie_storage_core::admin::parse_request_details_query;
+/// let p = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+/// let q = parse_request_details_query(&[p("pageSize", "5"), p("page", "x"), p("provider", "openai")]);
+/// assert_eq!(q, serde_json::json!({"pageSize": 5, "provider": "openai"}));
+/// ```
+pub fn parse_request_details_query(params: &[(String, String)]) -> Value {
+    let first = |name: &str| {
+        params
+            .iter()
+            .find(|(k, v)| k == name && !js_trim(v).is_empty())
+            .map(|(_, v)| js_trim(v).to_owned())
+    };
+    let mut query = Map::new();
+    for key in ["page", "pageSize"] {
+        let n = first(key).map(|v| parse_int(&v)).filter(|n| n.is_finite());
+        if let Some(n) = n {
+            query.insert(key.into(), Value::from(n as i64));
+        }
+    }
+    for key in ["provider", "model", "connectionId", "status", "requestId", "startDate", "endDate"] {
+        if let Some(v) = first(key) {
+            query.insert(key.into(), Value::from(v));
+        }
+    }
+    Value::Object(query)
+}

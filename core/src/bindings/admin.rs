@@ -85,6 +85,7 @@ fn usage_query(args: &Args) -> Result<Value> {
         Some("usage.summary") | Some("usage.jsonl") | Some("usage.cli") => {
             admin::parse_usage_record_query(&q, None)
         }
+        Some("requestDetails.list") => admin::parse_request_details_query(&q),
         Some("usage.detail") => {
             json!({"requestId": args.text(2).unwrap_or_default(), "order": "asc"})
         }

@@ -256,7 +256,7 @@ const handlers: Record<string, Handler> = {
     return ok(admin("usageChart", records, period, ctx.now));
   },
   "usage.stream": async (ctx) => usageStream(ctx),
-  "requestDetails.list": async (ctx) => ok(await ctx.files.requestDetails.getRequestDetails(Object.fromEntries(ctx.query) as never)),
+  "requestDetails.list": async (ctx) => ok(await ctx.files.requestDetails.getRequestDetails(admin("usageQuery", "requestDetails.list", ctx.query) as never)),
   "requestDetails.get": async (ctx) => {
     const detail = await ctx.files.requestDetails.getRequestDetail(ctx.param);
     return detail ? ok({ detail }) : notFound("Request detail not found");
