@@ -224,6 +224,8 @@ if (process.env.BENCH_DETAILS !== "0") {
 const { benchStall, stallTable } = await import("./bench-stall.mjs");
 const stall = ONLY_SERIES ? [] : await benchStall({ usagePath: join(dir, `usage-${SIZES[0]}.jsonl`), records: SIZES[0] });
 
+const { benchAdmin, adminTable } = await import("./bench-admin.mjs");
+const adminLoad = ONLY_SERIES ? null : await benchAdmin();
 const mb = (v) => (v === undefined ? "" : v);
 const table = [
   "| records | task | package path | plain JS (ms) | package (ms) | speed-up | JS peak MB | package peak MB | goal |",
@@ -233,8 +235,8 @@ const table = [
       `| ${r.records.toLocaleString("en-US")} | ${r.task} | ${r.path} | ${r.jsMs} | ${r.packageMs} | ${r.ratio}x | ${mb(r.jsPeakMb)} | ${mb(r.packagePeakMb)} | ${r.goal} |`,
   ),
 ].join("\n");
-console.log(`\nMedians of ${RUNS} runs, Node ${process.version}; every result equals the reference path's:\n\n${table}\n\n${stallTable(stall)}\n`);
+console.log(`\nMedians of ${RUNS} runs, Node ${process.version}; every result equals the reference path's:\n\n${table}\n\n${stallTable(stall)}\n${adminLoad ? `\n${adminTable(adminLoad)}\n` : ""}`);
 const out = join(root, "bench-results");
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, "bench.json"), JSON.stringify({ node: process.version, runs: RUNS, query: QUERY, rows, stall }, null, 2) + "\n");
+writeFileSync(join(out, "bench.json"), JSON.stringify({ node: process.version, runs: RUNS, query: QUERY, rows, stall, adminLoad }, null, 2) + "\n");
 log(`results written to ${join(out, "bench.json")}`);

@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-#[path = "vectors/proxy.rs"]
-mod proxy;
 #[path = "vectors/admin.rs"]
 mod admin;
+#[path = "vectors/proxy.rs"]
+mod proxy;
 
 use pie_storage_core::bindings_support::{self, dispatch, query_indices, summarize_facts, Args};
 use pie_storage_core::connections::{

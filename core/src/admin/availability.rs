@@ -11,6 +11,10 @@ use crate::routing::format_retry_after;
 use crate::time::{parse_js_date, to_iso_string};
 use crate::usage::collate::locale_compare;
 
+/// A locked model's group: its model, the connections locked for it, how many are active, and
+/// the lock that ends first.
+type Group = (Value, Vec<String>, usize, Lock);
+
 #[derive(Clone)]
 struct Lock {
     key: String,
@@ -78,7 +82,7 @@ const SHOWN: [&str; 12] = [
 /// ```
 pub fn model_availability(connections: &[Value], now: f64) -> Value {
     let mut data = Vec::new();
-    let mut groups: BTreeMap<(String, String), (Value, Vec<String>, usize, Lock)> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
     let mut locked = 0;
     for c in connections.iter().filter_map(Value::as_object) {
         let locks = locks_of(c, now);

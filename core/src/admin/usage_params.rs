@@ -117,7 +117,15 @@ pub fn parse_request_details_query(params: &[(String, String)]) -> Value {
             query.insert(key.into(), Value::from(n as i64));
         }
     }
-    for key in ["provider", "model", "connectionId", "status", "requestId", "startDate", "endDate"] {
+    for key in [
+        "provider",
+        "model",
+        "connectionId",
+        "status",
+        "requestId",
+        "startDate",
+        "endDate",
+    ] {
         if let Some(v) = first(key) {
             query.insert(key.into(), Value::from(v));
         }

@@ -194,10 +194,12 @@ impl UsageLog {
 
     /// The index for this operation alone. While another operation has it (another thread's,
     /// or a paused one of this thread that only this thread's host can resume), this one
-    /// pauses a step at a time until it is back, never blocking the thread.
+    /// pauses a step at a time until it is back, never blocking the thread; waiters are served
+    /// in the order they came.
     async fn take_index(&self, io: &Io) -> Result<IndexGuard<'_>> {
+        let turn = self.index.turn();
         loop {
-            if let Some(index) = self.index.try_lock() {
+            if let Some(index) = self.index.try_lock_turn(&turn) {
                 return Ok(index);
             }
             io.sleep(1).await?;

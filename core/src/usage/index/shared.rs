@@ -8,7 +8,7 @@
 //! finds the index still out, which with one thread can only mean abandoned, and starts over
 //! instead of failing forever ("cannot recursively acquire mutex").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
@@ -39,6 +39,25 @@ struct Slot {
     returned: Condvar,
     /// [`PANICS`] when the index was last taken out.
     taken_at: AtomicU64,
+    /// The operations waiting for the index, first come first served: `(ticket, PANICS at
+    /// arrival)`. Without a queue, waiters polling a step at a time win at random and some
+    /// wait for seconds under load.
+    queue: Mutex<VecDeque<(u64, u64)>>,
+    next_ticket: AtomicU64,
+}
+
+/// An operation's place in the index's queue; leaving the queue when dropped (an operation
+/// abandoned while it waits must not hold up the ones behind it).
+pub(crate) struct Turn<'a> {
+    slot: &'a Slot,
+    ticket: u64,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut queue = self.slot.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue.retain(|(t, _)| *t != self.ticket);
+    }
 }
 
 /// Exclusive use of a shared index until dropped.
@@ -72,6 +91,41 @@ impl SharedIndex {
         self.try_lock_with(THREADS)
     }
 
+    /// A place in the queue for the index; pass it to [`SharedIndex::try_lock_turn`].
+    pub(crate) fn turn(&self) -> Turn<'_> {
+        let slot = &*self.0;
+        let ticket = slot.next_ticket.fetch_add(1, Ordering::SeqCst);
+        let mut queue = slot.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue.push_back((ticket, PANICS.load(Ordering::SeqCst)));
+        Turn { slot, ticket }
+    }
+
+    /// [`SharedIndex::try_lock`] for the operation at the head of the queue only. Without
+    /// threads, places taken before the last trap belong to trapped calls and are skipped.
+    pub(crate) fn try_lock_turn(&self, turn: &Turn<'_>) -> Option<IndexGuard<'_>> {
+        let slot = &*self.0;
+        {
+            let mut queue = slot.queue.lock().unwrap_or_else(|e| e.into_inner());
+            let now = PANICS.load(Ordering::SeqCst);
+            while !THREADS
+                && queue
+                    .front()
+                    .is_some_and(|(t, at)| *at != now && *t != turn.ticket)
+            {
+                queue.pop_front();
+            }
+            if queue.front().map(|(t, _)| *t) != Some(turn.ticket) {
+                return None;
+            }
+        }
+        let guard = self.try_lock()?;
+        slot.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front();
+        Some(guard)
+    }
+
     /// [`SharedIndex::try_lock`]; `threads: false` as a build without threads runs it.
     fn try_lock_with(&self, threads: bool) -> Option<IndexGuard<'_>> {
         let slot = &*self.0;
@@ -100,6 +154,8 @@ impl Default for Slot {
             index: Mutex::new(Some(UsageIndex::new())),
             returned: Condvar::new(),
             taken_at: AtomicU64::new(0),
+            queue: Mutex::new(VecDeque::new()),
+            next_ticket: AtomicU64::new(0),
         }
     }
 }
