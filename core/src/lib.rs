@@ -57,6 +57,7 @@ pub(crate) mod bindings;
 pub mod chat;
 pub mod connections;
 pub mod details;
+pub mod doctor;
 pub mod env;
 pub mod error;
 pub mod io;
@@ -96,8 +97,9 @@ pub use usage::{
 #[doc(hidden)]
 pub mod bindings_support {
     pub use crate::bindings::{
-        chat_call, chat_function, decode_value, dispatch, override_call, pricing_call,
-        proxy_test_call, quota_call, quota_store_call, routing_call, state_call, Args,
+        chat_call, chat_function, decode_value, dispatch, operator_call, override_call,
+        pricing_call, proxy_test_call, quota_call, quota_store_call, routing_call, state_call,
+        Args,
     };
     pub use crate::usage::collate::set_host_collator;
     pub use crate::usage::columns::{ColumnLayout, COLUMN_LAYOUT};

@@ -4,6 +4,7 @@
 
 mod args;
 mod chat;
+mod operator;
 mod pricing;
 mod proxy_test;
 mod quota;
@@ -12,6 +13,7 @@ mod store;
 
 pub use args::{decode_value, Args};
 pub use chat::{chat_call, chat_function};
+pub use operator::operator_call;
 pub use pricing::{override_call, pricing_call};
 pub use proxy_test::proxy_test_call;
 pub use quota::{quota_call, quota_store_call};
