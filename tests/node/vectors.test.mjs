@@ -9,6 +9,8 @@ import { test } from "node:test";
 import { appendFileSync, existsSync, mkdirSync, readdirSync as listDir, renameSync, statSync, writeFileSync } from "node:fs";
 
 import * as storage from "@pie-lab/storage";
+// The operator rules are the CLI's and the admin server's, not package exports.
+import * as operator from "../../node-host/dist/operator.js";
 import { tempDir } from "./helpers.mjs";
 
 const dir = join(import.meta.dirname, "..", "vectors");
@@ -551,6 +553,9 @@ const runners = {
   },
   chatFunction: (file, c) => chatOutcome(c, () => storage[c.fn](...decode(c.args))),
   chatStore: (file, c) => chatStoreSteps(c),
+  operator(file, c) {
+    assert.equal(JSON.stringify(operator[c.fn](...decode(c.args))), JSON.stringify(c.expect));
+  },
   recordId(file, c) {
     const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);
     assert.match(id, new RegExp(c.expectPattern));

@@ -802,6 +802,65 @@ mod tests {
         assert_ne!(checksum(&changed), whole);
         assert_ne!(checksum(&data[..999]), whole);
     }
+
+    #[test]
+    fn saved_index_health_follows_the_file_and_the_bytes() {
+        let line = br#"{"id":"u1","timestamp":"2026-01-01T00:00:00.000Z","status":"success"}"#;
+        let mut index = UsageIndex::of_bytes(&[line.as_slice(), b"\n"].concat());
+        let stat = BlobStat {
+            size: line.len() as u64 + 1,
+            identity: Some((1, 2)),
+            modified_ms: Some(5.0),
+        };
+        index.seen = Some(stat);
+        let saved = encode(&index);
+        let rows = index.rows() as u64;
+        assert_eq!(
+            saved_index_health(&saved, Some(&stat)),
+            SavedIndexHealth::Current { rows }
+        );
+        let grown = BlobStat {
+            size: stat.size + 10,
+            ..stat
+        };
+        let stale = |reason| SavedIndexHealth::Stale { rows, reason };
+        assert_eq!(
+            saved_index_health(&saved, Some(&grown)),
+            stale("the usage file changed size")
+        );
+        let touched = BlobStat {
+            modified_ms: Some(6.0),
+            ..stat
+        };
+        assert_eq!(
+            saved_index_health(&saved, Some(&touched)),
+            stale("the usage file was modified")
+        );
+        let replaced = BlobStat {
+            identity: Some((1, 3)),
+            ..stat
+        };
+        assert_eq!(
+            saved_index_health(&saved, Some(&replaced)),
+            stale("the usage file was replaced")
+        );
+        assert_eq!(
+            saved_index_health(&saved, None),
+            stale("the usage file is missing")
+        );
+        let mut damaged = saved.clone();
+        *damaged.last_mut().unwrap() ^= 1;
+        assert_eq!(
+            saved_index_health(&damaged, Some(&stat)),
+            SavedIndexHealth::Unusable {
+                reason: "damaged (checksum mismatch)"
+            }
+        );
+        assert!(matches!(
+            saved_index_health(&saved[..saved.len() - 1], Some(&stat)),
+            SavedIndexHealth::Unusable { .. }
+        ));
+    }
 }
 
 /// [`load`] and [`load_deferred`] run at once on a saved-index storage, for tests.
