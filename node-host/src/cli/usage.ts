@@ -118,6 +118,8 @@ export const usageCommands: Command[] = [
     summary: "the matching records, newest last unless --order desc (the /usage view)",
     flags: { ...queryFlags(), ...LIMIT_FLAG, ...FILE_FLAG },
     async run(ctx, _p, values) {
+      // A typo is a usage error here (the server reads `limit=ten` as the default).
+      int(values.limit, "limit");
       const store = await usageStore(ctx, values);
       const query = usageQueryFromPairs(pairs(values, true), { defaultLimit: 100 });
       const records = await ctx.progress(`reading ${store.path}`, () => store.queryUsage(query));
