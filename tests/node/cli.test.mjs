@@ -130,6 +130,8 @@ test("usage: summary, list, show, series against the package's own results; miss
   assert.equal(openai.count, 2);
   const grouped = await json(["usage", "summary", "--agent-dir", dir, "--group-by", "status,requestedModel", "--top", "1"]);
   assert.equal(grouped.summary.byStatus.length, 2);
+  const top = await json(["usage", "summary", "--agent-dir", dir, "--top", "1"]);
+  assert.deepEqual(top.summary, await store.summarizeUsage({}, { top: 1 }));
   const list = await json(["usage", "list", "--agent-dir", dir, "--limit", "2", "--order", "desc"]);
   assert.equal(list.count, 2);
   assert.deepEqual(list.records.map((r) => r.id), [records[3].id, records[2].id]);

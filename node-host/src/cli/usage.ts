@@ -82,7 +82,7 @@ export const usageCommands: Command[] = [
       const groupBy = str(values["group-by"])?.split(",").map((g) => g.trim()).filter(Boolean) as UsageSummaryGroupBy[] | undefined;
       for (const g of groupBy ?? []) if (!GROUP_BY.includes(g)) throw usageError(`--group-by: unknown group ${JSON.stringify(g)}`, `one of ${GROUP_BY.join(", ")}`);
       const top = int(values.top, "top");
-      const options = groupBy || top !== undefined ? { groupBy, top } : undefined;
+      const options = groupBy || top !== undefined ? { ...(groupBy ? { groupBy } : {}), ...(top !== undefined ? { top } : {}) } : undefined;
       const summary = await ctx.progress(`summarizing ${store.path}`, () =>
         options ? store.summarizeUsage(query, options) : store.summarizeUsage(query),
       );
