@@ -404,8 +404,9 @@ test("pie-storage-usage is `usage summary [--file F]`: same output, a missing fi
   assert.equal(readdirSync(dir).length, 1);
 });
 
-test("no output of any run holds a stored secret", () => {
+test("no output of any run holds a stored secret; no progress line when not on a terminal", () => {
   assert.ok(printed.length > 100);
+  assert.equal(printed.some((text) => text.includes("\r")), false);
   for (const text of printed) {
     assert.equal(text.includes(KEY), false, "an API key was printed");
     assert.equal(text.includes(PROXY_PASSWORD), false, "a proxy password was printed");

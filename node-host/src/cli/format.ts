@@ -76,16 +76,3 @@ export async function withProgress<T>(enabled: boolean, label: string, task: () 
     if (shown) process.stderr.write("\r\x1b[2K");
   }
 }
-
-/** A file size as `12.3 MB`. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1000;
-    i++;
-  } while (v >= 1000 && i < units.length - 1);
-  return `${v.toFixed(1)} ${units[i]}`;
-}
