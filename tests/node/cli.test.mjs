@@ -4,7 +4,8 @@
 // nothing, and the `pie-storage-usage` alias.
 
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { createServer } from "node:net";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -385,6 +386,44 @@ test("doctor: all good, bad modes, stale locks, corrupt JSON with positions, cor
   // A corrupt connection file is exit 4 for the commands that read it too.
   writeFileSync(join(dir, "provider-connections.json"), '{"connections": [', { mode: 0o600 });
   assert.equal((await cli(["connections", "list", "--agent-dir", dir])).code, 4);
+});
+
+/** Whether util-linux `script` is there to run a command on a pseudo-terminal. */
+function hasScript() {
+  try {
+    execFileSync("script", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("a long operation shows a progress line on a terminal only, cleared at the end, never under --json", { skip: !hasScript() && "no `script`" }, async () => {
+  const dir = tempDir("pie-cli-tty");
+  // A proxy that accepts and never answers: the test runs until its timeout.
+  const sockets = [];
+  const server = createServer((s) => sockets.push(s));
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const url = `http://127.0.0.1:${server.address().port}`;
+    const pool = (await json(["proxy-pools", "add", "--agent-dir", dir, "--name", "slow", "--url", url])).proxyPool;
+    const onTty = async (extra) => {
+      const command = [process.execPath, MAIN, "proxy-pools", "test", pool.id, "--agent-dir", dir, "--timeout", "1200", "--target", "http://127.0.0.1:9/", ...extra]
+        .map((a) => `'${a}'`)
+        .join(" ");
+      return new Promise((resolve) => execFile("script", ["-qec", command, "/dev/null"], { env: { PATH: process.env.PATH, HOME: dir } }, (e, stdout) => resolve(stdout)));
+    };
+    const human = await onTty([]);
+    assert.match(human, /\r[|/\\-] testing proxy pool \S+ \d+\.\d s/);
+    assert.ok(human.includes("\r\x1b[2K"), "the line is cleared");
+    assert.match(human, /failed: /);
+    const machine = await onTty(["--json"]);
+    assert.equal(machine.includes("testing proxy pool"), false);
+    assert.equal(JSON.parse(machine.trim()).ok, false);
+  } finally {
+    for (const s of sockets) s.destroy();
+    server.close();
+  }
 });
 
 test("pie-storage-usage is `usage summary [--file F]`: same output, a missing file is exit 3", async () => {

@@ -141,7 +141,7 @@ export const doctorCommands: Command[] = [
         }
         if (entry.kind !== "file") continue;
         if (entry.path.endsWith(".json")) findings.push(await jsonFinding(entry.path));
-        else if (entry.path === paths.usage) findings.push(...(await usageFindings(entry.path)));
+        else if (entry.path === paths.usage) findings.push(...(await ctx.progress(`checking ${entry.path}`, () => usageFindings(entry.path))));
       }
       findings.push(...(await detailFindings(paths.requestDetails, ctx.files)));
       const worst = findings.some((f) => f.severity === "error") ? EXIT.corrupt : findings.some((f) => f.severity === "warning") ? EXIT.failure : EXIT.ok;
