@@ -53,6 +53,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod admin;
 pub(crate) mod bindings;
 pub mod chat;
 pub mod connections;
@@ -97,7 +98,7 @@ pub use usage::{
 #[doc(hidden)]
 pub mod bindings_support {
     pub use crate::bindings::{
-        chat_call, chat_function, decode_value, dispatch, operator_call, override_call,
+        admin_call, chat_call, chat_function, decode_value, dispatch, operator_call, override_call,
         pricing_call, proxy_test_call, quota_call, quota_store_call, routing_call, state_call,
         Args,
     };

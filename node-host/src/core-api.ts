@@ -134,6 +134,7 @@ export interface CoreApi {
   routingCall: (name: string, args: string) => string;
   /** Pricing function `name` with its arguments as a JSON array; returns JSON text. */
   pricingCall: (name: string, args: string) => string;
+  adminCall: (name: string, args: string) => string;
   /** Proxy pool test step `name` with its arguments as a JSON array; returns JSON text. */
   proxyTestCall: (name: string, args: string) => string;
   /** Operator function `name` (cooldowns, pool in-use count, doctor rules); returns JSON text. */

@@ -75,3 +75,18 @@ pub fn default_pricing_overrides_file_path(env: JsValue, home: &str) -> String {
     };
     pie_storage_core::paths::default_pricing_overrides_file_path(&lookup, home)
 }
+
+/// Calls the admin server rule `name` with `args` (a JSON array); returns JSON text.
+#[wasm_bindgen(js_name = adminCall)]
+pub fn admin_call(name: &str, args: &str) -> JsResult<String> {
+    let args = args_of(name, args).map_err(to_js)?;
+    pie_storage_core::bindings_support::admin_call(&args)
+        .unwrap_or_else(|| {
+            Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("unknown admin function {name}"),
+            ))
+        })
+        .map(|v| to_js_string(&v))
+        .map_err(to_js)
+}

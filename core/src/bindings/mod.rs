@@ -2,6 +2,7 @@
 //! call by name. It owns the npm name tables, positional arguments, JavaScript's `undefined`
 //! and the coercions of arguments; the domain modules it calls take and return typed values.
 
+mod admin;
 mod args;
 mod chat;
 mod operator;
@@ -11,6 +12,7 @@ mod quota;
 pub(crate) mod routing;
 mod store;
 
+pub use admin::admin_call;
 pub use args::{decode_value, Args};
 pub use chat::{chat_call, chat_function};
 pub use operator::operator_call;
