@@ -144,6 +144,12 @@ test("usage: summary, list, show, series against the package's own results; miss
   assert.equal(show.requestId, "req-a");
   assert.equal(show.count, 2);
   assert.deepEqual(show.records.map((r) => r.attemptIndex), [0, 1]);
+  assert.deepEqual(show.timeline.map((t) => [t.attemptIndex, t.status]), [[0, "error"], [1, "success"]]);
+  assert.ok(Array.isArray(show.trace));
+  assert.deepEqual(show.summary, await store.summarizeUsage({ requestId: "req-a" }));
+  // The server's query reading (§7.1): an invalid status is no filter, a limit is clamped.
+  assert.equal((await json(["usage", "list", "--agent-dir", dir, "--status", "bogus"])).count, 4);
+  assert.equal((await json(["usage", "list", "--agent-dir", dir, "--limit=-5"])).count, 0);
   const series = await json(["usage", "series", "--agent-dir", dir, "--bucket", "day"]);
   assert.deepEqual(series, await store.summarizeUsageByTime({}, { bucket: "day" }));
   // Human output.

@@ -1,34 +1,21 @@
 // The usage flags as the server's query: `[name, value]` pairs read by the core's
-// `parseUsageRecordQuery` (§7.1), so the CLI and `/usage` read a query the same way.
+// `parseUsageRecordQuery` (§7.1, `adminCall("usageQuery")`), so `pie-storage usage list` and
+// `GET /usage` read a query the same way.
 
 import type { UsageRecordQuery } from "../types.js";
-import { call, wasm } from "../wasm.js";
+import { call, toWireArgs, wasm } from "../wasm.js";
 
-export interface QueryOptions {
-  defaultLimit?: number;
-  includeLimit?: boolean;
+/** The route whose query reading applies: `usage.list` (default limit 100) or `usage.summary` (no limit). */
+export type QueryRoute = "usage.list" | "usage.summary";
+
+/** The query the server would read from these parameters on `route`. */
+export function usageQueryFromPairs(pairs: [string, string][], route: QueryRoute): UsageRecordQuery {
+  const args = toWireArgs([route, pairs, null, Date.now()], "the query");
+  return JSON.parse(call(() => wasm().adminCall("usageQuery", args))) as UsageRecordQuery;
 }
 
-/** The query the server would read from these parameters. */
-export function usageQueryFromPairs(pairs: [string, string][], options: QueryOptions = {}): UsageRecordQuery {
-  const core = wasm() as unknown as { parseUsageRecordQuery?: (pairs: string, options: string) => string };
-  if (typeof core.parseUsageRecordQuery !== "function") return interim(pairs, options);
-  return JSON.parse(call(() => core.parseUsageRecordQuery!(JSON.stringify(pairs), JSON.stringify(options)))) as UsageRecordQuery;
-}
-
-/**
- * Until the core's parser is on main: each flag as the one value it names (statuses split on
- * commas), the limit as an integer. The store validates the query.
- */
-function interim(pairs: [string, string][], options: QueryOptions): UsageRecordQuery {
-  const query: Record<string, unknown> = {};
-  for (const [name, value] of pairs) {
-    if (name === "status" || name === "routingMode") query[name] = value.split(",").map((v) => v.trim()).filter(Boolean);
-    else if (name === "origin") query.clientOrigin = value;
-    else if (name === "limit") query.limit = Number.parseInt(value, 10);
-    else query[name] = value;
-  }
-  if (options.includeLimit !== false && query.limit === undefined && options.defaultLimit !== undefined) query.limit = options.defaultLimit;
-  if (options.includeLimit === false) delete query.limit;
-  return query as UsageRecordQuery;
+/** `GET /usage/:requestId`'s body from the request's records (asc): `{requestId, count, summary, records, timeline, trace}`. */
+export function usageDetail(requestId: string, records: unknown[]): Record<string, unknown> {
+  const args = toWireArgs([requestId, records], "the records");
+  return JSON.parse(call(() => wasm().adminCall("usageDetail", args))) as Record<string, unknown>;
 }

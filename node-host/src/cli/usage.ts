@@ -5,7 +5,7 @@ import { JsonlUsageStore } from "../jsonl-store.js";
 import type { UsageRecord, UsageRecordQuery, UsageSummaryGroupBy } from "../types.js";
 import { CliError, EXIT, exists, int, notFound, str, usageError, type Command, type Context, type Flag } from "./command.js";
 import { formatNumber, formatUsd, groupTable, table } from "./format.js";
-import { usageQueryFromPairs } from "./query.js";
+import { usageDetail, usageQueryFromPairs } from "./query.js";
 
 /** The server's query parameters (§7.1), one flag each; the value is passed on as text. */
 const QUERY_FLAGS: Record<string, Flag & { param: string }> = {
@@ -78,7 +78,7 @@ export const usageCommands: Command[] = [
     },
     async run(ctx, _p, values) {
       const store = await usageStore(ctx, values);
-      const query = usageQueryFromPairs(pairs(values, false), { includeLimit: false });
+      const query = usageQueryFromPairs(pairs(values, false), "usage.summary");
       const groupBy = str(values["group-by"])?.split(",").map((g) => g.trim()).filter(Boolean) as UsageSummaryGroupBy[] | undefined;
       for (const g of groupBy ?? []) if (!GROUP_BY.includes(g)) throw usageError(`--group-by: unknown group ${JSON.stringify(g)}`, `one of ${GROUP_BY.join(", ")}`);
       const top = int(values.top, "top");
@@ -121,7 +121,7 @@ export const usageCommands: Command[] = [
       // A typo is a usage error here (the server reads `limit=ten` as the default).
       int(values.limit, "limit");
       const store = await usageStore(ctx, values);
-      const query = usageQueryFromPairs(pairs(values, true), { defaultLimit: 100 });
+      const query = usageQueryFromPairs(pairs(values, true), "usage.list");
       const records = await ctx.progress(`reading ${store.path}`, () => store.queryUsage(query));
       checkSkipped(ctx, store, records.length);
       return { json: { count: records.length, records }, human: () => table(RECORD_HEADER, recordRows(records), ["tokens", "cost"]) };
@@ -138,9 +138,10 @@ export const usageCommands: Command[] = [
       const query: UsageRecordQuery = { requestId, order: "asc" };
       const records = await ctx.progress(`reading ${store.path}`, () => store.queryUsage(query));
       if (records.length === 0) throw notFound(`no usage records for request ${JSON.stringify(requestId)}`);
-      const summary = await store.summarizeUsage(query);
+      const detail = usageDetail(requestId, records);
+      const summary = detail.summary as { totalTokens: number; costUsd: number };
       return {
-        json: { requestId, count: records.length, summary, records },
+        json: detail,
         human: () =>
           [
             `Request ${requestId}: ${records.length} attempt(s), ${formatNumber(summary.totalTokens)} tokens, ${formatUsd(summary.costUsd)}`,
@@ -160,7 +161,7 @@ export const usageCommands: Command[] = [
     },
     async run(ctx, _p, values) {
       const store = await usageStore(ctx, values);
-      const query = usageQueryFromPairs(pairs(values, false), { includeLimit: false });
+      const query = usageQueryFromPairs(pairs(values, false), "usage.summary");
       const options = { bucket: str(values.bucket) as any, timeZone: str(values["time-zone"]) };
       const series = await ctx.progress(`summarizing ${store.path}`, () => store.summarizeUsageByTime(query, options));
       return {
