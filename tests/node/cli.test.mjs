@@ -4,7 +4,7 @@
 // nothing, and the `pie-storage-usage` alias.
 
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -430,6 +430,31 @@ test("a long operation shows a progress line on a terminal only, cleared at the 
     for (const s of sockets) s.destroy();
     server.close();
   }
+});
+
+test("serve starts the admin server on the agent directory, prints the URL and token on stderr, stops on SIGINT", async () => {
+  const dir = tempDir("pie-cli-serve");
+  const child = spawn(process.execPath, [MAIN, "serve", "--agent-dir", dir, "--port", "0"], { env: { PATH: process.env.PATH, HOME: dir } });
+  let stderr = "";
+  let stdout = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  const url = await new Promise((resolve, reject) => {
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      const m = /admin server at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+      if (m && /token: [0-9a-f]+/.test(stderr)) resolve(m[1]);
+    });
+    child.on("exit", () => reject(new Error(`serve exited: ${stderr}`)));
+  });
+  assert.deepEqual(await (await fetch(`${url}/health`)).json(), { ok: true });
+  assert.deepEqual(await (await fetch(`${url}/provider-connections`)).json(), { count: 0, connections: [] });
+  const code = await new Promise((resolve) => {
+    child.removeAllListeners("exit");
+    child.on("exit", (c) => resolve(c));
+    child.kill("SIGINT");
+  });
+  assert.equal(code, 0);
+  assert.match(stdout, /stopped/);
 });
 
 test("pie-storage-usage is `usage summary [--file F]`: same output, a missing file is exit 3", async () => {
