@@ -7,7 +7,6 @@ use super::args::Args;
 use crate::connections::{bound_connection_count, Object};
 use crate::doctor::{lock_is_stale, mode_problem, EntryKind};
 use crate::error::{Error, ErrorCode, Result};
-use crate::routing::model_availability;
 
 fn invalid(message: &str) -> Error {
     Error::new(ErrorCode::InvalidInput, message)
@@ -36,11 +35,18 @@ fn number(args: &Args, at: usize, what: &str) -> Result<f64> {
 pub fn operator_call(args: &Args) -> Option<Result<Value>> {
     Some(match args.op() {
         "modelAvailability" => (|| {
-            let connections = objects(args.get(0))?;
+            // The route's view (`admin::model_availability`), of one provider when given.
             let provider = args.text(1);
             let now = number(args, 2, "now must be a number (epoch ms)")?;
-            let view = model_availability(&connections, provider.as_deref(), now);
-            Ok(serde_json::to_value(view).expect("the view serializes"))
+            let connections: Vec<Value> = objects(args.get(0))?
+                .into_iter()
+                .filter(|c| {
+                    provider.is_none()
+                        || c.get("provider").and_then(Value::as_str) == provider.as_deref()
+                })
+                .map(Value::Object)
+                .collect();
+            Ok(crate::admin::model_availability(&connections, now))
         })(),
         "boundConnectionCount" => (|| {
             let connections = objects(args.get(0))?;
