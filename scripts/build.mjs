@@ -81,7 +81,7 @@ export function build() {
   const buildInfo = join(targetDir, "node-host.tsbuildinfo");
   if (!existsSync(join(root, "node-host", "dist", "index.js"))) rmSync(buildInfo, { force: true });
   run("npx", ["tsc", "-p", join(root, "node-host", "tsconfig.json"), "--incremental", "--tsBuildInfoFile", buildInfo]);
-  chmodSync(join(root, "node-host", "dist", "cli.js"), 0o755);
+  for (const bin of ["main.js", "usage-alias.js"]) chmodSync(join(root, "node-host", "dist", "cli", bin), 0o755);
   log("build done");
 }
 

@@ -58,6 +58,7 @@ pub(crate) mod bindings;
 pub mod chat;
 pub mod connections;
 pub mod details;
+pub mod doctor;
 pub mod env;
 pub mod error;
 pub mod io;
@@ -97,8 +98,9 @@ pub use usage::{
 #[doc(hidden)]
 pub mod bindings_support {
     pub use crate::bindings::{
-        admin_call, chat_call, chat_function, decode_value, dispatch, override_call, pricing_call,
-        proxy_test_call, quota_call, quota_store_call, routing_call, state_call, Args,
+        admin_call, chat_call, chat_function, decode_value, dispatch, operator_call, override_call,
+        pricing_call, proxy_test_call, quota_call, quota_store_call, routing_call, state_call,
+        Args,
     };
     pub use crate::usage::collate::set_host_collator;
     pub use crate::usage::columns::{ColumnLayout, COLUMN_LAYOUT};

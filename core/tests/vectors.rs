@@ -174,6 +174,7 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
             run_pricing(case)
         }
         "chatFunction" => run_chat_function(case),
+        "operator" => run_operator(case),
         "chatStore" => run_chat_store(case),
         "jsonl" => {
             let bytes = match case.get("base64").and_then(Value::as_str) {
@@ -1332,6 +1333,16 @@ fn chat_outcome(case: &Value, out: pie_storage_core::Result<Value>) -> Result<()
 }
 
 /// A chat vector's pure function, by npm name through the binding layer.
+/// Operator rules (tests/vectors/operator.json) through the binding table.
+fn run_operator(case: &Value) -> Result<(), String> {
+    let name = case["fn"].as_str().unwrap_or_default();
+    let args = Args::from_wire(name, case["args"].as_array().cloned().unwrap_or_default());
+    let out = bindings_support::operator_call(&args)
+        .ok_or("not an operator function")?
+        .map_err(|e| e.to_string())?;
+    exact_matches(&case["expect"], &out)
+}
+
 fn run_chat_function(case: &Value) -> Result<(), String> {
     let name = case["fn"].as_str().unwrap();
     let args = Args::from_wire(name, case["args"].as_array().unwrap().clone());

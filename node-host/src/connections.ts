@@ -105,6 +105,18 @@ export abstract class ProviderConnectionStoreBase implements ProviderConnectionS
   }
 
   /**
+   * The operator's cooldown clear (§7.4 `POST /models/availability` `clearCooldown`), in one
+   * locked step: `modelLock_<model>` becomes `null` on every connection of `provider` where it
+   * is set; an `"unavailable"` one becomes `"active"` with its error fields cleared.
+   */
+  async clearModelCooldown(
+    provider: string,
+    model?: string | null,
+  ): Promise<{ ok: true; provider: string; model: string | null; lockKey: string; clearedCount: number }> {
+    return this.run("clearModelCooldown", provider, model ?? null);
+  }
+
+  /**
    * Selects a connection for `provider`/`model` among the active ones with the stored settings
    * (as `selectProviderConnection`) and writes its round-robin bookkeeping in the same locked
    * step, so concurrent routers take turns exactly as one would.

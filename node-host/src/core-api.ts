@@ -137,6 +137,10 @@ export interface CoreApi {
   adminCall: (name: string, args: string) => string;
   /** Proxy pool test step `name` with its arguments as a JSON array; returns JSON text. */
   proxyTestCall: (name: string, args: string) => string;
+  /** Operator function `name` (cooldowns, pool in-use count, doctor rules); returns JSON text. */
+  operatorCall: (name: string, args: string) => string;
+  /** The health of a saved usage index for its file's stat (all absent: the file is missing); JSON text. */
+  savedIndexHealth: (saved: Uint8Array, size?: number, mtimeMs?: number, dev?: number, ino?: number) => string;
   PriceOverrideStoreCore: { openFile: (name: string) => PriceOverrideStoreCore };
   chatCall: (name: string, args: string) => string;
   ChatStateCore: { open: (agentDir: string) => ChatStateCore };

@@ -10,6 +10,8 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync as listDir, renameSy
 
 import * as storage from "@pie-lab/storage";
 import { admin } from "@pie-lab/storage/admin";
+// The operator rules are the CLI's and the admin server's, not package exports.
+import * as operator from "../../node-host/dist/operator.js";
 import { tempDir } from "./helpers.mjs";
 
 const dir = join(import.meta.dirname, "..", "vectors");
@@ -558,6 +560,9 @@ const runners = {
   },
   chatFunction: (file, c) => chatOutcome(c, () => storage[c.fn](...decode(c.args))),
   chatStore: (file, c) => chatStoreSteps(c),
+  operator(file, c) {
+    assert.equal(JSON.stringify(operator[c.fn](...decode(c.args))), JSON.stringify(c.expect));
+  },
   recordId(file, c) {
     const id = c.prefix === null ? storage.createUsageRecordId() : storage.createUsageRecordId(c.prefix);
     assert.match(id, new RegExp(c.expectPattern));

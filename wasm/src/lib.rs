@@ -9,6 +9,7 @@ mod connections;
 mod details;
 mod errors;
 mod operation;
+mod operator;
 mod pricing;
 mod proxy;
 mod quota;

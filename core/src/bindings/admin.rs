@@ -7,7 +7,6 @@ use super::args::Args;
 use crate::admin::{self, BodyError, ChartPeriod, Method, PolicyPart};
 use crate::connections::{to_provider_connection_summary, to_proxy_pool_summary, Object};
 use crate::error::{Error, ErrorCode, Result};
-use crate::js_value::js_trim;
 use crate::time::to_iso_string;
 use crate::usage::collate::locale_compare;
 
@@ -58,22 +57,12 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// The pool's id a connection is bound to (trimmed; `"__none__"` is none).
-fn bound_pool(connection: &Value) -> Option<&str> {
-    let id = js_trim(
-        connection
-            .get("providerSpecificData")?
-            .get("proxyPoolId")?
-            .as_str()?,
-    );
-    (!id.is_empty() && id != "__none__").then_some(id)
-}
-
 fn bound_count(pool_id: &str, connections: &[Value]) -> usize {
-    connections
+    let connections: Vec<Object> = connections
         .iter()
-        .filter(|c| bound_pool(c) == Some(pool_id))
-        .count()
+        .filter_map(|c| c.as_object().cloned())
+        .collect();
+    crate::connections::bound_connection_count(&connections, pool_id)
 }
 
 /// The usage query a route runs: `(route name, query pairs, id, now)`.
@@ -177,27 +166,6 @@ fn cooldown_action(body: Option<&Value>) -> Value {
         }
         _ => json!({"refused": {"status": 400, "body": {"error": "Invalid request"}}}),
     }
-}
-
-/// What clearing `lock_key` changes on `connection` (§6.4, the server's variant): the key, and
-/// the error state only when the connection was marked unavailable; `null` when the key is not
-/// set (a falsy value).
-fn cooldown_clear_patch(connection: &Object, lock_key: &str) -> Value {
-    if !crate::js_value::truthy(connection.get(lock_key)) {
-        return Value::Null;
-    }
-    let mut patch = json!({lock_key: null});
-    if connection.get("testStatus").and_then(Value::as_str) == Some("unavailable") {
-        for (k, v) in [
-            ("testStatus", json!("active")),
-            ("lastError", Value::Null),
-            ("lastErrorAt", Value::Null),
-            ("backoffLevel", json!(0)),
-        ] {
-            patch[k] = v;
-        }
-    }
-    patch
 }
 
 /// A store error as an answer: its code decides the status; the message is the package's own

@@ -5,6 +5,7 @@
 mod admin;
 mod args;
 mod chat;
+mod operator;
 mod pricing;
 mod proxy_test;
 mod quota;
@@ -14,6 +15,7 @@ mod store;
 pub use admin::admin_call;
 pub use args::{decode_value, Args};
 pub use chat::{chat_call, chat_function};
+pub use operator::operator_call;
 pub use pricing::{override_call, pricing_call};
 pub use proxy_test::proxy_test_call;
 pub use quota::{quota_call, quota_store_call};

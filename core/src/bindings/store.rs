@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::routing::acquire::{acquire_in, AcquireOptions};
 use crate::routing::auth_sync::{auth_entries, invalid, sync_state};
 use crate::routing::health::{clear_error_in, mark_unavailable_in};
-use crate::routing::{resolve_route_plan, ComboRotation};
+use crate::routing::{clear_cooldown_in, resolve_route_plan, ComboRotation};
 
 /// Runs a store operation by its npm method name, returning the result as JSON (`null` for a
 /// missing record).
@@ -144,6 +144,21 @@ pub fn state_call(args: &Args, rotation: &Arc<Mutex<ComboRotation>>) -> Result<S
                 let now = now.unwrap_or(stamp.now_ms);
                 let (c, changed) = clear_error_in(state, stamp, &id, model.as_deref(), now);
                 (Ok(one(c)), changed)
+            })
+        }
+        // `clearModelCooldown [provider, model?]`: the operator's clear (§7.4), in one locked step.
+        "clearModelCooldown" => {
+            let (provider, model) = (args.text(0).unwrap_or_default(), args.text(1));
+            if crate::js_value::js_trim(&provider).is_empty() {
+                return Err(invalid("the provider must not be blank"));
+            }
+            StateCall::mutate(move |state, stamp| {
+                let (report, changed) =
+                    clear_cooldown_in(state, stamp, &provider, model.as_deref());
+                (
+                    Ok(serde_json::to_value(report).expect("serializes")),
+                    changed,
+                )
             })
         }
         "acquireProviderConnection" => {

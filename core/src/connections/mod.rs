@@ -58,7 +58,7 @@ pub use patch::Patch;
 pub use provider_connection_settings::{
     FallbackStrategy, ProviderConnectionSettings, ProviderStrategy, RouterCombo, RouterPolicy,
 };
-pub use proxy_pool::{ProxyPool, ProxyPoolType};
+pub use proxy_pool::{bound_connection_count, ProxyPool, ProxyPoolType};
 pub use redact::{mask_proxy_url, to_provider_connection_summary, to_proxy_pool_summary};
 pub use settings::default_settings;
 pub use state::{ConnectionState, Stamp};

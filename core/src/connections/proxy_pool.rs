@@ -211,6 +211,27 @@ pub(crate) fn strict_proxy_flag(v: Option<&Value>) -> bool {
     v == Some(&Value::Bool(true))
 }
 
+/// How many of `connections` route through pool `pool_id` (their `providerSpecificData.proxyPoolId`,
+/// trimmed, not `"__none__"`): the in-use count that keeps a pool from being deleted (§7.3).
+///
+/// ```
+/// use pie_storage_core::connections::bound_connection_count;
+/// use serde_json::json;
+/// let c = json!({"id": "a", "provider": "x", "providerSpecificData": {"proxyPoolId": " p1 "}});
+/// assert_eq!(bound_connection_count(&[c.as_object().unwrap().clone()], "p1"), 1);
+/// ```
+pub fn bound_connection_count(connections: &[Object], pool_id: &str) -> usize {
+    connections
+        .iter()
+        .filter(|c| {
+            super::ProviderConnection::from((*c).clone())
+                .proxy_pool_id()
+                .as_deref()
+                == Some(pool_id)
+        })
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,7 @@
 
 pub(crate) mod acquire;
 pub(crate) mod auth_sync;
+mod availability;
 pub(crate) mod budget;
 pub(crate) mod cooldown;
 mod explanation;
@@ -44,6 +45,7 @@ pub(crate) mod select;
 
 pub use acquire::{acquire_provider_connection, AcquireOptions};
 pub use auth_sync::{sync_auth_json_connections, SyncReport};
+pub use availability::{clear_cooldown_in, ClearedCooldown};
 pub use budget::{
     evaluate_budget, resolve_budget_rule, BudgetDecision, BudgetInput, BudgetMode, BudgetRule,
     BudgetScope, BudgetViolation, BudgetWindow,

@@ -18,7 +18,7 @@ mod usage_store;
 pub(crate) mod validate;
 
 pub use id::{create_usage_record_id, usage_record_id_from_bytes};
-pub use index::persist::saved_index_path;
+pub use index::persist::{saved_index_health, saved_index_path, SavedIndexHealth};
 pub use jsonl::{read_jsonl, DiagnosticCode, JsonlRead, LineDiagnostic};
 pub use query::{query_usage_records, DateBound, Order, TextFilter, UsageRecordQuery};
 pub use record::{

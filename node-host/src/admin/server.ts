@@ -326,15 +326,9 @@ const handlers: Record<string, Handler> = {
   },
   "availability.get": async (ctx) => ok(admin("availability", await ctx.files.connections.getProviderConnections(), ctx.now)),
   "availability.action": async (ctx) => {
-    const action = admin<{ provider: string; model: string | null; lockKey: string } | Refused>("cooldownAction", ctx.body);
+    const action = admin<{ provider: string; model: string | null } | Refused>("cooldownAction", ctx.body);
     if (isRefused(action)) return action.refused;
-    const { connections } = ctx.files;
-    let clearedCount = 0;
-    for (const c of await connections.getProviderConnections({ provider: action.provider })) {
-      const patch = admin<Record<string, unknown> | null>("cooldownClearPatch", c, action.lockKey);
-      if (patch && (await connections.updateProviderConnection(c.id, patch as never))) clearedCount += 1;
-    }
-    return ok({ ok: true, ...action, clearedCount });
+    return ok(await ctx.files.connections.clearModelCooldown(action.provider, action.model));
   },
   "quota.list": async (ctx) => ok(admin("connectionList", await ctx.files.connections.getProviderConnections())),
   "quota.refresh": async () => ok({ error: { message: "Quota refresh needs a provider fetcher; this server has none." } }, 501),

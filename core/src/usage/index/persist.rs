@@ -158,6 +158,76 @@ pub fn encode(index: &UsageIndex) -> Vec<u8> {
     out
 }
 
+/// What a saved index is worth for the usage file beside it (`pie-storage doctor`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum SavedIndexHealth {
+    /// It describes the file as it is now: the next process starts warm.
+    Current {
+        /// Records it holds.
+        rows: u64,
+    },
+    /// It is intact but describes an older state of the file (appended, edited or replaced
+    /// since): the next read that saves the index brings it up to date.
+    Stale {
+        /// Records it holds.
+        rows: u64,
+        /// What differs.
+        reason: &'static str,
+    },
+    /// It cannot be used (another format, damaged): the file is indexed from scratch and the
+    /// saved index is rewritten by the next read that saves it.
+    Unusable {
+        /// Why.
+        reason: &'static str,
+    },
+}
+
+/// Checks the bytes of a saved index (header, both checksums, meta) against the current stat
+/// of its usage file (`None` when that file is missing). Reads nothing itself.
+///
+/// ```
+/// use pie_storage_core::usage::{saved_index_health, SavedIndexHealth};
+/// assert_eq!(
+///     saved_index_health(b"not an index", None),
+///     SavedIndexHealth::Unusable { reason: "not a saved index of this format" }
+/// );
+/// ```
+pub fn saved_index_health(saved: &[u8], file: Option<&BlobStat>) -> SavedIndexHealth {
+    let unusable = |reason| SavedIndexHealth::Unusable { reason };
+    let Some(h) = saved
+        .get(..HEADER_LEN)
+        .and_then(|header| parse_header(header, saved.len() as u64))
+    else {
+        return unusable("not a saved index of this format");
+    };
+    let a_end = HEADER_LEN + h.a_len as usize;
+    let (a, b) = (&saved[HEADER_LEN..a_end], &saved[a_end..]);
+    if checksum(a) != h.a_sum || checksum(b) != h.b_sum {
+        return unusable("damaged (checksum mismatch)");
+    }
+    let Ok(meta) = serde_json::from_slice::<Meta>(&a[..h.meta_len as usize]) else {
+        return unusable("damaged (unreadable meta)");
+    };
+    let rows = h.rows as u64;
+    let stale = |reason| SavedIndexHealth::Stale { rows, reason };
+    let Some(file) = file else {
+        return stale("the usage file is missing");
+    };
+    if let (Some(saved_id), Some(now_id)) = (meta.identity, file.identity) {
+        if saved_id != now_id {
+            return stale("the usage file was replaced");
+        }
+    }
+    if meta.file_size != Some(file.size) {
+        return stale("the usage file changed size");
+    }
+    if meta.file_modified_ms != file.modified_ms {
+        return stale("the usage file was modified");
+    }
+    SavedIndexHealth::Current { rows }
+}
+
 /// The parts of a loaded index still in its saved file.
 pub struct Deferred {
     /// The saved file's header when part A was read: part B must come from the same save.
@@ -731,6 +801,65 @@ mod tests {
         changed[999] ^= 1;
         assert_ne!(checksum(&changed), whole);
         assert_ne!(checksum(&data[..999]), whole);
+    }
+
+    #[test]
+    fn saved_index_health_follows_the_file_and_the_bytes() {
+        let line = br#"{"id":"u1","timestamp":"2026-01-01T00:00:00.000Z","status":"success"}"#;
+        let mut index = UsageIndex::of_bytes(&[line.as_slice(), b"\n"].concat());
+        let stat = BlobStat {
+            size: line.len() as u64 + 1,
+            identity: Some((1, 2)),
+            modified_ms: Some(5.0),
+        };
+        index.seen = Some(stat);
+        let saved = encode(&index);
+        let rows = index.rows() as u64;
+        assert_eq!(
+            saved_index_health(&saved, Some(&stat)),
+            SavedIndexHealth::Current { rows }
+        );
+        let grown = BlobStat {
+            size: stat.size + 10,
+            ..stat
+        };
+        let stale = |reason| SavedIndexHealth::Stale { rows, reason };
+        assert_eq!(
+            saved_index_health(&saved, Some(&grown)),
+            stale("the usage file changed size")
+        );
+        let touched = BlobStat {
+            modified_ms: Some(6.0),
+            ..stat
+        };
+        assert_eq!(
+            saved_index_health(&saved, Some(&touched)),
+            stale("the usage file was modified")
+        );
+        let replaced = BlobStat {
+            identity: Some((1, 3)),
+            ..stat
+        };
+        assert_eq!(
+            saved_index_health(&saved, Some(&replaced)),
+            stale("the usage file was replaced")
+        );
+        assert_eq!(
+            saved_index_health(&saved, None),
+            stale("the usage file is missing")
+        );
+        let mut damaged = saved.clone();
+        *damaged.last_mut().unwrap() ^= 1;
+        assert_eq!(
+            saved_index_health(&damaged, Some(&stat)),
+            SavedIndexHealth::Unusable {
+                reason: "damaged (checksum mismatch)"
+            }
+        );
+        assert!(matches!(
+            saved_index_health(&saved[..saved.len() - 1], Some(&stat)),
+            SavedIndexHealth::Unusable { .. }
+        ));
     }
 }
 
