@@ -312,10 +312,6 @@ pub fn admin_call(args: &Args) -> Option<Result<Value>> {
         }),
         "accountSelection" => account_selection(args),
         "cooldownAction" => Ok(cooldown_action(at(0))),
-        "cooldownClearPatch" => Ok(cooldown_clear_patch(
-            &object(at(0)),
-            &args.text(1).unwrap_or_default(),
-        )),
         "errorResponse" => Ok(error_response(
             &args.text(0).unwrap_or_default(),
             &args.text(1).unwrap_or_default(),
