@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, appendFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
@@ -441,8 +441,8 @@ test("serve starts the admin server on the agent directory, prints the URL and t
   const url = await new Promise((resolve, reject) => {
     child.stderr.on("data", (d) => {
       stderr += d;
-      const m = /admin server at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-      if (m && /token: [0-9a-f]+/.test(stderr)) resolve(m[1]);
+      const m = /admin page at (http:\/\/127\.0\.0\.1:\d+)\/#token=[0-9a-f]{48}\n/.exec(stderr);
+      if (m && /token for changes \(header x-pie-admin-token\): [0-9a-f]{48}/.test(stderr)) resolve(m[1]);
     });
     child.on("exit", () => reject(new Error(`serve exited: ${stderr}`)));
   });
@@ -455,6 +455,31 @@ test("serve starts the admin server on the agent directory, prints the URL and t
   });
   assert.equal(code, 0);
   assert.match(stdout, /stopped/);
+});
+
+test("serve --demo on an empty agent directory serves a generated demo one and says so", async () => {
+  const dir = tempDir("pie-cli-demo");
+  const tmp = tempDir("pie-cli-demo-tmp");
+  const child = spawn(process.execPath, [MAIN, "serve", "--demo", "--agent-dir", join(dir, "agent"), "--port", "0"], { env: { PATH: process.env.PATH, HOME: dir, TMPDIR: tmp } });
+  let stderr = "";
+  const url = await new Promise((resolve, reject) => {
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      const m = /admin page at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
+      if (m) resolve(m[1]);
+    });
+    child.on("exit", () => reject(new Error(`serve exited: ${stderr}`)));
+  });
+  try {
+    assert.match(stderr, /has no usage and no connections; serving the demo agent directory .*pie-storage-demo-agent/);
+    const summary = await (await fetch(`${url}/usage/summary`)).json();
+    assert.equal(summary.count, 3000);
+    const { connections } = await (await fetch(`${url}/provider-connections`)).json();
+    assert.equal(connections.length, 5);
+    assert.ok(!existsSync(join(dir, "agent")), "the user's agent directory is not created");
+  } finally {
+    child.kill("SIGINT");
+  }
 });
 
 test("pie-storage-usage is `usage summary [--file F]`: same output, a missing file is exit 3", async () => {
