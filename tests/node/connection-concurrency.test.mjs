@@ -76,6 +76,10 @@ test("writers killed mid-operation leave the old or the new file, never a partia
   let lastCount = 0;
   for (let round = 0; round < 8; round++) {
     const child = spawnWorker("churn", path);
+    // Kill it at a random point of its work, not of its start-up (a loaded machine can take
+    // longer than the delay to start Node): wait for READY first, bounded.
+    const ready = Date.now() + 10_000;
+    while (!child.output.includes("READY") && Date.now() < ready) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 250)));
     child.kill("SIGKILL");
     await child.done;

@@ -87,6 +87,33 @@ fn usage_query(args: &Args) -> Result<Value> {
     })
 }
 
+/// The query parameters a route reads besides the usage query, typed: a flag is `true` only
+/// for the text `true`; an empty value is none.
+fn route_params(route: &str, q: &[(String, String)]) -> Value {
+    let text = |name: &str| param(q, name).filter(|v| !v.is_empty()).map(str::to_owned);
+    let flag = |name: &str| param(q, name) == Some("true");
+    match route {
+        "connections.delete" => json!({"hard": flag("hard")}),
+        "connections.list" => {
+            json!({"filter": text("provider").map(|p| json!({"provider": p})).unwrap_or(json!({}))})
+        }
+        "proxyPools.list" => {
+            let mut filter = serde_json::Map::new();
+            if let Some(v @ ("true" | "false")) = param(q, "isActive") {
+                filter.insert("isActive".into(), Value::Bool(v == "true"));
+            }
+            if let Some(v) = text("testStatus") {
+                filter.insert("testStatus".into(), Value::from(v));
+            }
+            json!({"filter": filter, "includeUsage": flag("includeUsage")})
+        }
+        "accountSelection" => json!({"provider": text("provider"), "model": text("model")}),
+        "budget" => json!({"provider": text("provider"), "estimateUsd": text("estimateUsd")}),
+        "usage.chart" => json!({"period": text("period").unwrap_or_else(|| "7d".into())}),
+        _ => json!({}),
+    }
+}
+
 /// Account selection explained for one provider or every stored one (§7.4).
 fn account_selection(args: &Args) -> Result<Value> {
     let connections = list(args.get(0));
@@ -218,6 +245,10 @@ pub fn admin_call(args: &Args) -> Option<Result<Value>> {
             })
         }
         "usageQuery" => usage_query(args),
+        "routeParams" => Ok(route_params(
+            &args.text(0).unwrap_or_default(),
+            &pairs(at(1)),
+        )),
         "usageDetail" => Ok(admin::usage_detail(
             &args.text(0).unwrap_or_default(),
             list(at(1)),

@@ -49,8 +49,19 @@ interface Answer {
 interface Refused {
   refused: Answer;
 }
+/** What `routeParams` reads from the query string for a route. */
+interface RouteParams {
+  hard?: boolean;
+  filter?: Record<string, unknown>;
+  includeUsage?: boolean;
+  provider?: string | null;
+  model?: string | null;
+  estimateUsd?: string | null;
+  period?: string;
+}
 interface Context {
   param: string;
+  params: RouteParams;
   provider?: string;
   model?: string;
   query: [string, string][];
@@ -173,8 +184,7 @@ async function connectionUpdate(ctx: Context): Promise<Answer> {
 
 async function connectionDelete(ctx: Context): Promise<Answer> {
   const { connections } = ctx.files;
-  const hard = ctx.query.some(([k, v]) => k === "hard" && v === "true");
-  if (hard) {
+  if (ctx.params.hard) {
     const deleted = await connections.deleteProviderConnection(ctx.param);
     return deleted ? ok({ success: true, deleted: true }) : notFound("Connection not found");
   }
@@ -194,14 +204,8 @@ async function connectionDelete(ctx: Context): Promise<Answer> {
 
 async function poolList(ctx: Context): Promise<Answer> {
   const { connections } = ctx.files;
-  const filter: Record<string, unknown> = {};
-  for (const [k, v] of ctx.query) {
-    if (k === "isActive" && (v === "true" || v === "false")) filter.isActive = v === "true";
-    if (k === "testStatus" && v) filter.testStatus = v;
-  }
-  const pools = await connections.getProxyPools(filter);
-  const usage = ctx.query.some(([k, v]) => k === "includeUsage" && v === "true");
-  return ok(admin("proxyPoolList", pools, usage ? await connections.getProviderConnections() : undefined));
+  const pools = await connections.getProxyPools(ctx.params.filter);
+  return ok(admin("proxyPoolList", pools, ctx.params.includeUsage ? await connections.getProviderConnections() : undefined));
 }
 
 async function poolUpdate(ctx: Context): Promise<Answer> {
@@ -251,9 +255,8 @@ const handlers: Record<string, Handler> = {
   "usage.chart": async (ctx) => {
     const query = admin<Record<string, unknown> | Refused>("usageQuery", "usage.chart", ctx.query, "", ctx.now);
     if (isRefused(query)) return query.refused;
-    const period = ctx.query.find(([k]) => k === "period")?.[1] ?? "7d";
     const records = await ctx.files.usage.queryUsage(query as never);
-    return ok(admin("usageChart", records, period, ctx.now));
+    return ok(admin("usageChart", records, ctx.params.period, ctx.now));
   },
   "usage.stream": async (ctx) => usageStream(ctx),
   "requestDetails.list": async (ctx) => ok(await ctx.files.requestDetails.getRequestDetails(admin("usageQuery", "requestDetails.list", ctx.query) as never)),
@@ -262,8 +265,7 @@ const handlers: Record<string, Handler> = {
     return detail ? ok({ detail }) : notFound("Request detail not found");
   },
   "connections.list": async (ctx) => {
-    const provider = ctx.query.find(([k]) => k === "provider")?.[1];
-    const list = await ctx.files.connections.getProviderConnections(provider ? { provider } : {});
+    const list = await ctx.files.connections.getProviderConnections(ctx.params.filter);
     return ok(admin("connectionList", list));
   },
   "connections.create": async (ctx) => {
@@ -319,10 +321,9 @@ const handlers: Record<string, Handler> = {
     return ok(resolveRoutePlan(model, settings as never).plan);
   },
   accountSelection: async (ctx) => {
-    const get = (name: string) => ctx.query.find(([k]) => k === name)?.[1];
     const connections = await ctx.files.connections.getProviderConnections();
     const settings = await ctx.files.connections.getSettings();
-    return ok(admin("accountSelection", connections, settings, get("provider") ?? null, get("model") ?? null, ctx.now));
+    return ok(admin("accountSelection", connections, settings, ctx.params.provider, ctx.params.model, ctx.now));
   },
   "availability.get": async (ctx) => ok(admin("availability", await ctx.files.connections.getProviderConnections(), ctx.now)),
   "availability.action": async (ctx) => {
@@ -333,10 +334,10 @@ const handlers: Record<string, Handler> = {
   "quota.list": async (ctx) => ok(admin("connectionList", await ctx.files.connections.getProviderConnections())),
   "quota.refresh": async () => ok({ error: { message: "Quota refresh needs a provider fetcher; this server has none." } }, 501),
   budget: async (ctx) => {
-    const get = (name: string) => ctx.query.find(([k]) => k === name)?.[1];
     const records = await usageRecords(ctx, "budget");
     const settings = await ctx.files.connections.getSettings();
-    const budget = evaluateBudget({ settings, provider: get("provider") ?? null, estimateUsd: get("estimateUsd") ?? null, records: records as never, now: ctx.now });
+    const { provider, estimateUsd } = ctx.params;
+    const budget = evaluateBudget({ settings, provider, estimateUsd, records: records as never, now: ctx.now });
     return ok({ budget });
   },
   "pricing.get": async (ctx) => ok({ ...(await ctx.files.pricing.listPriceOverrides()), table: getPriceTableInfo() }),
@@ -442,7 +443,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, files: AgentFil
     }
   }
   const handler = handlers[route.name ?? ""];
-  const ctx: Context = { param: route.param ?? "", provider: route.provider, model: route.model, query: [...url.searchParams], body, files, now: now() };
+  const query = [...url.searchParams];
+  const params = admin<RouteParams>("routeParams", route.name ?? "", query);
+  const ctx: Context = { param: route.param ?? "", params, provider: route.provider, model: route.model, query, body, files, now: now() };
   try {
     const answer = await handler(ctx);
     if ("stream" in answer) return await answer.stream(res);
