@@ -245,6 +245,11 @@ pub fn admin_call(args: &Args) -> Option<Result<Value>> {
             })
         }
         "usageQuery" => usage_query(args),
+        // §7.2 DELETE /provider-connections/:id without ?hard: the soft delete's update.
+        "connectionSoftDelete" => Ok(json!({
+            "isActive": false, "apiKey": null, "accessToken": null, "refreshToken": null,
+            "testStatus": "inactive", "lastError": null, "errorCode": null, "lastErrorAt": null,
+        })),
         "routeParams" => Ok(route_params(
             &args.text(0).unwrap_or_default(),
             &pairs(at(1)),

@@ -188,16 +188,7 @@ async function connectionDelete(ctx: Context): Promise<Answer> {
     const deleted = await connections.deleteProviderConnection(ctx.param);
     return deleted ? ok({ success: true, deleted: true }) : notFound("Connection not found");
   }
-  const connection = await connections.updateProviderConnection(ctx.param, {
-    isActive: false,
-    apiKey: null,
-    accessToken: null,
-    refreshToken: null,
-    testStatus: "inactive",
-    lastError: null,
-    errorCode: null,
-    lastErrorAt: null,
-  });
+  const connection = await connections.updateProviderConnection(ctx.param, admin("connectionSoftDelete") as never);
   if (!connection) return notFound("Connection not found");
   return ok({ success: true, deleted: false, connection: admin("connectionSummary", connection) });
 }

@@ -1,6 +1,7 @@
 // `connections …`: provider connections through the JSON store. Output is always the redacted
 // summary (§7.2 `toProviderConnectionSummary`); API keys come from stdin or PIE_API_KEY.
 
+import { admin } from "../admin/server.js";
 import { toProviderConnectionSummary } from "../connections.js";
 import type { ProviderConnection, ProviderConnectionSummary } from "../types.js";
 import { EXIT, num, notFound, str, usageError, type Command, type Context, type Flag } from "./command.js";
@@ -185,16 +186,7 @@ export const connectionCommands: Command[] = [
         return { json: { success: true, deleted: true }, human: () => `deleted ${id}` };
       }
       // The soft delete of §7.2 DELETE /provider-connections/:id.
-      const updated = await store.updateProviderConnection(id, {
-        isActive: false,
-        apiKey: null,
-        accessToken: null,
-        refreshToken: null,
-        testStatus: "inactive",
-        lastError: null,
-        errorCode: null,
-        lastErrorAt: null,
-      });
+      const updated = await store.updateProviderConnection(id, admin("connectionSoftDelete") as never);
       const connection = updated === null ? null : toProviderConnectionSummary(updated);
       return { json: { success: true, deleted: false, connection }, human: () => `disabled ${id} and cleared its credentials (--hard deletes it)` };
     },
